@@ -1,0 +1,35 @@
+/** The `parla` command: parses arguments and hands each subcommand to its module. */
+import { Command, CommanderError } from 'commander';
+import { isParlaError } from '../errors.js';
+import { registerPhonemize } from './phonemize.js';
+import { registerSay } from './say.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('parla')
+    .description('Local text-to-speech with a neural codec language model.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerSay(program);
+  registerPhonemize(program);
+  return program;
+}
+
+/** Runs the CLI; user errors print one clear line and exit 1, never a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (isParlaError(err)) {
+      console.error(`parla: ${err.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,88 @@
+/** The neural audio codec on onnxruntime-node: PCM <-> RVQ codes, one-shot and streaming. */
+import { ParlaError } from '../errors.js';
+import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
+import { makeCodes, type Codes } from './codes.js';
+import { StreamingDecoder, type StreamingOptions } from './streaming.js';
+
+export interface CodecSpec {
+  sampleRate: number;
+  hopLength: number;
+  numCodebooks: number;
+  codebookSize: number;
+  encoderPath: string;
+  decoderPath: string;
+  encoderInput?: string;
+  encoderOutput?: string;
+  decoderInput?: string;
+  decoderOutput?: string;
+}
+
+export class Codec {
+  private constructor(
+    readonly spec: Required<CodecSpec>,
+    private readonly encoder: ort.InferenceSession,
+    private readonly decoder: ort.InferenceSession,
+  ) {}
+
+  static async load(spec: CodecSpec, options: SessionOptions = {}): Promise<Codec> {
+    const full: Required<CodecSpec> = {
+      encoderInput: 'audio',
+      encoderOutput: 'codes',
+      decoderInput: 'codes',
+      decoderOutput: 'audio',
+      ...spec,
+    };
+    const [encoder, decoder] = await Promise.all([createSession(full.encoderPath, options), createSession(full.decoderPath, options)]);
+    expectSessionIO(encoder, full.encoderPath, [full.encoderInput], [full.encoderOutput]);
+    expectSessionIO(decoder, full.decoderPath, [full.decoderInput], [full.decoderOutput]);
+    return new Codec(full, encoder, decoder);
+  }
+
+  get sampleRate(): number {
+    return this.spec.sampleRate;
+  }
+
+  get hopLength(): number {
+    return this.spec.hopLength;
+  }
+
+  /** Mono PCM at the codec rate -> codes [Q, T]. */
+  async encode(pcm: Float32Array): Promise<Codes> {
+    if (pcm.length < this.spec.hopLength) {
+      throw new ParlaError('audio_too_short', `audio has ${pcm.length} samples; the codec needs at least one frame (${this.spec.hopLength})`, { param: 'audio' });
+    }
+    const input = new ort.Tensor('float32', pcm, [1, 1, pcm.length]);
+    const out = await this.encoder.run({ [this.spec.encoderInput]: input });
+    const codes = out[this.spec.encoderOutput];
+    const [, q, t] = codes.dims;
+    return makeCodes(q, t, Int32Array.from(codes.data as BigInt64Array, Number));
+  }
+
+  /** Codes [n, T] (n <= Q, or the first `codebooks` of them) -> PCM of T * hop samples. */
+  async decode(codes: Codes, options: { codebooks?: number } = {}): Promise<Float32Array> {
+    const n = options.codebooks ?? codes.codebooks;
+    if (!Number.isInteger(n) || n < 1 || n > Math.min(codes.codebooks, this.spec.numCodebooks)) {
+      throw new ParlaError('invalid_input', `codebooks must be in 1..${Math.min(codes.codebooks, this.spec.numCodebooks)}, got ${n}`, { param: 'codebooks' });
+    }
+    if (codes.frames === 0) return new Float32Array(0);
+    const data = new BigInt64Array(n * codes.frames);
+    const size = this.spec.codebookSize;
+    for (let i = 0; i < data.length; i++) {
+      const c = codes.data[i];
+      if (c < 0 || c >= size) throw new ParlaError('invalid_input', `code ${c} at index ${i} is outside 0..${size - 1}`, { param: 'codes' });
+      data[i] = BigInt(c);
+    }
+    const input = new ort.Tensor('int64', data, [1, n, codes.frames]);
+    const out = await this.decoder.run({ [this.spec.decoderInput]: input });
+    return out[this.spec.decoderOutput].data as Float32Array;
+  }
+
+  /** A decoder that turns codes arriving frame by frame into audio chunks (see streaming.ts). */
+  streamingDecoder(options: StreamingOptions = {}): StreamingDecoder {
+    return new StreamingDecoder((codes) => this.decode(codes), this.spec.hopLength, options);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.decoder.release()]);
+  }
+}

@@ -1,0 +1,77 @@
+/** The zod schema of model.json (field by field: docs/model-format.md) and the types it yields. */
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+
+const posInt = z.number().int().positive();
+const nonNegInt = z.number().int().nonnegative();
+
+/** A file inside the model folder: relative, no `..`. */
+const fileName = z
+  .string()
+  .min(1)
+  .refine((f) => !isAbsolute(f) && !f.split(/[\\/]/).includes('..'), { message: 'must be a file name inside the model folder' });
+
+const tensorSpec = z.object({
+  name: z.string().min(1),
+  dtype: z.enum(['int64', 'bool', 'float32']),
+  /** Numbers are fixed sizes; strings name dynamic axes (B, S, P, T, Nt, Tp, Tf). */
+  shape: z.array(z.union([z.string().min(1), nonNegInt])),
+});
+
+const transformerDims = {
+  d_model: posInt,
+  n_layers: posInt,
+  n_heads: posInt,
+  head_dim: posInt,
+  ff_mult: posInt,
+  max_positions: posInt,
+};
+
+const arSection = z.object({
+  file: fileName,
+  inputs: z.array(tensorSpec),
+  outputs: z.array(tensorSpec),
+  params: posInt,
+  dims: z.object({ ...transformerDims, vocab_size: posInt }),
+});
+
+const narSection = z.object({
+  file: fileName,
+  inputs: z.array(tensorSpec),
+  outputs: z.array(tensorSpec),
+  params: posInt,
+  dims: z.object(transformerDims),
+  stages: z.array(posInt),
+});
+
+const codecGraph = z.object({ file: fileName, input: z.string().min(1), output: z.string().min(1) });
+
+export const manifestSchema = z.object({
+  format: z.literal('parla-model'),
+  format_version: posInt,
+  id: z.string().min(1),
+  description: z.string(),
+  audio: z.object({ sample_rate: posInt, hop_length: posInt, num_codebooks: z.number().int().min(2), codebook_size: posInt }),
+  group_size: z.union([z.literal(1), z.literal(2), z.literal(4)]),
+  phonemes: z.object({
+    vocab_size: posInt,
+    pad_id: nonNegInt,
+    bos_id: nonNegInt,
+    eos_id: nonNegInt,
+    sep_id: nonNegInt,
+    /** id -> symbol table the model was trained with; empty only in test fixtures. */
+    symbols: z.array(z.string()),
+  }),
+  tokens: z.object({ audio_eos: nonNegInt, nar_pad_code: nonNegInt }),
+  codec: z.object({ encoder: codecGraph, decoder: codecGraph }),
+  ar: arSection,
+  draft: arSection.nullable(),
+  nar: narSection,
+  training: z.record(z.string(), z.unknown()),
+  quality: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+export type ArSection = z.infer<typeof arSection>;
+export type NarSection = z.infer<typeof narSection>;
+export type TensorSpec = z.infer<typeof tensorSpec>;

@@ -1,0 +1,39 @@
+/** The one error type Parla throws for problems a user can fix (bad input, missing model, unsupported format). */
+
+/** Machine-readable reason; the HTTP layer maps these to status codes. */
+export type ParlaErrorCode =
+  | 'invalid_input'
+  | 'empty_input'
+  | 'unsupported_language'
+  | 'unknown_symbol'
+  | 'unsupported_format'
+  | 'not_audio'
+  | 'audio_too_short'
+  | 'audio_too_long'
+  | 'audio_truncated'
+  | 'audio_silent'
+  | 'file_not_found'
+  | 'model_invalid'
+  | 'model_missing'
+  | 'voice_not_found'
+  | 'tool_missing'
+  | 'busy'
+  | 'cancelled'
+  | 'internal';
+
+export class ParlaError extends Error {
+  readonly code: ParlaErrorCode;
+  /** The parameter, field or file the problem is about, when there is one. */
+  readonly param?: string;
+
+  constructor(code: ParlaErrorCode, message: string, options: { param?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ParlaError';
+    this.code = code;
+    this.param = options.param;
+  }
+}
+
+export function isParlaError(err: unknown): err is ParlaError {
+  return err instanceof ParlaError;
+}

@@ -1,0 +1,77 @@
+/** An AR (or drafter) ONNX graph loaded once and shared by every decoding session that uses it. */
+import { ParlaError } from '../errors.js';
+import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
+import { AR_INPUTS, AR_OUTPUTS, type ArDims } from './contract.js';
+
+/** One call's inputs, already laid out: see docs/model-format.md ("ar.onnx"). */
+export interface ArFeeds {
+  /** [B, S] */
+  textIds: BigInt64Array;
+  /** [B, S, G] */
+  audioCodes: BigInt64Array;
+  /** [B, S], 1 = the position holds an audio group. */
+  isAudio: Uint8Array;
+  /** [B, S] RoPE positions. */
+  positions: BigInt64Array;
+  /** [L, B, H, P, Dh] */
+  pastKeys: ort.Tensor;
+  pastValues: ort.Tensor;
+  /** [B, P + S], 1 = a real (non-padding) key. */
+  attentionMask: Uint8Array;
+  batch: number;
+  positionsCount: number;
+}
+
+export interface ArOutputs {
+  /** [B, S, G, V] */
+  logits: Float32Array;
+  /** [L, B, H, P + S, Dh] */
+  presentKeys: ort.Tensor;
+  presentValues: ort.Tensor;
+}
+
+export class ArModel {
+  private constructor(
+    readonly path: string,
+    readonly dims: ArDims,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  /** Creates the onnxruntime session (once per process and model) and checks its inputs and outputs. */
+  static async load(path: string, dims: ArDims, options: SessionOptions = {}): Promise<ArModel> {
+    const session = await createSession(path, options);
+    expectSessionIO(session, path, [...AR_INPUTS], [...AR_OUTPUTS]);
+    return new ArModel(path, dims, session);
+  }
+
+  /** Zero-length past keys or values [L, B, H, 0, Dh] for a fresh cache. */
+  emptyCache(batch: number): ort.Tensor {
+    const { nLayers, nHeads, headDim } = this.dims;
+    return new ort.Tensor('float32', new Float32Array(0), [nLayers, batch, nHeads, 0, headDim]);
+  }
+
+  async run(f: ArFeeds): Promise<ArOutputs> {
+    const { batch: b, positionsCount: s } = f;
+    const past = f.pastKeys.dims[3];
+    const out = await this.session.run({
+      text_ids: new ort.Tensor('int64', f.textIds, [b, s]),
+      audio_codes: new ort.Tensor('int64', f.audioCodes, [b, s, this.dims.groupSize]),
+      is_audio: new ort.Tensor('bool', f.isAudio, [b, s]),
+      positions: new ort.Tensor('int64', f.positions, [b, s]),
+      past_keys: f.pastKeys,
+      past_values: f.pastValues,
+      attention_mask: new ort.Tensor('bool', f.attentionMask, [b, past + s]),
+    });
+    const logits = out.logits;
+    const expected = b * s * this.dims.groupSize * this.dims.vocabSize;
+    if (logits.data.length !== expected) {
+      throw new ParlaError('model_invalid', `${this.path}: logits have shape [${logits.dims.join(', ')}], expected [${b}, ${s}, ${this.dims.groupSize}, ${this.dims.vocabSize}]`, { param: this.path });
+    }
+    const { nLayers, nHeads, headDim } = this.dims;
+    const want = [nLayers, b, nHeads, past + s, headDim];
+    if (out.present_keys.dims.join() !== want.join()) {
+      throw new ParlaError('model_invalid', `${this.path}: present_keys have shape [${out.present_keys.dims.join(', ')}], expected [${want.join(', ')}] (model.json dims)`, { param: this.path });
+    }
+    return { logits: logits.data as Float32Array, presentKeys: out.present_keys, presentValues: out.present_values };
+  }
+}

@@ -1,0 +1,149 @@
+/** A decoding session over an AR (or drafter) model: owns the KV cache of a batch of rows. */
+import { ParlaError } from '../errors.js';
+import { ort } from '../onnx.js';
+import type { ArModel } from './ar-model.js';
+import { sliceCache } from './kv-cache.js';
+import { GroupLogits } from './logits.js';
+
+/** One row's prompt: [text ids ; codebook-0 groups of the prompt audio] (docs/model-format.md, "AR token layout"). */
+export interface ArPrompt {
+  /** BOS, phonemes (prompt transcript, SEP, target text), EOS. */
+  text: ArrayLike<number>;
+  /** Prompt groups of G codes each (may be empty). */
+  groups: ArrayLike<ArrayLike<number>>;
+}
+
+/** A position to feed: a text id, or a group of G audio codes. */
+type Token = { text: number } | { audio: ArrayLike<number> };
+
+/**
+ * The cache holds `length` positions per row. Ragged prompts are left-padded: row b's first `padding[b]`
+ * cache positions are masked out and its RoPE positions start after them, so every row's logits equal
+ * those of the row decoded alone. Cache tensors are never modified in place: `clone()` is cheap and
+ * `truncate()` copies.
+ */
+export class ArSession {
+  private keys: ort.Tensor;
+  private values: ort.Tensor;
+  /** [B, length], 1 = real key. */
+  private mask: Uint8Array;
+  private readonly padding: number[];
+
+  private constructor(readonly model: ArModel, readonly batch: number, state?: ArSession) {
+    this.keys = state?.keys ?? model.emptyCache(batch);
+    this.values = state?.values ?? model.emptyCache(batch);
+    this.mask = state?.mask ?? new Uint8Array(0);
+    this.padding = state ? [...state.padding] : new Array<number>(batch).fill(0);
+  }
+
+  /** An empty session of `batch` rows. */
+  static start(model: ArModel, batch = 1): ArSession {
+    if (!Number.isInteger(batch) || batch < 1) throw new ParlaError('invalid_input', `batch must be a positive integer, got ${batch}`, { param: 'batch' });
+    return new ArSession(model, batch);
+  }
+
+  /** Cache length P (positions per row, left padding included). */
+  get length(): number {
+    return this.keys.dims[3];
+  }
+
+  /** Real positions held for row b. */
+  rowLength(b: number): number {
+    return this.length - this.padding[b];
+  }
+
+  /** Feeds each row's whole prompt in one call; returns logits [B, S, G, V] (row b's first S - n_b positions are padding). */
+  async prefill(rows: ArPrompt[]): Promise<GroupLogits> {
+    if (this.length !== 0) throw new ParlaError('invalid_input', `prefill needs an empty session; this one holds ${this.length} positions (truncate(0) first)`, { param: 'prefill' });
+    this.checkRows(rows.length, 'prompts');
+    const tokens = rows.map((r): Token[] => [...Array.from(r.text, (id) => ({ text: id })), ...Array.from(r.groups, (g) => ({ audio: g }))]);
+    const s = Math.max(...tokens.map((t) => t.length));
+    if (s === 0) throw new ParlaError('invalid_input', 'every prompt is empty', { param: 'prompts' });
+    const logits = await this.feed(tokens.map((t) => [...new Array<Token | null>(s - t.length).fill(null), ...t]));
+    tokens.forEach((t, b) => (this.padding[b] = s - t.length));
+    return logits;
+  }
+
+  /** One new group per row -> logits [B, 1, G, V] for the group after it. */
+  async step(groups: ArrayLike<number>[]): Promise<GroupLogits> {
+    this.checkRows(groups.length, 'groups');
+    return this.feed(groups.map((g) => [{ audio: g }]));
+  }
+
+  /** k drafted groups per row in one call -> logits [B, k, G, V]; position i scores the group after draft i. */
+  async verify(drafts: ArrayLike<number>[][]): Promise<GroupLogits> {
+    this.checkRows(drafts.length, 'drafts');
+    const k = drafts[0].length;
+    if (k === 0 || drafts.some((d) => d.length !== k)) {
+      throw new ParlaError('invalid_input', `every row must draft the same number (>= 1) of groups, got [${drafts.map((d) => d.length).join(', ')}]`, { param: 'drafts' });
+    }
+    return this.feed(drafts.map((d) => d.map((g) => ({ audio: g }))));
+  }
+
+  /** Keeps the first p cache positions (rolls back rejected speculative groups). */
+  truncate(p: number): void {
+    if (!Number.isInteger(p) || p < 0 || p > this.length) {
+      throw new ParlaError('invalid_input', `truncate length must be an integer in 0..${this.length}, got ${p}`, { param: 'length' });
+    }
+    if (p === this.length) return;
+    const old = this.length;
+    this.keys = sliceCache(this.keys, p);
+    this.values = sliceCache(this.values, p);
+    const mask = new Uint8Array(this.batch * p);
+    for (let b = 0; b < this.batch; b++) {
+      mask.set(this.mask.subarray(b * old, b * old + p), b * p);
+      this.padding[b] = Math.min(this.padding[b], p);
+    }
+    this.mask = mask;
+  }
+
+  /** An independent session continuing from the same cache (sharing its immutable tensors). */
+  clone(): ArSession {
+    return new ArSession(this.model, this.batch, this);
+  }
+
+  private checkRows(n: number, param: string): void {
+    if (n !== this.batch) throw new ParlaError('invalid_input', `${param}: got ${n} rows for a session of batch ${this.batch}`, { param });
+  }
+
+  /** Runs S positions per row (null = left padding) and appends them to the cache. */
+  private async feed(rows: (Token | null)[][]): Promise<GroupLogits> {
+    const { groupSize: g, vocabSize, textVocabSize } = this.model.dims;
+    const b = this.batch;
+    const s = rows[0].length;
+    const p = this.length;
+    const textIds = new BigInt64Array(b * s);
+    const audioCodes = new BigInt64Array(b * s * g);
+    const isAudio = new Uint8Array(b * s);
+    const positions = new BigInt64Array(b * s);
+    const mask = new Uint8Array(b * (p + s));
+    for (let r = 0; r < b; r++) {
+      mask.set(this.mask.subarray(r * p, (r + 1) * p), r * (p + s));
+      // Padding takes cache slots but no RoPE positions.
+      let pos = p - this.padding[r];
+      rows[r].forEach((tok, i) => {
+        const at = r * s + i;
+        if (tok === null) return;
+        mask[r * (p + s) + p + i] = 1;
+        positions[at] = BigInt(pos++);
+        if ('text' in tok) {
+          textIds[at] = BigInt(checkId(tok.text, textVocabSize, 'text id'));
+        } else {
+          if (tok.audio.length !== g) throw new ParlaError('invalid_input', `an audio group must hold ${g} codes, got ${tok.audio.length}`, { param: 'group' });
+          isAudio[at] = 1;
+          for (let j = 0; j < g; j++) audioCodes[at * g + j] = BigInt(checkId(tok.audio[j], vocabSize, 'audio code'));
+        }
+      });
+    }
+    const out = await this.model.run({ textIds, audioCodes, isAudio, positions, attentionMask: mask, pastKeys: this.keys, pastValues: this.values, batch: b, positionsCount: s });
+    this.keys = out.presentKeys;
+    this.values = out.presentValues;
+    this.mask = mask;
+    return new GroupLogits(out.logits, b, s, g, vocabSize);
+  }
+}
+
+function checkId(id: number, size: number, what: string): number {
+  if (!Number.isInteger(id) || id < 0 || id >= size) throw new ParlaError('invalid_input', `${what} ${id} outside 0..${size - 1}`, { param: what.replace(' ', '_') });
+  return id;
+}

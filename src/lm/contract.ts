@@ -1,0 +1,52 @@
+/** Names, dtypes and layouts of the AR/drafter and NAR ONNX graphs (the runtime side of docs/model-format.md). */
+
+/** AR and drafter inputs, in the order the export writes them. */
+export const AR_INPUTS = ['text_ids', 'audio_codes', 'is_audio', 'positions', 'past_keys', 'past_values', 'attention_mask'] as const;
+export const AR_OUTPUTS = ['logits', 'present_keys', 'present_values'] as const;
+export const NAR_INPUTS = ['text_ids', 'prompt_codes', 'target_codes', 'stage'] as const;
+export const NAR_OUTPUTS = ['logits'] as const;
+
+/** Expected dtype of each graph tensor. */
+export const AR_DTYPES: Record<(typeof AR_INPUTS)[number] | (typeof AR_OUTPUTS)[number], string> = {
+  text_ids: 'int64',
+  audio_codes: 'int64',
+  is_audio: 'bool',
+  positions: 'int64',
+  past_keys: 'float32',
+  past_values: 'float32',
+  attention_mask: 'bool',
+  logits: 'float32',
+  present_keys: 'float32',
+  present_values: 'float32',
+};
+export const NAR_DTYPES: Record<(typeof NAR_INPUTS)[number] | (typeof NAR_OUTPUTS)[number], string> = {
+  text_ids: 'int64',
+  prompt_codes: 'int64',
+  target_codes: 'int64',
+  stage: 'int64',
+  logits: 'float32',
+};
+
+/** What the runtime needs to drive an AR or drafter graph. */
+export interface ArDims {
+  nLayers: number;
+  nHeads: number;
+  headDim: number;
+  /** G: codes per position. */
+  groupSize: number;
+  /** Output classes per head: codebook size + 1 (the last id is end of speech). */
+  vocabSize: number;
+  /** Text (phoneme) vocabulary size: valid text ids are 0..textVocabSize-1. */
+  textVocabSize: number;
+  /** Longest sequence the model was trained on (positions beyond it are extrapolation). */
+  maxPositions: number;
+}
+
+/** What the runtime needs to drive the NAR graph. */
+export interface NarDims {
+  numCodebooks: number;
+  codebookSize: number;
+  textVocabSize: number;
+  /** Code value marking a padding frame (in codebook 0); equals codebookSize. */
+  padCode: number;
+}

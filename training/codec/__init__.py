@@ -1,0 +1,1 @@
+"""Neural RVQ speech codec: SEANet-style encoder, residual VQ, Vocos-style iSTFT decoder."""

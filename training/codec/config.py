@@ -1,0 +1,43 @@
+"""Codec hyper-parameters: one dataclass that rebuilds the model (stored in every checkpoint)."""
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class CodecConfig:
+    sample_rate: int = 16000
+    strides: tuple = (2, 4, 5, 8)  # product = hop length (320 -> 50 frames/s)
+    enc_channels: int = 16  # doubled after every stride
+    enc_res_dilations: tuple = (1, 3)  # residual units per encoder stage
+    dim: int = 128  # latent / codebook vector size
+    num_codebooks: int = 8
+    codebook_size: int = 1024
+    ema_decay: float = 0.99
+    dead_code_fraction: float = 0.05  # restart a code whose EMA usage falls below this share of uniform
+    dec_channels: int = 256
+    dec_intermediate: int = 768
+    dec_layers: int = 6
+    n_fft: int = 1280  # iSTFT head; window = n_fft, hop = hop_length
+
+    @property
+    def hop_length(self) -> int:
+        out = 1
+        for s in self.strides:
+            out *= s
+        return out
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "CodecConfig":
+        d = dict(d)
+        for key in ("strides", "enc_res_dilations"):
+            if key in d:
+                d[key] = tuple(d[key])
+        return cls(**d)
+
+
+def tiny_config() -> CodecConfig:
+    """A few-hundred-KB codec with the same I/O contract, for test fixtures."""
+    return CodecConfig(enc_channels=4, enc_res_dilations=(1,), dim=16, codebook_size=64,
+                       dec_channels=32, dec_intermediate=64, dec_layers=1, n_fft=640)

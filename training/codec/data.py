@@ -1,0 +1,68 @@
+"""Random training crops from the decoded cache: weighted sources, random utterance, random crop, random level."""
+import numpy as np
+import torch
+
+from training.codec.audio_cache import load_source
+
+
+class CropSampler:
+    """Draws batches (B, 1, crop) float32 from cached sources; its RNG state is checkpointed.
+
+    sources: name -> weight. A source's weight is its share of crops; within a source an utterance
+    is drawn in proportion to its length, so every second of a source is equally likely.
+    """
+
+    def __init__(self, cache_dir: str, sources: dict, crop: int, seed: int = 0,
+                 level_db=(-35.0, -15.0)):
+        self.names = [n for n, w in sources.items() if w > 0]
+        weights = np.array([sources[n] for n in self.names], dtype=np.float64)
+        self.source_p = weights / weights.sum()
+        self.data = [load_source(n, cache_dir) for n in self.names]
+        self.utt_p = []
+        for _, offsets in self.data:
+            lengths = np.diff(offsets).astype(np.float64)
+            self.utt_p.append(np.cumsum(lengths) / lengths.sum())
+        self.crop, self.level_db = crop, level_db
+        self.rng = np.random.default_rng(seed)
+
+    def _one(self) -> np.ndarray:
+        s = self.rng.choice(len(self.names), p=self.source_p)
+        pcm, offsets = self.data[s]
+        u = min(int(np.searchsorted(self.utt_p[s], self.rng.random())), len(offsets) - 2)
+        start, end = int(offsets[u]), int(offsets[u + 1])
+        out = np.zeros(self.crop, dtype=np.float32)
+        if end - start <= self.crop:
+            at = self.rng.integers(0, self.crop - (end - start) + 1)
+            out[at:at + end - start] = pcm[start:end] / 32768.0
+        else:
+            at = start + self.rng.integers(0, end - start - self.crop + 1)
+            out[:] = pcm[at:at + self.crop] / 32768.0
+        # Random level: RMS to a uniform dB target (covers quiet and loud inputs), peak kept below 0.99.
+        rms = float(np.sqrt(np.mean(out ** 2)))
+        if rms > 1e-4:
+            out *= 10 ** (self.rng.uniform(*self.level_db) / 20) / rms
+            peak = float(np.abs(out).max())
+            if peak > 0.99:
+                out *= 0.99 / peak
+        return out
+
+    def batch(self, batch_size: int) -> torch.Tensor:
+        return torch.from_numpy(np.stack([self._one() for _ in range(batch_size)]))[:, None]
+
+    def state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict):
+        self.rng.bit_generator.state = state
+
+
+def fixed_eval_batch(cache_dir: str, names, seconds: float = 2.0, per_source: int = 4) -> torch.Tensor:
+    """A deterministic evaluation batch (B, 1, N) from held-out sources: the middle of the first utterances."""
+    n = int(seconds * 16000)
+    crops = []
+    for name in names:
+        pcm, offsets = load_source(name, cache_dir)
+        spans = [(int(a), int(b)) for a, b in zip(offsets[:-1], offsets[1:]) if b - a >= n][:per_source]
+        crops += [pcm[(a + b - n) // 2:(a + b - n) // 2 + n] / 32768.0 for a, b in spans]
+    x = torch.from_numpy(np.stack(crops).astype(np.float32))[:, None]
+    return x * (0.05 / x.pow(2).mean(-1, keepdim=True).sqrt().clamp(min=1e-4))  # -26 dBFS RMS

@@ -1,0 +1,46 @@
+"""Vocos-style decoder: latents (B, D, T) -> ConvNeXt backbone -> magnitude + phase -> iSTFT audio (B, 1, T*hop)."""
+import torch
+from torch import nn
+
+from training.codec.config import CodecConfig
+from training.codec.spectral import InverseSTFT
+
+
+class ConvNeXtBlock(nn.Module):
+    """Depthwise conv k7 -> LayerNorm -> pointwise MLP (GELU) -> layer scale, residual; (B, C, T)."""
+
+    def __init__(self, channels: int, intermediate: int, layer_scale: float):
+        super().__init__()
+        self.dwconv = nn.Conv1d(channels, channels, 7, padding=3, groups=channels)
+        self.norm = nn.LayerNorm(channels, eps=1e-6)
+        self.pw1, self.act, self.pw2 = nn.Linear(channels, intermediate), nn.GELU(), nn.Linear(intermediate, channels)
+        self.gamma = nn.Parameter(torch.full((channels,), layer_scale))
+
+    def forward(self, x):
+        y = self.dwconv(x).transpose(1, 2)  # (B, T, C)
+        y = self.gamma * self.pw2(self.act(self.pw1(self.norm(y))))
+        return x + y.transpose(1, 2)
+
+
+class Decoder(nn.Module):
+    def __init__(self, cfg: CodecConfig):
+        super().__init__()
+        c = cfg.dec_channels
+        self.embed = nn.Conv1d(cfg.dim, c, 7, padding=3)
+        self.norm = nn.LayerNorm(c, eps=1e-6)
+        self.blocks = nn.ModuleList(
+            [ConvNeXtBlock(c, cfg.dec_intermediate, 1.0 / cfg.dec_layers) for _ in range(cfg.dec_layers)])
+        self.final_norm = nn.LayerNorm(c, eps=1e-6)
+        self.bins = cfg.n_fft // 2 + 1
+        self.head = nn.Linear(c, 2 * self.bins)
+        self.istft = InverseSTFT(cfg.n_fft, cfg.hop_length)
+
+    def forward(self, latents: torch.Tensor) -> torch.Tensor:
+        """latents (B, D, T) -> audio (B, 1, T * hop)."""
+        x = self.norm(self.embed(latents).transpose(1, 2)).transpose(1, 2)
+        for block in self.blocks:
+            x = block(x)
+        x = self.head(self.final_norm(x.transpose(1, 2))).transpose(1, 2)  # (B, 2F, T)
+        log_mag, phase = x[:, :self.bins], x[:, self.bins:]
+        mag = torch.exp(log_mag.clamp(max=8.0))  # clamp: an early spike must not overflow (Vocos clips too)
+        return self.istft(mag * torch.cos(phase), mag * torch.sin(phase))

@@ -1,0 +1,147 @@
+"""Export the codec to ONNX: `python -m training.codec.export --ckpt=PATH --out=DIR` or `--tiny --out=DIR`.
+
+Writes codec_encoder.onnx (audio float32 [B,1,N] -> codes int64 [B,Q,ceil(N/320)]) and
+codec_decoder.onnx (codes int64 [B,n,T], 1 <= n <= Q -> audio float32 [B,1,T*320]) plus codec.json
+(the model.json entries); --tiny exports a random-weight tiny codec and codec_parity.json instead.
+"""
+import base64
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+from training.codec.config import CodecConfig, tiny_config
+from training.codec.model import Codec
+
+OPSET = 17
+
+
+class EncoderGraph(nn.Module):
+    def __init__(self, codec: Codec):
+        super().__init__()
+        self.codec = codec
+
+    def forward(self, audio):
+        return self.codec.encode(audio)
+
+
+class DecoderGraph(nn.Module):
+    def __init__(self, codec: Codec):
+        super().__init__()
+        self.codec = codec
+
+    def forward(self, codes):
+        return self.codec.decode(codes)
+
+
+def load_codec(ckpt_path: str) -> tuple:
+    """(Codec in eval mode, checkpoint metadata) from a training checkpoint."""
+    ckpt = torch.load(ckpt_path, map_location="cpu")
+    codec = Codec(CodecConfig.from_dict(ckpt["model_args"]))
+    codec.load_state_dict(ckpt["model"])
+    return codec.eval(), {"step": ckpt["step"], "run": ckpt["train_config"].get("run"),
+                          "best_eval": ckpt.get("best_eval")}
+
+
+def export_onnx(codec: Codec, out_dir: str, fold_constants: bool = True) -> dict:
+    """Write both graphs to out_dir; returns the model.json entries for the codec."""
+    os.makedirs(out_dir, exist_ok=True)
+    cfg = codec.cfg
+    codec.decoder.istft.basis_in_graph = not fold_constants
+    codec.quantizer.freeze_for_export()
+    enc_path, dec_path = os.path.join(out_dir, "codec_encoder.onnx"), os.path.join(out_dir, "codec_decoder.onnx")
+    audio = torch.randn(1, 1, 3 * cfg.hop_length + 17)
+    with torch.no_grad():
+        torch.onnx.export(EncoderGraph(codec), (audio,), enc_path, opset_version=OPSET,
+                          input_names=["audio"], output_names=["codes"], do_constant_folding=fold_constants,
+                          dynamic_axes={"audio": {0: "batch", 2: "samples"}, "codes": {0: "batch", 2: "frames"}})
+        codes = codec.encode(audio)
+        torch.onnx.export(DecoderGraph(codec), (codes,), dec_path, opset_version=OPSET,
+                          input_names=["codes"], output_names=["audio"], do_constant_folding=fold_constants,
+                          dynamic_axes={"codes": {0: "batch", 1: "codebooks", 2: "frames"},
+                                        "audio": {0: "batch", 2: "samples"}})
+    codec.decoder.istft.basis_in_graph = False
+    codec.quantizer.freeze_for_export(False)
+    return {
+        "sample_rate": cfg.sample_rate, "hop_length": cfg.hop_length,
+        "num_codebooks": cfg.num_codebooks, "codebook_size": cfg.codebook_size,
+        "encoder": {"file": "codec_encoder.onnx", "opset": OPSET,
+                    "inputs": {"audio": {"type": "float32", "shape": ["batch", 1, "samples"]}},
+                    "outputs": {"codes": {"type": "int64", "shape": ["batch", cfg.num_codebooks, "frames"]}},
+                    "frames": "ceil(samples / hop_length)"},
+        "decoder": {"file": "codec_decoder.onnx", "opset": OPSET,
+                    "inputs": {"codes": {"type": "int64", "shape": ["batch", "codebooks", "frames"]}},
+                    "outputs": {"audio": {"type": "float32", "shape": ["batch", 1, "frames * hop_length"]}},
+                    "codebooks": f"1..{cfg.num_codebooks} (the first n of the encoder's codebooks)"},
+        "params": codec.param_counts(), "config": cfg.to_dict(),
+    }
+
+
+def f32_b64(x: torch.Tensor) -> str:
+    return base64.b64encode(x.detach().numpy().astype("<f4").tobytes()).decode("ascii")
+
+
+def chirp(n: int, sample_rate: int) -> torch.Tensor:
+    """Deterministic test input (1, 1, n): a 100 Hz -> 4 kHz linear chirp at amplitude 0.5."""
+    t = np.arange(n, dtype=np.float64) / sample_rate
+    dur = n / sample_rate
+    x = 0.5 * np.sin(2 * math.pi * (100 * t + (3900 / (2 * dur)) * t * t))
+    return torch.from_numpy(x.astype(np.float32))[None, None]
+
+
+def make_tiny(seed: int = 0) -> Codec:
+    """Random tiny codec whose codebooks are seeded from its own latents (as training's first step
+    does), so codes are spread over the codebooks rather than all at one random vector."""
+    torch.manual_seed(seed)
+    codec = Codec(tiny_config())
+    codec.train()
+    with torch.no_grad():
+        for _ in range(3):
+            codec(torch.randn(4, 1, 16000) * 0.1)
+    return codec.eval()
+
+
+def parity_record(codec: Codec) -> dict:
+    """Fixed input and PyTorch outputs for a runtime parity test (float32 arrays as base64 little-endian)."""
+    cfg = codec.cfg
+    audio = chirp(cfg.sample_rate // 2 + 100, cfg.sample_rate)  # not a multiple of hop: exercises padding
+    with torch.no_grad():
+        latents = codec.encoder(audio)
+        codes = codec.quantizer.encode(latents)
+        out8, out2 = codec.decode(codes), codec.decode(codes[:, :2])
+    return {
+        "input": {"name": "audio", "shape": list(audio.shape), "f32le_base64": f32_b64(audio.flatten())},
+        "codes": {"shape": list(codes.shape), "data": codes[0].tolist()},
+        "decoded": {"shape": list(out8.shape), "f32le_base64": f32_b64(out8.flatten()),
+                    "rms": float(out8.pow(2).mean().sqrt()), "first": [round(float(v), 7) for v in out8.flatten()[:8]]},
+        "decoded_2_codebooks": {"shape": list(out2.shape), "f32le_base64": f32_b64(out2.flatten()),
+                                "rms": float(out2.pow(2).mean().sqrt())},
+        "tolerance": {"codes": "exact", "audio_max_abs": 1e-4},
+    }
+
+
+def main(argv: list):
+    args = dict(a[2:].split("=", 1) if "=" in a else (a[2:], "1") for a in argv if a.startswith("--"))
+    if "out" not in args or ("ckpt" not in args and "tiny" not in args):
+        sys.exit("usage: python -m training.codec.export (--ckpt=PATH | --tiny) --out=DIR")
+    if "tiny" in args:
+        codec, meta = make_tiny(), {"tiny": True, "seed": 0}
+        entries = export_onnx(codec, args["out"], fold_constants=False)
+        record = {"codec": {**entries, "training": meta}, **parity_record(codec)}
+        path = os.path.join(args["out"], "codec_parity.json")
+    else:
+        codec, meta = load_codec(args["ckpt"])
+        entries = export_onnx(codec, args["out"])
+        record, path = {"codec": {**entries, "training": meta}}, os.path.join(args["out"], "codec.json")
+    with open(path, "w") as f:
+        json.dump(record, f, indent=1)
+    sizes = {n: os.path.getsize(os.path.join(args["out"], n)) for n in ("codec_encoder.onnx", "codec_decoder.onnx")}
+    print(json.dumps({"wrote": path, "bytes": sizes, "params": entries["params"]}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,33 @@
+"""The codec: Encoder -> ResidualVQ -> Decoder, with encode/decode for export and forward for training."""
+import torch
+from torch import nn
+
+from training.codec.config import CodecConfig
+from training.codec.decoder import Decoder
+from training.codec.encoder import Encoder
+from training.codec.quantizer import QuantizedResult, ResidualVQ
+
+
+class Codec(nn.Module):
+    def __init__(self, cfg: CodecConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.encoder, self.quantizer, self.decoder = Encoder(cfg), ResidualVQ(cfg), Decoder(cfg)
+
+    def encode(self, audio: torch.Tensor) -> torch.Tensor:
+        """audio (B, 1, N) -> codes (B, Q, ceil(N / hop)) int64."""
+        return self.quantizer.encode(self.encoder(audio))
+
+    def decode(self, codes: torch.Tensor) -> torch.Tensor:
+        """codes (B, n, T), n <= Q -> audio (B, 1, T * hop)."""
+        return self.decoder(self.quantizer.decode(codes))
+
+    def forward(self, audio: torch.Tensor, n_q: torch.Tensor = None):
+        """audio (B, 1, N), N a multiple of hop; n_q (B,) codebooks per item -> (audio (B, 1, N), QuantizedResult)."""
+        q: QuantizedResult = self.quantizer(self.encoder(audio), n_q)
+        return self.decoder(q.quantized), q
+
+    def param_counts(self) -> dict:
+        count = lambda m: sum(p.numel() for p in m.parameters())
+        return {"encoder": count(self.encoder), "decoder": count(self.decoder),
+                "codebooks": self.quantizer.embed.numel(), "total_trainable": count(self)}

@@ -1,0 +1,111 @@
+"""One training step (reconstruction, then optionally GAN) and exact checkpoint save/resume."""
+import math
+import os
+import random
+
+import numpy as np
+import torch
+
+from training.codec.config import CodecConfig
+from training.codec.discriminators import Discriminators
+from training.codec.losses import (MultiResolutionLoss, discriminator_loss, feature_matching_loss,
+                                   generator_loss)
+from training.codec.model import Codec
+
+
+class Trainer:
+    """Owns model, optimizers, loss and step counter; `tc` is the flat training-config dict."""
+
+    def __init__(self, cfg: CodecConfig, tc: dict, device: str = "cpu"):
+        self.cfg, self.tc, self.device, self.step = cfg, tc, device, 0
+        self.model = Codec(cfg).to(device)
+        self.loss = MultiResolutionLoss(cfg.sample_rate).to(device)
+        betas = (tc["beta1"], tc["beta2"])
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=tc["lr"], betas=betas,
+                                     weight_decay=tc["weight_decay"])
+        # Discriminators exist from the start (so checkpoints have a fixed layout) but train only
+        # once step >= gan_start_step >= 0.
+        self.disc = Discriminators().to(device)
+        self.opt_d = torch.optim.AdamW(self.disc.parameters(), lr=tc["lr"], betas=betas,
+                                       weight_decay=tc["weight_decay"])
+
+    def lr_at(self, step: int) -> float:
+        """Linear warmup, then cosine from lr down to lr * min_lr_ratio at max_steps."""
+        tc = self.tc
+        if step < tc["warmup_steps"]:
+            return tc["lr"] * (step + 1) / tc["warmup_steps"]
+        progress = min(1.0, (step - tc["warmup_steps"]) / max(1, tc["max_steps"] - tc["warmup_steps"]))
+        return tc["lr"] * (tc["min_lr_ratio"] + (1 - tc["min_lr_ratio"]) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+    def gan_on(self) -> bool:
+        return 0 <= self.tc["gan_start_step"] <= self.step
+
+    def train_step(self, audio: torch.Tensor) -> dict:
+        """audio (B, 1, N) -> dict of float losses; advances self.step by one."""
+        tc, b = self.tc, audio.shape[0]
+        audio = audio.to(self.device)
+        for group in self.opt.param_groups + self.opt_d.param_groups:
+            group["lr"] = self.lr_at(self.step)
+        self.model.train()
+        # Quantizer dropout: with probability p an item keeps only the first n ~ U{1..Q} codebooks.
+        q = self.cfg.num_codebooks
+        n_q = torch.full((b,), q, device=self.device)
+        drop = torch.rand(b, device=self.device) < tc["quantizer_dropout"]
+        n_q[drop] = torch.randint(1, q + 1, (int(drop.sum()),), device=self.device)
+        fake, qres = self.model(audio, n_q)
+        out = {}
+        if self.gan_on():
+            self.opt_d.zero_grad(set_to_none=True)
+            real_logits, _ = self.disc(audio)
+            fake_logits, _ = self.disc(fake.detach())
+            d_loss = discriminator_loss(real_logits, fake_logits)
+            d_loss.backward()
+            self.opt_d.step()
+            out["d_loss"] = float(d_loss)
+        rec = self.loss(fake, audio)
+        total = tc["mel_weight"] * rec["mel"] + tc["stft_weight"] * rec["stft"] + tc["commit_weight"] * qres.commit_loss
+        if self.gan_on():
+            fake_logits, fake_feats = self.disc(fake)
+            with torch.no_grad():
+                _, real_feats = self.disc(audio)
+            adv, fm = generator_loss(fake_logits), feature_matching_loss(real_feats, fake_feats)
+            total = total + tc["adv_weight"] * adv + tc["fm_weight"] * fm
+            out.update(adv=float(adv), fm=float(fm))
+        self.opt.zero_grad(set_to_none=True)
+        total.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), tc["grad_clip"])
+        self.opt.step()
+        self.step += 1
+        out.update(loss=float(total), mel=float(rec["mel"]), stft=float(rec["stft"]),
+                   commit=float(qres.commit_loss), grad_norm=float(grad_norm),
+                   perplexity=[round(float(p), 1) for p in qres.perplexity])
+        return out
+
+    def state_dict(self, extra: dict = None) -> dict:
+        """Everything needed to rebuild and resume: configs, weights, optimizers, step, RNG states."""
+        rng = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
+        if torch.cuda.is_available():
+            rng["cuda"] = torch.cuda.get_rng_state_all()
+        return {"model_args": self.cfg.to_dict(), "train_config": dict(self.tc), "step": self.step,
+                "model": self.model.state_dict(), "optimizer": self.opt.state_dict(),
+                "disc": self.disc.state_dict(), "optimizer_d": self.opt_d.state_dict(),
+                "rng": rng, **(extra or {})}
+
+    def save(self, path: str, extra: dict = None):
+        """Atomic write (tmp + rename) so a kill mid-save never leaves a broken last.pt."""
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        torch.save(self.state_dict(extra), path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    def load(self, ckpt: dict):
+        self.model.load_state_dict(ckpt["model"])
+        self.opt.load_state_dict(ckpt["optimizer"])
+        self.disc.load_state_dict(ckpt["disc"])
+        self.opt_d.load_state_dict(ckpt["optimizer_d"])
+        self.step = ckpt["step"]
+        rng = ckpt["rng"]
+        torch.set_rng_state(rng["torch"])
+        np.random.set_state(rng["numpy"])
+        random.setstate(rng["python"])
+        if "cuda" in rng and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(rng["cuda"])

@@ -1,0 +1,65 @@
+"""Write training/DATA.md: what the last full corpus build produced, how long it took, how to rebuild it."""
+import datetime
+import os
+
+from .audio import MAX_SECONDS, MIN_SECONDS, TRIM_DB
+from .loudness import TARGET_LUFS
+from .manifest import REAL_SAMPLE_SHARE
+from .speakers import AUGMENTS_PER_VOICE, synthetic_speakers
+from .splits import SYNTHETIC_HELDOUT_FAMILIES
+from .summary import markdown_table, rejects_table
+
+
+def write_data_md(path: str, records: list, reject_counts, unknown, *, weight: float, seconds: float,
+                  phonemize_seconds: float, processed: int, total_jobs: int, synthetic_hours: float,
+                  workers: int, out_dir: str) -> None:
+    speakers = synthetic_speakers()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = f"""# Training corpus
+
+Built by `/usr/bin/python3 -m training.data build --synthetic-hours {synthetic_hours:g} -j {workers}`
+on {when} ({os.cpu_count()} CPU cores, load average {load:.1f} at the end; a niced codec
+training run shared the cores). See `training/README.md` for the install line and options.
+
+**Build time: {seconds / 60:.1f} min** ({processed} of {total_jobs} utterances processed in this run,
+the rest reused from the cache; phonemizing took {phonemize_seconds:.0f} s).
+
+## Hours, utterances and speakers per source and split
+
+{markdown_table(records)}
+
+Splits (deterministic, `training/data/splits.py`): `heldout_speakers` = 20 speechocean762
+speakers, 10% of LibriSpeech clip speakers and the synthetic families
+{", ".join(f"`{f}`" for f in SYNTHETIC_HELDOUT_FAMILIES)} (all their augmented variants too,
+reading only held-out sentences); `heldout_sentences` = 5% of Kathleen's ARCTIC prompts, every take.
+Path-free lists of both are in `training/eval/`.
+
+## Rejected utterances
+
+{rejects_table(reject_counts)}
+
+Unknown phoneme symbols: {", ".join(f"`{s}` x{n}" for s, n in unknown.most_common()) or "none"}.
+
+## What the pipeline does
+
+- Real speech: every file kept unless bad; 16 kHz mono, edges trimmed (frames {TRIM_DB:g} dB
+  below the loudest), loudness-normalized to {TARGET_LUFS:g} LUFS (BS.1770, peaks capped at 0.95),
+  16-bit FLAC. Rejected: unreadable, empty transcript, under {MIN_SECONDS} s or over {MAX_SECONDS:g} s
+  after trimming, clipped (>0.1% of samples at full scale), unknown phoneme symbols.
+- Phonemes from the runtime front end (`node bin/parla.js phonemize --jsonl`); speechocean762
+  transcripts lower-cased first. Synthetic voices read the front end's *normalized* text.
+- Synthetic speakers: {len(speakers)} ({sum(not s.heldout for s in speakers)} train,
+  {sum(s.heldout for s in speakers)} held out) = each base voice plain plus
+  {AUGMENTS_PER_VOICE["espeak"]} (espeak-ng) or {AUGMENTS_PER_VOICE["flite"]} (flite, festival) seeded
+  augmentations: sox speed 0.86-1.16 (vocal-tract length), pitch -350..+350 cents, bass/treble
+  shelves and one peaking EQ band within 6 dB, light reverb on 35%, noise at 15-30 dB SNR on 30%.
+  Parameters per speaker: `{os.path.join(out_dir, "speakers.jsonl")}`.
+- Sampling weight: real speech gets weight {weight} (synthetic 1.0), so real transcribed speech
+  is about {REAL_SAMPLE_SHARE:.0%} of sampled training utterances.
+
+Manifests: `{os.path.join(out_dir, "manifests")}/{{train,heldout_speakers,heldout_sentences}}.jsonl`;
+rejects with reasons: `{os.path.join(out_dir, "rejects.jsonl")}`.
+"""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)

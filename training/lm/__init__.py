@@ -1,0 +1,1 @@
+"""Codec language model: grouped AR transformer, NAR transformer, drafter, training and ONNX export."""

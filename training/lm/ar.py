@@ -1,0 +1,68 @@
+"""Grouped autoregressive codec LM: decoder-only transformer over [phonemes ; codebook-0 groups].
+
+Every position holds either one text token or one group of G consecutive codebook-0 codes. A group is
+embedded as the sum of G slot-specific code embeddings, and G independent output heads read the
+position's hidden state: head g predicts code g of the *next* group. The runtime samples the G codes
+one after another, but no head sees the codes sampled before it in the same group (independent heads,
+the simplest form of VALL-E 2 grouped code modeling). Code id `codebook_size` is end of speech.
+
+Positions use rotary embeddings over one global index (text first, then audio), given as an input so
+that the runtime can prefill, step and verify with a key/value cache. The same class, with smaller
+dimensions, is the speculative drafter.
+"""
+import torch
+from torch import nn
+
+from .config import ARConfig
+from .modules import Block, additive_mask, rope_cos_sin
+
+
+class ARModel(nn.Module):
+    def __init__(self, cfg: ARConfig):
+        super().__init__()
+        self.cfg = cfg.validate()
+        g, v, d = cfg.group_size, cfg.audio_vocab_size, cfg.d_model
+        self.text_emb = nn.Embedding(cfg.text_vocab_size, d)
+        # One table of G*V rows: slot g of a group looks up row g*V + code.
+        self.audio_emb = nn.Embedding(g * v, d)
+        self.register_buffer("slot_offsets", torch.arange(g) * v, persistent=False)
+        self.blocks = nn.ModuleList(Block(d, cfg.n_heads, cfg.ff_mult, cfg.dropout) for _ in range(cfg.n_layers))
+        self.norm = nn.LayerNorm(d)
+        self.heads = nn.Linear(d, g * v)
+        nn.init.normal_(self.text_emb.weight, std=0.02)
+        nn.init.normal_(self.audio_emb.weight, std=0.02)
+
+    def empty_cache(self, batch: int):
+        """Zero-length past keys/values (L, B, H, 0, Dh)."""
+        c = self.cfg
+        z = torch.zeros(c.n_layers, batch, c.n_heads, 0, c.head_dim)
+        return z, z.clone()
+
+    def forward(self, text_ids, audio_codes, is_audio, positions, past_keys, past_values, attention_mask):
+        """One pass over S new positions appended after P cached ones.
+
+        text_ids (B, S) int64: text id where not is_audio (ignored elsewhere; 0 there).
+        audio_codes (B, S, G) int64: a code group where is_audio (ignored elsewhere; 0 there).
+        is_audio (B, S) bool.  positions (B, S) int64: RoPE positions.
+        past_keys, past_values (L, B, H, P, Dh) float32; P may be 0.
+        attention_mask (B, P+S) bool: False marks padding keys (ragged batches).
+        Returns logits (B, S, G, V=codebook_size+1), present_keys and present_values (L, B, H, P+S, Dh).
+        """
+        b, s = text_ids.shape
+        g, v = self.cfg.group_size, self.cfg.audio_vocab_size
+        audio = self.audio_emb(audio_codes + self.slot_offsets).sum(dim=2)
+        x = torch.where(is_audio.unsqueeze(-1), audio, self.text_emb(text_ids))
+
+        past_len = past_keys.shape[3]
+        query_idx = torch.arange(s).unsqueeze(1) + past_len
+        causal = torch.arange(past_len + s).unsqueeze(0) <= query_idx  # (S, P+S)
+        mask_add = additive_mask(causal.unsqueeze(0) & attention_mask.unsqueeze(1))
+        cos, sin = rope_cos_sin(positions, self.cfg.head_dim, self.cfg.rope_base)
+
+        keys, values = [], []
+        for i, block in enumerate(self.blocks):
+            x, k, vv = block(x, cos, sin, mask_add, past_keys[i], past_values[i])
+            keys.append(k)
+            values.append(vv)
+        logits = self.heads(self.norm(x)).view(b, s, g, v)
+        return logits, torch.stack(keys), torch.stack(values)

@@ -1,0 +1,35 @@
+"""Checkpoints that rebuild their model: kind + config + weights (+ optimizer state and step for resuming)."""
+import os
+
+import torch
+
+from .ar import ARModel
+from .config import config_from_dict, config_to_dict
+from .nar import NARModel
+
+KINDS = ("ar", "nar", "draft")
+
+
+def build_model(kind: str, cfg):
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}, expected one of {KINDS}")
+    return NARModel(cfg) if kind == "nar" else ARModel(cfg)
+
+
+def save_checkpoint(path: str, kind: str, model, optimizer=None, step: int = 0, extra: dict = None):
+    """Write atomically (temp file + rename) so an interrupted save never leaves a broken checkpoint."""
+    state = {"kind": kind, "config": config_to_dict(model.cfg), "model": model.state_dict(), "step": step,
+             "optimizer": optimizer.state_dict() if optimizer is not None else None, "extra": extra or {}}
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str, map_location="cpu"):
+    """-> (kind, model, state dict with "optimizer", "step", "extra")."""
+    state = torch.load(path, map_location=map_location)
+    kind = state["kind"]
+    model = build_model(kind, config_from_dict(kind, state["config"]))
+    model.load_state_dict(state["model"])
+    return kind, model, state

@@ -1,0 +1,127 @@
+"""Training pairs (phonemes, codec codes) read from a JSONL manifest + .npy code files, batched for AR and NAR.
+
+Manifest: one JSON object per line,
+    {"id": "kathleen_a0001", "speaker": "kathleen", "phonemes": [5, 17, ...], "codes": "codes/kathleen_a0001.npy"}
+`phonemes` are text ids as the runtime produces them (symbol ids, no BOS/EOS/SEP); `codes` is a path,
+relative to the manifest's folder, to an integer .npy array (Q, T) written by the codec encoder.
+
+Each example is built in one of two prompting modes (both trained, as in VALL-E 2):
+- continuation: the prompt is the first 3 s-ish of the same utterance; text = its full transcript;
+- reference: the prompt is another utterance of the same speaker; text = [prompt transcript, SEP, target
+  transcript], with the prompt transcript dropped with probability `p_drop_transcript` (and always when
+  the prompt had to be cropped, since the transcript no longer matches).
+Batches are a pure function of (seed, step), so a resumed run sees exactly the batches it would have seen.
+"""
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .config import IGNORE, TEXT_PAD
+from .tokens import ar_example, pad_codes, pad_stack, text_tokens
+
+FRAME_RATE = 50  # codec frames per second (16 kHz / hop 320)
+
+
+@dataclass
+class PromptOptions:
+    p_continuation: float = 0.5
+    p_drop_transcript: float = 0.3
+    min_prompt_frames: int = 3 * FRAME_RATE
+    max_prompt_frames: int = 6 * FRAME_RATE
+
+
+class CodesDataset:
+    def __init__(self, manifest: str, group_size: int, codebook_size: int = 1024,
+                 options: PromptOptions = PromptOptions(), max_frames: int = 20 * FRAME_RATE):
+        self.root = os.path.dirname(os.path.abspath(manifest))
+        self.g, self.eos, self.opts = group_size, codebook_size, options
+        self.entries = []
+        with open(manifest, encoding="utf-8") as f:
+            for line_no, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                e = json.loads(line)
+                missing = {"id", "speaker", "phonemes", "codes"} - set(e)
+                if missing:
+                    raise ValueError(f"{manifest}:{line_no}: missing field(s) {sorted(missing)}")
+                self.entries.append(e)
+        if not self.entries:
+            raise ValueError(f"{manifest}: no entries")
+        self.codes = [self._load(e) for e in self.entries]
+        keep = [i for i, c in enumerate(self.codes) if c.shape[1] <= max_frames]
+        self.entries = [self.entries[i] for i in keep]
+        self.codes = [self.codes[i] for i in keep]
+        self.by_speaker = defaultdict(list)
+        for i, e in enumerate(self.entries):
+            self.by_speaker[e["speaker"]].append(i)
+
+    def _load(self, entry) -> np.ndarray:
+        codes = np.load(os.path.join(self.root, entry["codes"]), mmap_mode="r")
+        if codes.ndim != 2:
+            raise ValueError(f"{entry['codes']}: expected codes (Q, T), got shape {codes.shape}")
+        return codes
+
+    def __len__(self):
+        return len(self.entries)
+
+    def example(self, i: int, rng: np.random.Generator) -> dict:
+        """-> {"text": [ids], "prompt": (Q, Tp) int64 with Tp % G == 0, "target": (Q, T) int64}."""
+        e, codes, g, o = self.entries[i], np.asarray(self.codes[i], dtype=np.int64), self.g, self.opts
+        others = [j for j in self.by_speaker[e["speaker"]] if j != i]
+        if not others or rng.random() < o.p_continuation:
+            t = codes.shape[1]
+            tp = min(int(rng.integers(o.min_prompt_frames, o.max_prompt_frames + 1)), t // 2) // g * g
+            return {"text": text_tokens(e["phonemes"]), "prompt": codes[:, :tp], "target": codes[:, tp:]}
+        j = others[int(rng.integers(len(others)))]
+        prompt = np.asarray(self.codes[j], dtype=np.int64)
+        cropped = prompt.shape[1] > o.max_prompt_frames
+        if cropped:
+            start = int(rng.integers(prompt.shape[1] - o.max_prompt_frames + 1))
+            prompt = prompt[:, start:start + o.max_prompt_frames]
+        prompt = prompt[:, :prompt.shape[1] // g * g]
+        keep_transcript = not cropped and rng.random() >= o.p_drop_transcript
+        text = text_tokens(e["phonemes"], self.entries[j]["phonemes"] if keep_transcript else None)
+        return {"text": text, "prompt": prompt, "target": codes}
+
+    def batch(self, seed: int, step: int, batch_size: int) -> list:
+        """The examples of batch `step`: a pure function of (seed, step)."""
+        rng = np.random.default_rng([seed, step])
+        return [self.example(int(i), rng) for i in rng.integers(len(self), size=batch_size)]
+
+
+def collate_ar(examples: list, group_size: int, eos: int) -> dict:
+    """-> tensors text_ids (B, N), audio_codes (B, N, G), is_audio (B, N), positions (B, N),
+    attention_mask (B, N), labels (B, N, G)."""
+    rows = [ar_example(x["text"], x["prompt"][0], x["target"][0], group_size, eos) for x in examples]
+    n = max(len(r["text_ids"]) for r in rows)
+    lengths = torch.tensor([len(r["text_ids"]) for r in rows])
+    out = {
+        "text_ids": pad_stack([r["text_ids"] for r in rows], TEXT_PAD, n),
+        "audio_codes": pad_stack([r["audio_codes"] for r in rows], 0, n),
+        "is_audio": pad_stack([r["is_audio"] for r in rows], False, n),
+        "labels": pad_stack([r["labels"] for r in rows], IGNORE, n),
+    }
+    out = {k: torch.from_numpy(v) for k, v in out.items()}
+    out["attention_mask"] = torch.arange(n).unsqueeze(0) < lengths.unsqueeze(1)
+    out["positions"] = torch.arange(n).unsqueeze(0).expand(len(rows), -1).contiguous()
+    return out
+
+
+def collate_nar(examples: list, pad_code: int, rng: np.random.Generator, num_codebooks: int) -> dict:
+    """-> text_ids (B, Nt), prompt_codes (B, Q, Tp), target_codes (B, Q, T), stage (B,), labels (B, T)."""
+    stage = rng.integers(1, num_codebooks, size=len(examples))
+    target = pad_codes([x["target"] for x in examples], pad_code)
+    labels = target[np.arange(len(examples)), stage].copy()
+    labels[target[:, 0] == pad_code] = IGNORE
+    prompts = [x["prompt"] for x in examples]
+    # An empty prompt still needs one (padding) frame so that every row has the same Q x Tp layout.
+    prompt = pad_codes([p if p.shape[1] else np.full((p.shape[0], 1), pad_code) for p in prompts], pad_code)
+    return {
+        "text_ids": torch.from_numpy(pad_stack([np.asarray(x["text"], dtype=np.int64) for x in examples], TEXT_PAD)),
+        "prompt_codes": torch.from_numpy(prompt), "target_codes": torch.from_numpy(target),
+        "stage": torch.from_numpy(stage.astype(np.int64)), "labels": torch.from_numpy(labels),
+    }

@@ -1,0 +1,111 @@
+"""Export trained checkpoints (or tiny random weights) to ONNX + model.json.
+
+    python -m training.lm.export --ar runs/ar/last.pt --nar runs/nar/last.pt [--draft runs/draft/last.pt] --out models/default
+    python -m training.lm.export --ckpt runs --out models/default      # runs/{ar,nar,draft}/last.pt
+    python -m training.lm.export --tiny --out test/fixtures/tiny-model # random-weight test fixture + lm_parity.json
+The codec files named in model.json (codec_encoder.onnx, codec_decoder.onnx) are written by the codec export.
+"""
+import argparse
+import json
+import os
+import re
+
+import torch
+
+from .ar import ARModel
+from .checkpoint import load_checkpoint
+from .config import ARConfig, NARConfig
+from .manifest import ar_section, build_manifest, nar_section
+from .nar import NARModel
+from .onnx_export import export_ar, export_nar
+from .parity import parity_fixture
+
+TINY_TEXT_VOCAB = 128  # room for the runtime's whole symbol table, so engine tests can feed real phonemes
+
+
+def tiny_models(seed: int = 0):
+    """Random-weight AR, NAR and drafter small enough to commit (a few hundred KB of ONNX)."""
+    torch.manual_seed(seed)
+    common = dict(text_vocab_size=TINY_TEXT_VOCAB, dropout=0.0, max_positions=512)
+    ar = ARModel(ARConfig(group_size=2, d_model=16, n_layers=2, n_heads=2, **common))
+    nar = NARModel(NARConfig(d_model=8, n_layers=2, n_heads=2, **common))
+    draft = ARModel(ARConfig(group_size=2, d_model=8, n_layers=1, n_heads=2, **common))
+    # Trained stage conditioning is never zero; randomise it so parity covers the adaptive-norm path.
+    torch.nn.init.normal_(nar.stage_cond.weight, std=0.2)
+    return ar, nar, draft
+
+
+def pretty_json(obj) -> str:
+    """Indented JSON with lists of numbers/strings kept on one line (shapes stay readable)."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False)
+    flat = re.sub(r"\[\s+([^\[\]{}]*?)\s+\]", lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text)
+    return flat + "\n"
+
+
+def load_models(a):
+    paths = {"ar": a.ar, "nar": a.nar, "draft": a.draft}
+    if a.ckpt:
+        for kind in paths:
+            candidate = os.path.join(a.ckpt, kind, "last.pt")
+            if paths[kind] is None and os.path.exists(candidate):
+                paths[kind] = candidate
+    models, steps = {}, {}
+    for kind, path in paths.items():
+        if path is None:
+            if kind == "draft":
+                models[kind] = None
+                continue
+            raise SystemExit(f"no {kind} checkpoint: give --{kind} PATH or --ckpt RUN_DIR holding {kind}/last.pt")
+        found, model, state = load_checkpoint(path)
+        if found != kind:
+            raise SystemExit(f"{path} holds a {found} model, not {kind}")
+        models[kind], steps[kind] = model.eval(), state["step"]
+    return models["ar"], models["nar"], models["draft"], steps
+
+
+def export_all(out: str, ar, nar, draft, model_id: str, description: str, training: dict,
+               symbols=(), parity: bool = False) -> dict:
+    os.makedirs(out, exist_ok=True)
+    ar_sec = ar_section(ar, "ar.onnx", export_ar(ar, os.path.join(out, "ar.onnx")))
+    nar_sec = nar_section(nar, "nar.onnx", export_nar(nar, os.path.join(out, "nar.onnx")))
+    draft_sec = None
+    if draft is not None:
+        if draft.cfg.group_size != ar.cfg.group_size or draft.cfg.text_vocab_size != ar.cfg.text_vocab_size:
+            raise SystemExit("the drafter must share the AR's group size and text vocabulary")
+        draft_sec = ar_section(draft, "draft.onnx", export_ar(draft, os.path.join(out, "draft.onnx")))
+    manifest = build_manifest(model_id, description, ar_sec, nar_sec, draft_sec, ar.cfg, nar.cfg,
+                              list(symbols), training)
+    with open(os.path.join(out, "model.json"), "w", encoding="utf-8") as f:
+        f.write(pretty_json(manifest))
+    if parity:
+        with open(os.path.join(out, "lm_parity.json"), "w", encoding="utf-8") as f:
+            json.dump(parity_fixture(ar, nar, draft), f, separators=(",", ":"))
+    return manifest
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", required=True)
+    p.add_argument("--tiny", action="store_true", help="random tiny weights (test fixture)")
+    p.add_argument("--ckpt", help="run folder holding ar/last.pt, nar/last.pt and optionally draft/last.pt")
+    p.add_argument("--ar")
+    p.add_argument("--nar")
+    p.add_argument("--draft")
+    p.add_argument("--id", default=None)
+    p.add_argument("--symbols", help="JSON file with the id -> symbol list the model was trained with")
+    p.add_argument("--parity", action="store_true", help="also write lm_parity.json (always on with --tiny)")
+    a = p.parse_args(argv)
+    symbols = json.load(open(a.symbols, encoding="utf-8")) if a.symbols else []
+    if a.tiny:
+        ar, nar, draft = tiny_models()
+        export_all(a.out, ar, nar, draft, a.id or "tiny-random",
+                   "Random-weight tiny model for tests: the format is real, the speech is noise.",
+                   {"data": None, "steps": {"ar": 0, "nar": 0, "draft": 0}, "hardware": None}, symbols, True)
+        return
+    ar, nar, draft, steps = load_models(a)
+    export_all(a.out, ar, nar, draft, a.id or os.path.basename(os.path.abspath(a.out)), "",
+               {"steps": steps, "torch": torch.__version__}, symbols, a.parity)
+
+
+if __name__ == "__main__":
+    main()

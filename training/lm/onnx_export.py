@@ -1,0 +1,80 @@
+"""torch -> ONNX for the AR/drafter and the NAR, with the input/output names and dynamic axes of docs/model-format.md."""
+import inspect
+
+import torch
+
+OPSET = 17
+
+# name -> (dtype, shape); symbolic dims: B batch, S new positions, P past length, T = P + S,
+# Nt text length, Tp prompt frames, Tf target frames; numbers are fixed by the model's config.
+def ar_io(cfg) -> dict:
+    g, v, l, h, dh = cfg.group_size, cfg.audio_vocab_size, cfg.n_layers, cfg.n_heads, cfg.head_dim
+    return {
+        "inputs": [
+            {"name": "text_ids", "dtype": "int64", "shape": ["B", "S"]},
+            {"name": "audio_codes", "dtype": "int64", "shape": ["B", "S", g]},
+            {"name": "is_audio", "dtype": "bool", "shape": ["B", "S"]},
+            {"name": "positions", "dtype": "int64", "shape": ["B", "S"]},
+            {"name": "past_keys", "dtype": "float32", "shape": [l, "B", h, "P", dh]},
+            {"name": "past_values", "dtype": "float32", "shape": [l, "B", h, "P", dh]},
+            {"name": "attention_mask", "dtype": "bool", "shape": ["B", "T"]},
+        ],
+        "outputs": [
+            {"name": "logits", "dtype": "float32", "shape": ["B", "S", g, v]},
+            {"name": "present_keys", "dtype": "float32", "shape": [l, "B", h, "T", dh]},
+            {"name": "present_values", "dtype": "float32", "shape": [l, "B", h, "T", dh]},
+        ],
+    }
+
+
+def nar_io(cfg) -> dict:
+    q = cfg.num_codebooks
+    return {
+        "inputs": [
+            {"name": "text_ids", "dtype": "int64", "shape": ["B", "Nt"]},
+            {"name": "prompt_codes", "dtype": "int64", "shape": ["B", q, "Tp"]},
+            {"name": "target_codes", "dtype": "int64", "shape": ["B", q, "Tf"]},
+            {"name": "stage", "dtype": "int64", "shape": ["B"]},
+        ],
+        "outputs": [{"name": "logits", "dtype": "float32", "shape": ["B", "Tf", cfg.codebook_size]}],
+    }
+
+
+def _dynamic_axes(io: dict) -> dict:
+    return {t["name"]: {i: d for i, d in enumerate(t["shape"]) if isinstance(d, str)}
+            for t in io["inputs"] + io["outputs"]}
+
+
+def _export(model, args, path, io):
+    kwargs = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False  # torch >= 2.5: keep the TorchScript exporter, which handles these graphs
+    model.eval()
+    with torch.no_grad():
+        torch.onnx.export(model, args, path, opset_version=OPSET, do_constant_folding=True,
+                          input_names=[t["name"] for t in io["inputs"]],
+                          output_names=[t["name"] for t in io["outputs"]],
+                          dynamic_axes=_dynamic_axes(io), **kwargs)
+
+
+def export_ar(model, path: str) -> dict:
+    """Trace with B=2, S=3, P=2 (every symbolic dim distinct and > 1) and write `path`; -> the I/O spec."""
+    c = model.cfg
+    b, s, p = 2, 3, 2
+    past = torch.randn(c.n_layers, b, c.n_heads, p, c.head_dim)
+    args = (torch.ones(b, s, dtype=torch.long), torch.zeros(b, s, c.group_size, dtype=torch.long),
+            torch.tensor([[False, True, True]] * b), torch.arange(p, p + s).repeat(b, 1), past, past.clone(),
+            torch.ones(b, p + s, dtype=torch.bool))
+    io = ar_io(c)
+    _export(model, args, path, io)
+    return io
+
+
+def export_nar(model, path: str) -> dict:
+    c = model.cfg
+    b, q = 2, c.num_codebooks
+    args = (torch.ones(b, 3, dtype=torch.long), torch.zeros(b, q, 4, dtype=torch.long),
+            torch.zeros(b, q, 5, dtype=torch.long), torch.tensor([1, 2]))
+    io = nar_io(c)
+    _export(model, args, path, io)
+    return io

@@ -1,0 +1,123 @@
+"""Train the AR, NAR or drafter on (phonemes, codes) pairs: `python -m training.lm.train --manifest M --model ar --out DIR`.
+
+Resumes from DIR/last.pt when it exists (same batches, same dropout masks, same optimizer state: a
+resumed run is bit-identical to an uninterrupted one on the same device). Checkpoints store the model
+config, so export needs nothing else.
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .checkpoint import build_model, load_checkpoint, save_checkpoint
+from .config import IGNORE, ARConfig, NARConfig
+from .dataset import CodesDataset, PromptOptions, collate_ar, collate_nar
+
+# Default sizes per model kind (overridable with --d-model etc.).
+SIZES = {"ar": dict(d_model=256, n_layers=6, n_heads=4), "nar": dict(d_model=256, n_layers=6, n_heads=4),
+         "draft": dict(d_model=128, n_layers=2, n_heads=2)}
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--manifest", required=True)
+    p.add_argument("--model", choices=list(SIZES), default="ar")
+    p.add_argument("--out", required=True, help="run folder: last.pt and log.txt")
+    p.add_argument("--steps", type=int, default=100_000)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--warmup", type=int, default=1000)
+    p.add_argument("--ckpt-every", type=int, default=500)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--text-vocab-size", type=int, default=128)
+    p.add_argument("--group-size", type=int, default=2)
+    p.add_argument("--num-codebooks", type=int, default=8)
+    p.add_argument("--d-model", type=int)
+    p.add_argument("--n-layers", type=int)
+    p.add_argument("--n-heads", type=int)
+    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--p-continuation", type=float, default=0.5)
+    p.add_argument("--p-drop-transcript", type=float, default=0.3)
+    return p.parse_args(argv)
+
+
+def make_config(a):
+    dims = {k: getattr(a, k) if getattr(a, k) is not None else v for k, v in SIZES[a.model].items()}
+    common = dict(text_vocab_size=a.text_vocab_size, dropout=a.dropout, **dims)
+    if a.model == "nar":
+        return NARConfig(num_codebooks=a.num_codebooks, **common)
+    return ARConfig(group_size=a.group_size, **common)
+
+
+def learning_rate(step: int, a) -> float:
+    """Linear warmup then cosine decay to 10%: a pure function of the step, so resuming needs no scheduler state."""
+    if step < a.warmup:
+        return a.lr * (step + 1) / a.warmup
+    progress = min(1.0, (step - a.warmup) / max(1, a.steps - a.warmup))
+    return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def loss_on(model, kind: str, examples, seed: int, step: int, device):
+    """Cross-entropy of one batch. AR: logits (B, N, G, V) vs labels (B, N, G); NAR: (B, T, V) vs (B, T)."""
+    if kind == "nar":
+        b = collate_nar(examples, model.cfg.pad_code, np.random.default_rng([seed, step, 1]), model.cfg.num_codebooks)
+        b = {k: v.to(device) for k, v in b.items()}
+        logits = model(b["text_ids"], b["prompt_codes"], b["target_codes"], b["stage"])
+    else:
+        b = collate_ar(examples, model.cfg.group_size, model.cfg.eos)
+        b = {k: v.to(device) for k, v in b.items()}
+        pk, pv = (t.to(device) for t in model.empty_cache(b["text_ids"].shape[0]))
+        logits, _, _ = model(b["text_ids"], b["audio_codes"], b["is_audio"], b["positions"], pk, pv,
+                             b["attention_mask"])
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE)
+
+
+def main(argv=None):
+    a = parse_args(sys.argv[1:] if argv is None else argv)
+    ckpt_path = os.path.join(a.out, "last.pt")
+    if os.path.exists(ckpt_path):
+        kind, model, state = load_checkpoint(ckpt_path)
+        if kind != a.model:
+            raise SystemExit(f"{ckpt_path} holds a {kind} model, not {a.model}")
+        step = state["step"]
+    else:
+        torch.manual_seed(a.seed)  # initial weights depend on the seed only
+        model, state, step = build_model(a.model, make_config(a)), None, 0
+    model.to(a.device)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
+    if state is not None and state["optimizer"] is not None:
+        opt.load_state_dict(state["optimizer"])
+    cfg = model.cfg
+    data = CodesDataset(a.manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
+                        PromptOptions(a.p_continuation, a.p_drop_transcript))
+    os.makedirs(a.out, exist_ok=True)
+    log = open(os.path.join(a.out, "log.txt"), "a", encoding="utf-8")
+    model.train()
+    t0 = time.time()
+    while step < a.steps:
+        torch.manual_seed(a.seed * 1_000_003 + step)  # dropout masks depend on the step only
+        for group in opt.param_groups:
+            group["lr"] = learning_rate(step, a)
+        loss = loss_on(model, a.model, data.batch(a.seed, step, a.batch_size), a.seed, step, a.device)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % 50 == 0 or step == a.steps:
+            print(f"step {step} loss {loss.item():.4f} lr {learning_rate(step - 1, a):.2e} "
+                  f"{(time.time() - t0) / 60:.1f} min", file=log, flush=True)
+        if step % a.ckpt_every == 0 or step == a.steps:
+            save_checkpoint(ckpt_path, a.model, model, opt, step, extra={"args": vars(a)})
+    log.close()
+    return model
+
+
+if __name__ == "__main__":
+    main()

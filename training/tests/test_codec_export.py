@@ -1,0 +1,80 @@
+"""Codec ONNX export: graphs pass the ONNX checker with the documented I/O contract; the tiny fixture is current."""
+import base64
+import json
+import os
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from training.codec import export, train
+from training.codec.config import tiny_config
+from training.codec.trainer import Trainer
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "tiny-model")
+
+
+def dims(value_info) -> list:
+    return [d.dim_param or d.dim_value for d in value_info.type.tensor_type.shape.dim]
+
+
+def check_graphs(out_dir: str):
+    enc = onnx.load(os.path.join(out_dir, "codec_encoder.onnx"))
+    dec = onnx.load(os.path.join(out_dir, "codec_decoder.onnx"))
+    for model in (enc, dec):
+        onnx.checker.check_model(model)
+        assert model.opset_import[0].version == export.OPSET
+    assert [i.name for i in enc.graph.input] == ["audio"] and [o.name for o in enc.graph.output] == ["codes"]
+    assert dims(enc.graph.input[0]) == ["batch", 1, "samples"]
+    assert dims(enc.graph.output[0])[:2] == ["batch", 8]
+    assert enc.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.INT64
+    assert [i.name for i in dec.graph.input] == ["codes"] and [o.name for o in dec.graph.output] == ["audio"]
+    assert dims(dec.graph.input[0]) == ["batch", "codebooks", "frames"]
+    assert dec.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.INT64
+
+
+def test_tiny_export_is_small_and_checks(tmp_path):
+    export.main(["--tiny", f"--out={tmp_path}"])
+    check_graphs(str(tmp_path))
+    for name in ("codec_encoder.onnx", "codec_decoder.onnx"):
+        assert os.path.getsize(tmp_path / name) < 400_000
+    record = json.load(open(tmp_path / "codec_parity.json"))
+    assert record["codec"]["hop_length"] == 320 and record["codes"]["shape"] == [1, 8, 26]
+    audio = np.frombuffer(base64.b64decode(record["decoded"]["f32le_base64"]), "<f4")
+    assert audio.size == 26 * 320 and np.isfinite(audio).all()
+
+
+def test_committed_tiny_fixture_matches_the_code():
+    """Fails when the codec code changed but test/fixtures/tiny-model was not re-exported."""
+    record = json.load(open(os.path.join(FIXTURE, "codec_parity.json")))
+    check_graphs(FIXTURE)
+    fresh = export.parity_record(export.make_tiny())
+    assert fresh["codes"] == record["codes"]
+    got = np.frombuffer(base64.b64decode(fresh["decoded"]["f32le_base64"]), "<f4")
+    want = np.frombuffer(base64.b64decode(record["decoded"]["f32le_base64"]), "<f4")
+    assert np.abs(got - want).max() < 1e-5
+
+
+def test_export_from_checkpoint_writes_model_entries(tmp_path):
+    trainer = Trainer(tiny_config(), {k: getattr(train, k) for k in train.TRAIN_KEYS})
+    trainer.step = 7
+    trainer.save(str(tmp_path / "last.pt"))
+    export.main([f"--ckpt={tmp_path / 'last.pt'}", f"--out={tmp_path / 'out'}"])
+    check_graphs(str(tmp_path / "out"))
+    entry = json.load(open(tmp_path / "out" / "codec.json"))["codec"]
+    assert entry["training"]["step"] == 7 and entry["num_codebooks"] == 8 and entry["codebook_size"] == 64
+    assert entry["encoder"]["file"] == "codec_encoder.onnx" and entry["decoder"]["outputs"]["audio"]["type"] == "float32"
+
+
+@pytest.mark.parametrize("argv", [[], ["--tiny"], ["--out=/tmp/x"]])
+def test_export_usage_errors(argv):
+    with pytest.raises(SystemExit):
+        export.main(argv)
+
+
+def test_export_leaves_the_model_in_training_form(tmp_path):
+    codec = export.make_tiny()
+    export.export_onnx(codec, str(tmp_path), fold_constants=False)
+    assert codec.quantizer.frozen is None and not codec.decoder.istft.basis_in_graph
+    assert codec.encode(torch.zeros(1, 1, 320)).shape == (1, 8, 1)

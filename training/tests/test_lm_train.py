@@ -1,0 +1,81 @@
+"""Codec LM training and export: exact checkpoint resume, ONNX export from checkpoints, committed fixture in sync."""
+import json
+import os
+
+import onnx
+import pytest
+import torch
+
+from training.lm import export, train
+from training.lm.checkpoint import load_checkpoint
+from training.lm.parity import parity_fixture
+
+try:  # training/tests may or may not become a package
+    from .test_lm_data import write_corpus
+except ImportError:
+    from test_lm_data import write_corpus
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "tiny-model")
+TINY = ["--d-model", "16", "--n-layers", "1", "--n-heads", "2", "--batch-size", "2", "--warmup", "2"]
+
+
+def run(manifest, out, kind, steps, extra=()):
+    return train.main(["--manifest", manifest, "--out", str(out), "--model", kind, "--steps", str(steps),
+                       "--ckpt-every", "100", "--device", "cpu", *TINY, *extra])
+
+
+@pytest.mark.parametrize("kind", ["ar", "nar"])
+def test_resume_is_exact(tmp_path, kind):
+    manifest = write_corpus(tmp_path)
+    straight = run(manifest, tmp_path / "a", kind, 4)
+    run(manifest, tmp_path / "b", kind, 2)  # stops and checkpoints at step 2
+    resumed = run(manifest, tmp_path / "b", kind, 4)  # picks up last.pt
+    for (name, x), (_, y) in zip(straight.state_dict().items(), resumed.state_dict().items()):
+        assert torch.equal(x, y), name
+    _, _, state = load_checkpoint(str(tmp_path / "b" / "last.pt"))
+    assert state["step"] == 4 and state["optimizer"] is not None
+    # and training changed the weights (same seed, same initial weights as the runs above)
+    torch.manual_seed(0)
+    fresh = train.build_model(kind, train.make_config(train.parse_args(
+        ["--manifest", manifest, "--out", "x", "--model", kind, *TINY])))
+    assert any(not torch.equal(a, b) for a, b in zip(fresh.state_dict().values(), resumed.state_dict().values()))
+
+
+def test_resume_refuses_another_model_kind(tmp_path):
+    manifest = write_corpus(tmp_path)
+    run(manifest, tmp_path / "r", "ar", 1)
+    with pytest.raises(SystemExit, match="holds a ar model, not nar"):
+        run(manifest, tmp_path / "r", "nar", 2)
+
+
+def test_export_from_checkpoints(tmp_path):
+    manifest = write_corpus(tmp_path)
+    for kind, g in (("ar", "2"), ("draft", "2"), ("nar", "2")):
+        run(manifest, tmp_path / "runs" / kind, kind, 1, ["--group-size", g])
+    out = tmp_path / "model"
+    export.main(["--ckpt", str(tmp_path / "runs"), "--out", str(out), "--parity"])
+    m = json.loads((out / "model.json").read_text())
+    assert m["format"] == "parla-model" and m["group_size"] == 2 and m["quality"] is None
+    assert m["training"]["steps"] == {"ar": 1, "nar": 1, "draft": 1}
+    for section in ("ar", "draft", "nar"):
+        graph = onnx.load(str(out / m[section]["file"]))
+        onnx.checker.check_model(graph)
+        assert [i.name for i in graph.graph.input] == [t["name"] for t in m[section]["inputs"]]
+        assert [o.name for o in graph.graph.output] == [t["name"] for t in m[section]["outputs"]]
+    assert (out / "lm_parity.json").exists()
+
+
+def test_export_needs_checkpoints(tmp_path):
+    with pytest.raises(SystemExit, match="no ar checkpoint"):
+        export.main(["--ckpt", str(tmp_path), "--out", str(tmp_path / "m")])
+
+
+def test_committed_fixture_matches_the_code():
+    """test/fixtures/tiny-model was exported by this code: its parity logits are reproduced from the seed."""
+    with open(os.path.join(FIXTURE, "lm_parity.json"), encoding="utf-8") as f:
+        committed = json.load(f)
+    fresh = parity_fixture(*export.tiny_models())
+    for section in ("ar", "draft", "nar"):
+        assert fresh[section]["inputs"] == committed[section]["inputs"], section
+        diff = (torch.tensor(fresh[section]["logits"]["data"]) - torch.tensor(committed[section]["logits"]["data"])).abs()
+        assert diff.max().item() < 1e-4, f"{section}: re-export the fixture (python -m training.lm.export --tiny ...)"
