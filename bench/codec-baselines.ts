@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { decodeAudioFile } from '../src/eval/audio-io.js';
+import { decodeAudio } from '../src/audio/decode.js';
 import { fidelityTable, measureFidelity, type EvalUtterance } from '../src/eval/codec-fidelity.js';
 import { codec2RoundTrip, opusRoundTrip } from '../src/eval/codecs-classical.js';
 import { kathleenHeldoutSentences } from '../src/eval/shared-data.js';
@@ -17,7 +17,7 @@ const { values } = parseArgs({ options: { count: { type: 'string', default: '30'
 const count = Number(values.count);
 
 const sentences = kathleenHeldoutSentences().slice(0, count);
-const utterances: EvalUtterance[] = await mapLimit(sentences, 2, async (s) => ({ id: s.id, text: s.text, audio: await decodeAudioFile(s.audioPath) }));
+const utterances: EvalUtterance[] = await mapLimit(sentences, 2, async (s) => ({ id: s.id, text: s.text, audio: await decodeAudio(s.audioPath) }));
 const seconds = utterances.reduce((sum, u) => sum + u.audio.length, 0) / 16000;
 
 const bitrates: Record<string, number[]> = { opus: [], codec2: [] };

@@ -97,13 +97,14 @@ describe('resample', () => {
     }
   });
 
-  it('converts 60 s of 44.1 kHz to 16 kHz in under a second', () => {
+  // Measured 0.8 s with both cores at load 11; the bound is loose on purpose and catches accidental O(n^2).
+  it('converts 60 s of 44.1 kHz to 16 kHz at least 20x faster than real time', () => {
     const x = whiteNoise(60, 44100, 0.3);
     const t0 = performance.now();
     const y = resample(x, 44100, 16000);
     const ms = performance.now() - t0;
     expect(y.length).toBe(960000);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(3000);
   });
 });
 

@@ -97,6 +97,18 @@ describe('createEncoderStream', () => {
     expect(isAlive(hungUp.pid!)).toBe(false);
   });
 
+  it('an ffmpeg that dies mid-stream fails output, done and later writes (no hang)', async () => {
+    const enc = createEncoderStream('flac', RATE);
+    const reading = (async () => {
+      for await (const _ of enc) void _;
+    })().then(() => undefined, (e: unknown) => e);
+    await enc.write(sineTone(440, 0.2, RATE));
+    process.kill(enc.pid!, 'SIGKILL');
+    await expect(enc.done).rejects.toMatchObject({ code: 'internal', message: expect.stringMatching(/ffmpeg failed encoding flac \(SIGKILL\)/) });
+    expect(isParlaError(await reading) && 'internal').toBe('internal');
+    await expect(enc.write(sineTone(440, 0.2, RATE))).rejects.toMatchObject({ code: 'internal' });
+  });
+
   it('rejects writes after end() and unsupported formats', async () => {
     const enc = createEncoderStream('pcm', RATE);
     enc.end();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findPocketsphinx, transcribe, transcribeMany } from '../src/eval/asr.js';
-import { decodeAudioFile } from '../src/eval/audio-io.js';
+import { decodeAudio } from '../src/audio/decode.js';
 import { measureIntelligibility } from '../src/eval/intelligibility.js';
 import { sharedDataDir } from '../src/eval/shared-data.js';
 import { mapLimit } from '../src/eval/tools.js';
@@ -18,19 +18,19 @@ const SENTENCES = [
 
 describe.skipIf(!installed)('pocketsphinx', () => {
   it('transcribes a real Kathleen sentence with WER under 50%', async () => {
-    const pcm = await decodeAudioFile(audio(SENTENCES[1].id));
+    const pcm = await decodeAudio(audio(SENTENCES[1].id));
     const transcript = await transcribe(pcm);
     expect(transcript).toMatch(/^[a-z' ]+$/);
     expect(wordErrors(SENTENCES[1].text, transcript).rate).toBeLessThan(0.5);
   });
 
   it('resamples input at other rates to 16 kHz first', async () => {
-    const pcm = await decodeAudioFile(audio(SENTENCES[1].id), 24000);
+    const pcm = await decodeAudio(audio(SENTENCES[1].id), { sampleRate: 24000 });
     expect(wordErrors(SENTENCES[1].text, await transcribe(pcm, 24000)).rate).toBeLessThan(0.5);
   });
 
   it('scores a set of clips, pooled over words, in input order', async () => {
-    const clips = await mapLimit(SENTENCES, 2, (s) => decodeAudioFile(audio(s.id)));
+    const clips = await mapLimit(SENTENCES, 2, (s) => decodeAudio(audio(s.id)));
     const result = await measureIntelligibility(clips, SENTENCES.map((s) => s.text), { concurrency: 2 });
     expect(result.clips.map((c) => c.text)).toEqual(SENTENCES.map((s) => s.text));
     expect(result.wer.refLength).toBe(9 + 12);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeAudioFile } from '../src/eval/audio-io.js';
+import { decodeAudio } from '../src/audio/decode.js';
 import { codec2RoundTrip, opusRoundTrip } from '../src/eval/codecs-classical.js';
 import { findOnPath } from '../src/eval/tools.js';
 import { stoi } from '../src/eval/stoi.js';
@@ -11,7 +11,7 @@ const CLIP = path.join(sharedDataDir(), 'kathleen', 'audio', 'arctic_a0070_15927
 let speech: Float32Array;
 
 beforeAll(async () => {
-  speech = await decodeAudioFile(CLIP);
+  speech = await decodeAudio(CLIP);
 });
 
 const codec2Installed = findOnPath('c2enc') !== undefined && findOnPath('c2dec') !== undefined;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeAudioFile } from '../src/eval/audio-io.js';
+import { decodeAudio } from '../src/audio/decode.js';
 import { DEFAULT_MEL, logMelDistance, logMelSpectrogram } from '../src/eval/mel.js';
 import { mixAtSnr, whiteNoise } from '../src/eval/signals.js';
 import { sharedDataDir } from '../src/eval/shared-data.js';
@@ -9,7 +9,7 @@ const CLIP = path.join(sharedDataDir(), 'kathleen', 'audio', 'arctic_a0004_15927
 let speech: Float32Array;
 
 beforeAll(async () => {
-  speech = await decodeAudioFile(CLIP);
+  speech = await decodeAudio(CLIP);
 });
 
 describe('logMelSpectrogram', () => {

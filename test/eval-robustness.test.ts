@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeAudioFile } from '../src/eval/audio-io.js';
+import { decodeAudio } from '../src/audio/decode.js';
 import { checkLoops } from '../src/eval/loops.js';
 import {
   checkClipping,
@@ -21,7 +21,7 @@ const IPA = 'nˌɑːt æt ðɪs pɚtˈɪkjʊlɚ kˈeɪs tˈɑːm ɐpˈɑːlədʒ
 let speech: Float32Array;
 
 beforeAll(async () => {
-  speech = await decodeAudioFile(CLIP);
+  speech = await decodeAudio(CLIP);
 });
 
 describe('countPhonemes', () => {

@@ -13,6 +13,7 @@ describe('wordErrors', () => {
     ['all wrong', 'one two', 'three four five', { s: 2, d: 0, i: 1, n: 2 }],
     ['case and punctuation ignored', "Lord, but I'm glad!", "lord but i'm glad", { s: 0, d: 0, i: 0, n: 4 }],
     ['apostrophe kept inside words', "don't stop", 'dont stop', { s: 1, d: 0, i: 0, n: 2 }],
+    ['digits read as the ASR writes them', 'Chapter 3 had 21 pages.', 'chapter three had twenty one pages', { s: 0, d: 0, i: 0, n: 6 }],
   ];
   it.each(cases)('%s', (_name, ref, hyp, want) => {
     const got = wordErrors(ref, hyp);
@@ -76,10 +77,12 @@ describe('corpusErrors', () => {
 describe('normalizeForScoring', () => {
   const cases: Array<[string, string]> = [
     ["Lord, but I'm glad to see you again, Phil.", "lord but i'm glad to see you again phil"],
-    ['Dr. Smith\u2019s well-known A/B test!', "dr smith's well known a b test"],
+    ['Dr. Smith\u2019s well-known A/B test!', "doctor smith's well known a or b test"],
     ["'Quoted' words", 'quoted words'],
     ['  \n\t ', ''],
     ['ÉCOLE Über', 'école über'],
+    ['It cost $5 in 1999.', 'it cost five dollars in nineteen ninety nine'],
+    ['The FBI agent', 'the fbi agent'],
   ];
   it.each(cases)('%j', (input, want) => {
     expect(normalizeForScoring(input)).toBe(want);

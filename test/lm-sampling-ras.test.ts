@@ -49,7 +49,7 @@ describe('RepetitionAwareSampler fallback', () => {
     ['once with t_r = 0', [1, 0], 4, 0, true],
     ['never with t_r = 1, even a full window', [0, 0, 0, 0], 4, 1, false],
     ['empty history', [], 10, 0.1, false],
-  ])('%s -> fallback %s', (_name, history, windowSize, threshold, expectFallback) => {
+  ])('%s (history %j, K %i, t_r %d) -> fallback %s', (_name, history, windowSize, threshold, expectFallback) => {
     const rng = new Rng(11);
     const ras = new RepetitionAwareSampler({ nucleus: new TopKSampler(1), rng, windowSize, threshold, initialHistory: history });
     const chain = new SamplerChain([new TemperatureSampler(temperature), ras]);

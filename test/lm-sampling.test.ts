@@ -40,7 +40,6 @@ describe('Rng', () => {
     expect(new Rng(43).next()).not.toBe(firstA[0]);
     const saved = a.state();
     const expected = Array.from({ length: 5 }, () => a.next());
-    expect(Array.from({ length: 5 }, () => Rng.fromState(saved).next()).slice(0, 1)).toEqual(expected.slice(0, 1));
     const restored = Rng.fromState(saved);
     expect(Array.from({ length: 5 }, () => restored.next())).toEqual(expected);
     let sum = 0;

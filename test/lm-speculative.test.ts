@@ -72,8 +72,9 @@ function speculativeDecode(prompt: number[], codes: number, params: Partial<Samp
       targetLogitsPerPosition.push(targetModel([...seq, ...draftTokens.slice(0, i - (i % o.groupSize))], i % o.groupSize));
     }
     const result = sampler.verifyDraft({ draftTokens, draftProbs, targetLogitsPerPosition, groupSize: o.groupSize });
-    expect(result.tokens.length % o.groupSize).toBe(0);
-    expect(result.tokens.slice(0, result.accepted)).toEqual(draftTokens.slice(0, result.accepted));
+    // Plain checks, not expect(): this runs 100k times per test.
+    if (result.tokens.length % o.groupSize !== 0) throw new Error(`emitted ${result.tokens.length} codes, not whole groups`);
+    for (let i = 0; i < result.accepted; i++) if (result.tokens[i] !== draftTokens[i]) throw new Error('accepted code differs from the draft');
     accepted += result.accepted;
     proposed += draftTokens.length;
     seq.push(...result.tokens);
@@ -121,7 +122,7 @@ describe('verifyDraft on hand-made distributions', () => {
       const r = verifyDraft({ draftTokens: [x], draftProbs: [Q], targetLogitsPerPosition: [logits, logits], history: [], params: plain, rng });
       acceptedCount += r.accepted;
       counts[r.tokens[0]]++;
-      expect(r.tokens).toHaveLength(r.accepted === 1 ? 2 : 1);
+      if (r.tokens.length !== r.accepted + 1) throw new Error(`accepted ${r.accepted} but emitted ${r.tokens.length}`);
     }
     expect(fits(counts, P), describeFit(counts, P)).toBe(true);
     expect(fits(counts, Array.from(Q)), describeFit(counts, Array.from(Q))).toBe(false);
@@ -134,8 +135,7 @@ describe('verifyDraft on hand-made distributions', () => {
     for (let i = 0; i < 2000; i++) {
       const draftTokens = [sampleFromDistribution(q, rng), sampleFromDistribution(q, rng)];
       const r = verifyDraft({ draftTokens, draftProbs: [q, q], targetLogitsPerPosition: [logits, logits, logits], history: [], params: plain, rng });
-      expect(r.accepted).toBe(2);
-      expect(r.tokens).toHaveLength(3);
+      if (r.accepted !== 2 || r.tokens.length !== 3) throw new Error(`run ${i}: accepted ${r.accepted} of 2`);
     }
   });
 
@@ -201,7 +201,7 @@ describe('sampling: speculation keeps the output distribution (RAS on)', () => {
   it.each(cases)('%s', (_name, groupSize, codes, draftGroups, drafter, params) => {
     const exact = exactSequenceDistribution(prompt, codes, groupSize, params);
     expect(exact.reduce((a, b) => a + b)).toBeCloseTo(1, 6);
-    const runs = 20_000;
+    const runs = 10_000;
     const plainCounts = new Float64Array(exact.length);
     const speculativeCounts = new Float64Array(exact.length);
     const wrongCounts = new Float64Array(exact.length);
@@ -216,6 +216,7 @@ describe('sampling: speculation keeps the output distribution (RAS on)', () => {
       // Power check: verifying against the nucleus alone (no RAS term) must be caught by the same test.
       wrongCounts[sequenceIndex(speculativeDecode(prompt, codes, { ...params, ras: false }, 2_000_000 + i, { groupSize, draftGroups, drafter }).codes)]++;
     }
+    console.log(`${_name}: plain ${describeFit(plainCounts, exact)}; speculative ${describeFit(speculativeCounts, exact)}, acceptance ${(accepted / proposed).toFixed(2)}; without RAS term ${describeFit(wrongCounts, exact)}`);
     expect(fits(plainCounts, exact), `plain: ${describeFit(plainCounts, exact)}`).toBe(true);
     expect(fits(speculativeCounts, exact), `speculative: ${describeFit(speculativeCounts, exact)}`).toBe(true);
     expect(fits(wrongCounts, exact), `without RAS term: ${describeFit(wrongCounts, exact)}`).toBe(false);

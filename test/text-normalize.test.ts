@@ -1,8 +1,15 @@
 // English text normalization: raw text -> spoken-form text, as tables of input -> expected output.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ParlaError } from '../src/errors.js';
 import { normalizeText } from '../src/text/normalize.js';
 import { cardinal, ordinal, yearWords } from '../src/text/numbers.js';
+import { splitSentences } from '../src/text/split.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const sharedData = process.env.PARLA_SHARED_DATA ?? resolve(repoRoot, '../shared/data');
 
 type Case = [input: string, expected: string];
 
@@ -60,8 +67,8 @@ const years: Case[] = [
   ['in the 1900s', 'in the nineteen hundreds'],
   ['the 2000s', 'the two thousands'],
   ['100s of birds', 'hundreds of birds'],
-  ['44 BC', 'forty-four B C'],
-  ['AD 1066', 'A D ten sixty-six'],
+  ['44 BC', 'forty-four B-C'],
+  ['AD 1066', 'A-D ten sixty-six'],
 ];
 
 const money: Case[] = [
@@ -99,14 +106,14 @@ const datesAndTimes: Case[] = [
   ['the 3rd of May', 'the third of May'],
   ['in May 2021', 'in May twenty twenty-one'],
   ['You may 3 times', 'You may three times'],
-  ['at 3:45 pm', 'at three forty-five p m'],
+  ['at 3:45 pm', 'at three forty-five p-m'],
   ['10:00', "ten o'clock"],
   ['10:05', 'ten oh five'],
   ['14:00', 'fourteen hundred'],
   ['10:30:15', 'ten thirty and fifteen seconds'],
-  ['3pm', 'three p m'],
-  ['We met at 5 p.m. Then we left.', 'We met at five p m. Then we left.'],
-  ['at 5 p.m. tomorrow', 'at five p m tomorrow'],
+  ['3pm', 'three p-m'],
+  ['We met at 5 p.m. Then we left.', 'We met at five p-m. Then we left.'],
+  ['at 5 p.m. tomorrow', 'at five p-m tomorrow'],
   ['Score: 3:2', 'Score: three to two'],
 ];
 
@@ -154,14 +161,14 @@ const words: Case[] = [
   ['apples, pears, etc. are fruit.', 'apples, pears, et cetera are fruit.'],
   ['We sell pears, etc. The end.', 'We sell pears, et cetera. The end.'],
   ['Apple Inc. The company.', 'Apple Incorporated. The company.'],
-  ['U.S.A. is big. The end.', 'U S A is big. The end.'],
-  ['I moved to the U.S. The weather was fine.', 'I moved to the U S. The weather was fine.'],
-  ['The U.S. Army', 'The U S Army'],
+  ['U.S.A. is big. The end.', 'U-S-A is big. The end.'],
+  ['I moved to the U.S. The weather was fine.', 'I moved to the U-S. The weather was fine.'],
+  ['The U.S. Army', 'The U-S Army'],
   ['John F. Kennedy', 'John F Kennedy'],
-  ['a Ph.D. student', 'a P H D student'],
-  ['FBI and NASA', 'F B I and NASA'],
-  ["the FBI's files and the CDs", "the F B I's files and the C D's"],
-  ['The HTML spec', 'The H T M L spec'],
+  ['a Ph.D. student', 'a P-H-D student'],
+  ['FBI and NASA', 'F-B-I and NASA'],
+  ["the FBI's files and the CDs", "the F-B-I's files and the C-D's"],
+  ['The HTML spec', 'The H-T-M-L spec'],
   ['NATO and UNESCO', 'NATO and UNESCO'],
   ['OK then', 'okay then'],
   ['STOP RIGHT THERE NOW', 'stop right there now'],
@@ -169,7 +176,7 @@ const words: Case[] = [
 
 const symbolsAndWeb: Case[] = [
   ['A & B', 'A and B'],
-  ['AT&T', 'A T and T'],
+  ['AT&T', 'A-T and T'],
   ['2+2=4', 'two plus two equals four'],
   ['C++', 'C plus plus'],
   ['@user', 'at user'],
@@ -177,7 +184,7 @@ const symbolsAndWeb: Case[] = [
   ['and/or his/her', 'and or his or her'],
   ['x (see below) y', 'x, see below, y'],
   ['© 2020', 'copyright twenty twenty'],
-  ['Visit https://www.example.com/path?q=1.', 'Visit w w w dot example dot com slash path question mark q equals one.'],
+  ['Visit https://www.example.com/path?q=1.', 'Visit w-w-w dot example dot com slash path question mark q equals one.'],
   ['See example.org for more', 'See example dot org for more'],
   ['Mail john.doe@example.com today', 'Mail john dot doe at example dot com today'],
   ['Node.js is not a site', 'Node.js is not a site'],
@@ -203,6 +210,22 @@ const cleanup: Case[] = [
   ['café naïve', 'café naïve'],
 ];
 
+// Found in real Project Gutenberg text (shared data: gutenberg-mix.txt).
+const books: Case[] = [
+  ['CONTENTS', 'contents'],
+  ['II. The Red-Headed League', 'two. The Red-Headed League'],
+  ['I. A Scandal in Bohemia', 'one. A Scandal in Bohemia'],
+  ['ADVENTURE I. A SCANDAL IN BOHEMIA', 'adventure one. A scandal in bohemia'],
+  ['SIR ARTHUR CONAN DOYLE', 'sir arthur conan doyle'],
+  ['BY', 'by'],
+  ['MR. SHERLOCK HOLMES', 'Mister sherlock holmes'],
+  ['EBook #1661', 'EBook number one thousand six hundred sixty-one'],
+  ['see paragraph 1.E.8.', 'see paragraph one E eight.'],
+  ['STRAND, W.C.2', 'STRAND, W-C two'],
+  ['*** START OF THE PROJECT ***', 'start of the project'],
+  ['Release Date: March, 1999', 'Release Date: March nineteen ninety-nine'],
+];
+
 const huge: Case[] = [
   ['123456789012345678901', 'one two three four five six seven eight nine zero one two three four five six seven eight nine zero one'],
   ['1234567890123456', 'one two three four five six seven eight nine zero one two three four five six'],
@@ -213,7 +236,7 @@ const huge: Case[] = [
   ],
 ];
 
-const tables: Record<string, Case[]> = { numbers, years, money, datesAndTimes, units, words, symbolsAndWeb, cleanup, huge };
+const tables: Record<string, Case[]> = { numbers, years, money, datesAndTimes, units, words, symbolsAndWeb, cleanup, books, huge };
 
 describe('normalizeText', () => {
   for (const [name, cases] of Object.entries(tables)) {
@@ -259,7 +282,7 @@ describe('normalizeText', () => {
     const out = normalizeText(text);
     expect(out).not.toMatch(/\d/);
     expect(out).toBe(
-      'On April fifth, twenty twenty at nine thirty a m, three of twelve guests paid seven dollars and twenty-five cents ' +
+      'On April fifth, twenty twenty at nine thirty a-m, three of twelve guests paid seven dollars and twenty-five cents ' +
         'for two point five kilograms, about fifteen percent, at number ten Elm Street, second floor.',
     );
   });
@@ -274,6 +297,20 @@ describe('normalizeText', () => {
     const seconds = (performance.now() - started) / 1000;
     expect(out).not.toMatch(/\d/);
     expect(seconds).toBeLessThan(10);
+  });
+});
+
+describe('normalizeText on real books', () => {
+  it('leaves only letters and sentence punctuation in Project Gutenberg text', () => {
+    const text = readFileSync(resolve(sharedData, 'text/gutenberg-mix.txt'), 'utf8').slice(0, 1_000_000);
+    const out = normalizeText(text);
+    const leftovers = out.match(/[^\p{L}\s.,?!;:'"—-]/gu) ?? [];
+    expect([...new Set(leftovers)]).toEqual([]);
+    const sentences = splitSentences(out);
+    expect(sentences.length).toBeGreaterThan(5_000);
+    // Dialogue-heavy fiction: a sentence is seldom more than a few hundred characters.
+    const long = sentences.filter((s) => s.length > 1_000);
+    expect(long.length).toBeLessThan(sentences.length / 500);
   });
 });
 

@@ -54,8 +54,8 @@ describe('splitSentences', () => {
     const raw = 'Dr. Smith paid $42.50 on May 3, 2021. He left at 5 p.m. Then the U.S. Army came, e.g. tanks.';
     expect(splitSentences(normalizeText(raw))).toEqual([
       'Doctor Smith paid forty-two dollars and fifty cents on May third, twenty twenty-one.',
-      'He left at five p m.',
-      'Then the U S Army came, for example tanks.',
+      'He left at five p-m.',
+      'Then the U-S Army came, for example tanks.',
     ]);
   });
 

@@ -3,7 +3,7 @@ import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ParlaError } from '../errors.js';
-import { classifyDecodeFailure, reportsTruncation, runFfmpeg, summarizeStderr } from './ffmpeg-run.js';
+import { classifyDecodeFailure, reportsTruncation, runFfmpeg, summarizeStderr } from './ffmpeg.js';
 import { f32leToFloat, validateSampleRate } from './pcm.js';
 import { resample } from './resample.js';
 import { isWav, parseWav, wavToMono } from './wav.js';
@@ -89,8 +89,11 @@ export async function decodeAudio(input: Uint8Array | string, opts: DecodeOption
     if (!info) throw new ParlaError('file_not_found', `audio file not found: ${input}`, { param: input });
     if (!info.isFile()) throw new ParlaError('invalid_input', `not a file: ${input}`, { param: input });
     if (info.size === 0) throw new ParlaError('empty_input', `${what}: file is empty (0 bytes)`, { param: input });
-    if (isWav(await readHead(input, 12))) {
-      const fast = decodeWavFast(await readFile(input), what, rate, maxSeconds);
+    const unreadable = (err: NodeJS.ErrnoException): never => {
+      throw new ParlaError('invalid_input', `cannot read ${input}: ${err.code ?? err.message}`, { param: input, cause: err });
+    };
+    if (isWav(await readHead(input, 12).catch(unreadable))) {
+      const fast = decodeWavFast(await readFile(input).catch(unreadable), what, rate, maxSeconds);
       if (fast) return fast;
     }
     // "file:" stops ffmpeg reading names like "http:x" or "-y" as protocols or options.

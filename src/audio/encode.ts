@@ -1,6 +1,6 @@
 /** One-shot encoding of mono float PCM into any output format. */
 import { ParlaError } from '../errors.js';
-import { runFfmpeg, summarizeStderr } from './ffmpeg-run.js';
+import { runFfmpeg, summarizeStderr } from './ffmpeg.js';
 import { assertAudioFormat, ffmpegEncodeArgs, type AudioFormat, type EncodeOptions } from './formats.js';
 import { floatToF32le, floatToS16le, validatePcm } from './pcm.js';
 import { encodeWav } from './wav.js';

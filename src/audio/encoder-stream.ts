@@ -1,8 +1,7 @@
 /** Streaming encoder for HTTP responses: Float32 chunks in, encoded bytes out as soon as they exist. */
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { ParlaError } from '../errors.js';
-import { killAndReap, spawnFfmpeg } from './ffmpeg.js';
-import { StderrTail, summarizeStderr } from './ffmpeg-run.js';
+import { killAndReap, spawnFfmpeg, StderrTail, summarizeStderr } from './ffmpeg.js';
 import { assertAudioFormat, CONTENT_TYPES, ffmpegEncodeArgs, type AudioFormat, type EncodeOptions } from './formats.js';
 import { floatToS16le, validatePcm, validateSampleRate } from './pcm.js';
 import { streamingWavHeader } from './wav.js';
@@ -43,6 +42,7 @@ export function createEncoderStream(format: AudioFormat, sampleRate: number, opt
   output.on('error', () => {});
   let ended = false;
   let aborted = false;
+  let failure: ParlaError | undefined;
   let resolveDone!: () => void;
   let rejectDone!: (err: unknown) => void;
   const done = new Promise<void>((resolve, reject) => ((resolveDone = resolve), (rejectDone = reject)));
@@ -59,18 +59,19 @@ export function createEncoderStream(format: AudioFormat, sampleRate: number, opt
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
     child.stdout.pipe(output, { end: false });
     child.once('error', (err) => fail(new ParlaError('internal', `could not run ffmpeg for ${format}: ${err.message}`, { cause: err })));
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       if (aborted) return;
       if (code === 0) output.end(() => resolveDone());
-      else fail(new ParlaError('internal', `ffmpeg failed encoding ${format} (exit ${code}): ${summarizeStderr(stderr.toString())}`));
+      else fail(new ParlaError('internal', `ffmpeg failed encoding ${format} (${signal ?? `exit ${code}`}): ${summarizeStderr(stderr.toString())}`));
     });
   }
   // A consumer that stops reading early (client hung up, iterator broke out) means stop encoding.
   output.once('close', () => {
-    if (!output.writableFinished && !aborted) void abort();
+    if (!output.writableFinished && !failure) void abort();
   });
 
   function fail(err: ParlaError): void {
+    failure ??= err;
     output.destroy(err);
     rejectDone(err);
   }
@@ -86,16 +87,15 @@ export function createEncoderStream(format: AudioFormat, sampleRate: number, opt
   if (opts.signal?.aborted) void abort();
 
   async function write(pcm: Float32Array): Promise<void> {
-    if (aborted) throw cancelled();
+    if (failure) throw failure;
     if (ended) throw new ParlaError('invalid_input', 'write() after end() on an encoder stream', { param: 'pcm' });
     validatePcm(pcm, sampleRate);
-    if (!child) {
-      if (!output.write(floatToS16le(pcm))) await waitFor(output, 'drain');
-      return;
-    }
-    const bytes = Buffer.from(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength)); // copy: callers reuse buffers
-    if (!child.stdin.write(bytes)) await waitFor(child.stdin, 'drain');
-    if (aborted) throw cancelled();
+    // wav/pcm: s16le straight to the output; ffmpeg: a copy of the f32 bytes (callers reuse their buffers).
+    const target = child ? child.stdin : output;
+    const bytes = child ? Buffer.from(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength)) : floatToS16le(pcm);
+    if (target.destroyed) throw failure ?? new ParlaError('internal', `${format} encoder stopped unexpectedly`);
+    if (!target.write(bytes)) await waitFor(target, 'drain');
+    if (failure) throw failure;
   }
 
   function end(): void {
@@ -109,7 +109,7 @@ export function createEncoderStream(format: AudioFormat, sampleRate: number, opt
     try {
       for await (const chunk of output) yield chunk as Buffer;
     } catch (err) {
-      throw aborted ? cancelled() : err;
+      throw failure ?? err;
     }
   }
 
@@ -117,8 +117,9 @@ export function createEncoderStream(format: AudioFormat, sampleRate: number, opt
 }
 
 /** Wait for `event`, or for the stream to close (a dead ffmpeg never drains). */
-function waitFor(stream: NodeJS.EventEmitter, event: string): Promise<void> {
+function waitFor(stream: Writable, event: string): Promise<void> {
   return new Promise((resolve) => {
+    if (stream.destroyed) return resolve();
     const finish = (): void => {
       stream.off(event, finish);
       stream.off('close', finish);

@@ -29,7 +29,7 @@ export function splitAtHeadings(blocks: TextBlock[], level = chapterLevel(blocks
   const chapters: RawChapter[] = [];
   // Text before the first chapter heading (a preface under the title) is a chapter of its own.
   const prefix = blocks.slice(0, first);
-  if (prefix.length) chapters.push({ title: bookTitle ?? 'Opening', blocks: prefix });
+  if (prefix.length) chapters.push({ title: bookTitle ?? prefix.find((b) => b.kind === 'heading')?.text ?? 'Opening', blocks: prefix });
   for (let i = first; i < blocks.length; ) {
     let j = i + 1;
     while (j < blocks.length && !isChapter(blocks[j])) j++;

@@ -2,10 +2,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import wavefile from 'wavefile';
+import { resample } from '../audio/resample.js';
+import { encodeWav } from '../audio/wav.js';
 import { ParlaError } from '../errors.js';
-import { EVAL_SAMPLE_RATE, floatToInt16 } from './audio-io.js';
-import { resample } from './resample.js';
+import { EVAL_SAMPLE_RATE } from './rate.js';
 import { findOnPath, mapLimit, runTool } from './tools.js';
 
 const INSTALL_HINT = 'install the Debian packages pocketsphinx and pocketsphinx-en-us';
@@ -45,12 +45,10 @@ export async function transcribe(pcm: Float32Array, sampleRate = EVAL_SAMPLE_RAT
   if (!cli) throw new ParlaError('tool_missing', `pocketsphinx was not found on PATH (${INSTALL_HINT})`, { param: 'pocketsphinx' });
   if (pcm.length === 0) return '';
   const audio = sampleRate === EVAL_SAMPLE_RATE ? pcm : resample(pcm, sampleRate, EVAL_SAMPLE_RATE);
-  const wav = new wavefile.WaveFile();
-  wav.fromScratch(1, EVAL_SAMPLE_RATE, '16', floatToInt16(audio));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'parla-asr-'));
   try {
     const file = path.join(dir, 'audio.wav');
-    await writeFile(file, wav.toBuffer());
+    await writeFile(file, encodeWav(audio, EVAL_SAMPLE_RATE));
     return await transcribeWavFile(file, cli);
   } finally {
     await rm(dir, { recursive: true, force: true });

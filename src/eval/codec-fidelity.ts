@@ -3,7 +3,7 @@
  * STOI and log-mel distance against the input, and ASR word/char error rates on the output.
  */
 import { ParlaError } from '../errors.js';
-import { EVAL_SAMPLE_RATE } from './audio-io.js';
+import { EVAL_SAMPLE_RATE } from './rate.js';
 import { measureIntelligibility, type TranscribedClip } from './intelligibility.js';
 import { logMelDistance } from './mel.js';
 import { stoi } from './stoi.js';

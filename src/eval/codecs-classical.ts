@@ -6,11 +6,13 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runFfmpeg, summarizeStderr } from '../audio/ffmpeg.js';
+import { f32leToFloat, floatToF32le, floatToS16le, s16leToFloat } from '../audio/pcm.js';
+import { resample } from '../audio/resample.js';
 import { ParlaError } from '../errors.js';
 import { compensateDelay, estimateDelay } from './align.js';
-import { bytesToInt16, EVAL_SAMPLE_RATE, floatToInt16, int16ToBytes, int16ToFloat } from './audio-io.js';
-import { resample } from './resample.js';
-import { ffmpegPath, runTool } from './tools.js';
+import { EVAL_SAMPLE_RATE } from './rate.js';
+import { runTool } from './tools.js';
 
 export interface CodecRoundTrip {
   /** Decoded audio, 16 kHz mono, same length as the input. */
@@ -37,20 +39,21 @@ function checkInput(pcm: Float32Array, sampleRate: number): void {
  */
 export async function opusRoundTrip(pcm: Float32Array, sampleRate = EVAL_SAMPLE_RATE, bitrate = 6000): Promise<CodecRoundTrip> {
   checkInput(pcm, sampleRate);
-  const ffmpeg = ffmpegPath();
-  const raw = ['-f', 'f32le', '-ar', String(EVAL_SAMPLE_RATE), '-ac', '1'];
-  const { stdout: ogg } = await runTool(ffmpeg, ['-v', 'error', '-nostdin', ...raw, '-i', 'pipe:0', '-c:a', 'libopus', '-b:a', String(bitrate), '-f', 'ogg', 'pipe:1'], {
-    input: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength),
-  });
-  const { stdout: decodedBytes } = await runTool(ffmpeg, ['-v', 'error', '-nostdin', '-f', 'ogg', '-i', 'pipe:0', '-ac', '1', '-ar', String(EVAL_SAMPLE_RATE), '-f', 'f32le', 'pipe:1'], { input: ogg });
-  const decoded = new Float32Array(decodedBytes.length / 4);
-  new Uint8Array(decoded.buffer).set(decodedBytes.subarray(0, decoded.length * 4));
+  const rate = String(EVAL_SAMPLE_RATE);
+  const ogg = await ffmpeg(['-f', 'f32le', '-ar', rate, '-ac', '1', '-i', 'pipe:0', '-c:a', 'libopus', '-b:a', String(bitrate), '-f', 'ogg', 'pipe:1'], floatToF32le(pcm), 'encoding Opus');
+  const decoded = f32leToFloat(await ffmpeg(['-f', 'ogg', '-i', 'pipe:0', '-ac', '1', '-ar', rate, '-f', 'f32le', 'pipe:1'], ogg, 'decoding Opus'));
   const delaySamples = estimateDelay(pcm, decoded, OPUS_MAX_DELAY);
   return {
     audio: compensateDelay(decoded, delaySamples, pcm.length),
     bitsPerSecond: (ogg.length * 8 * EVAL_SAMPLE_RATE) / pcm.length,
     delaySamples,
   };
+}
+
+async function ffmpeg(args: string[], input: Buffer, what: string): Promise<Buffer> {
+  const run = await runFfmpeg(args, { input, timeoutMs: 120_000, what });
+  if (run.exitCode !== 0) throw new ParlaError('internal', `ffmpeg failed ${what}: ${summarizeStderr(run.stderr)}`, { param: 'ffmpeg' });
+  return run.stdout;
 }
 
 /** Codec2 works at 8 kHz. */
@@ -64,15 +67,15 @@ const CODEC2_DELAY_8K = 160;
 /** Codec2 round trip in `mode` (default 3200 bit/s): 16 kHz -> 8 kHz 16-bit raw -> c2enc/c2dec -> 16 kHz. */
 export async function codec2RoundTrip(pcm: Float32Array, sampleRate = EVAL_SAMPLE_RATE, mode: '3200' | '2400' | '1600' | '1300' = '3200'): Promise<CodecRoundTrip> {
   checkInput(pcm, sampleRate);
-  const narrow = floatToInt16(resample(pcm, EVAL_SAMPLE_RATE, CODEC2_RATE));
+  const narrow = floatToS16le(resample(pcm, EVAL_SAMPLE_RATE, CODEC2_RATE));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'parla-codec2-'));
   try {
     const [rawIn, bits, rawOut] = ['in.raw', 'out.c2', 'out.raw'].map((f) => path.join(dir, f));
-    await writeFile(rawIn, int16ToBytes(narrow));
+    await writeFile(rawIn, narrow);
     const hint = 'install the Debian package codec2';
     await runTool('c2enc', [mode, rawIn, bits], { installHint: hint });
     await runTool('c2dec', [mode, bits, rawOut], { installHint: hint });
-    const decoded8k = int16ToFloat(bytesToInt16(await readFile(rawOut)));
+    const decoded8k = s16leToFloat(await readFile(rawOut));
     const decoded = resample(decoded8k, CODEC2_RATE, EVAL_SAMPLE_RATE);
     const delaySamples = (CODEC2_DELAY_8K * EVAL_SAMPLE_RATE) / CODEC2_RATE;
     return {

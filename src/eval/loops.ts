@@ -4,7 +4,7 @@
  */
 import { ParlaError } from '../errors.js';
 import { DEFAULT_MEL, logMelSpectrogram } from './mel.js';
-import { resample } from './resample.js';
+import { resample } from '../audio/resample.js';
 
 /** Shortest lag and window looked at (a repeated word or phrase, not a held vowel). */
 export const LOOP_MIN_SECONDS = 0.5;

@@ -1,14 +1,14 @@
 /** Text normalization applied identically to reference and ASR hypothesis before WER/CER scoring. */
+import { normalizeText } from '../text/normalize.js';
 
 /**
- * Lower-cases, maps typographic apostrophes to ', turns hyphens, slashes and other punctuation into
- * word breaks, keeps apostrophes inside words ("don't", as in the ASR dictionary) and collapses spaces.
- *
- * Not yet done here: spoken forms of digits, currency and abbreviations ("3" vs "three"); that is the
- * job of src/text/normalize.ts, which should run first once it exists so "3" and "three" score equal.
+ * Spoken form first (src/text/normalize: "3" -> "three", "$5" -> "five dollars", "Dr." -> "Doctor";
+ * acronyms are not spelled out, since the ASR writes "fbi" and the reference would become "F B I"),
+ * then lower case, typographic apostrophes mapped to ', hyphens, slashes and other punctuation turned
+ * into word breaks, apostrophes kept only inside words ("don't", as in the ASR dictionary), spaces collapsed.
  */
 export function normalizeForScoring(text: string): string {
-  return text
+  return normalizeText(text, { spellAcronyms: false })
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")

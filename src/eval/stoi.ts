@@ -3,7 +3,7 @@
  * following the published MATLAB reference step by step; scores are in [-1, 1], ~1 = intelligible as the clean signal.
  */
 import { ParlaError } from '../errors.js';
-import { resample } from './resample.js';
+import { resample } from '../audio/resample.js';
 import { hanningMatlab, PowerSpectrum } from './spectrum.js';
 
 const FS = 10000; // analysis rate

@@ -1,31 +1,22 @@
-/** Finds and runs the external programs the evaluation relies on (ffmpeg, pocketsphinx, codec2), with errors that name the tool. */
+/** Finds and runs the non-ffmpeg programs the evaluation relies on (pocketsphinx, codec2), with errors that name the tool. */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { ParlaError } from '../errors.js';
 
-/** Absolute path of an executable on PATH, or undefined. */
+/** Absolute path of an executable file on PATH, or undefined. */
 export function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
-      return candidate;
+      if (statSync(candidate).isFile()) return candidate;
     } catch {
       // not in this directory
     }
   }
   return undefined;
-}
-
-/**
- * The ffmpeg binary: $PARLA_FFMPEG if set, else the one bundled by @ffmpeg-installer/ffmpeg
- * (it has libopus, so results do not depend on the distribution's build).
- */
-export function ffmpegPath(): string {
-  return process.env.PARLA_FFMPEG || ffmpegInstaller.path;
 }
 
 export interface ToolResult {
@@ -35,14 +26,10 @@ export interface ToolResult {
 
 /**
  * Runs `command args`, feeding `input` to stdin, and resolves with its output.
- * Rejects with ParlaError 'tool_missing' (naming `installHint`) when the program does not exist,
+ * Rejects with ParlaError 'tool_missing' (with `installHint`) when the program does not exist,
  * and 'internal' with the tail of stderr when it exits non-zero.
  */
-export function runTool(
-  command: string,
-  args: readonly string[],
-  options: { input?: Buffer; installHint?: string } = {},
-): Promise<ToolResult> {
+export function runTool(command: string, args: readonly string[], options: { input?: Buffer; installHint?: string } = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -50,12 +37,10 @@ export function runTool(
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') {
-        const hint = options.installHint ? ` (${options.installHint})` : '';
-        reject(new ParlaError('tool_missing', `${command} was not found${hint}`, { param: command, cause: e }));
-      } else {
-        reject(new ParlaError('internal', `could not run ${command}: ${e.message}`, { param: command, cause: e }));
-      }
+      const missing = e.code === 'ENOENT';
+      const hint = missing && options.installHint ? ` (${options.installHint})` : '';
+      const message = missing ? `${command} was not found${hint}` : `could not run ${command}: ${e.message}`;
+      reject(new ParlaError(missing ? 'tool_missing' : 'internal', message, { param: command, cause: e }));
     });
     child.on('close', (code) => {
       const stderr = Buffer.concat(err).toString('utf8');

@@ -22,7 +22,7 @@ export const INNER: Record<string, string> = {
 
 /** Read the same everywhere; the period may also end the sentence. */
 export const FINAL: Record<string, string> = {
-  etc: 'et cetera', 'Ph.D': 'P H D', dept: 'department', Dept: 'Department', Inc: 'Incorporated', Ltd: 'Limited',
+  etc: 'et cetera', 'Ph.D': 'P-H-D', dept: 'department', Dept: 'Department', Inc: 'Incorporated', Ltd: 'Limited',
   Co: 'Company', Corp: 'Corporation', Ave: 'Avenue', Blvd: 'Boulevard', Rd: 'Road', Hwy: 'Highway',
   Univ: 'University', govt: 'government', intl: 'international', misc: 'miscellaneous', 'et al': 'and others',
   Jan: 'January', Feb: 'February', Aug: 'August', Sept: 'September', Oct: 'October', Nov: 'November', Dec: 'December',

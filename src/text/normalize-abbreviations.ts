@@ -1,7 +1,8 @@
-/** Expands abbreviations ("Dr." -> "Doctor"/"Drive", "e.g." -> "for example", "U.S.A." -> "U S A") keeping real sentence ends. */
+/** Expands abbreviations ("Dr." -> "Doctor"/"Drive", "e.g." -> "for example", "U.S.A." -> "U-S-A") keeping real sentence ends. */
 import {
   BEFORE_NUMBER, CONTEXTUAL, FINAL, INNER, NAME_SUFFIXES, SENTENCE_STARTERS, TITLES, sentenceEndsAfter,
 } from './abbreviations.js';
+import { spellLetters } from './normalize-acronyms.js';
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const alternation = (keys: string[]) => keys.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
@@ -21,12 +22,16 @@ const INNER_PATTERN = new RegExp(`(?<![\\w.])(${alternation(Object.keys(INNER_AL
 const LEGAL_V = / v\. (?=[A-Z])/g;
 const FINAL_PATTERN = new RegExp(`(?<![\\w.])(${alternation(Object.keys(FINAL_ALL))})\\.(?!\\w)`, 'g');
 // Titles without a period only where that spelling is common ("Mr Smith", "Dr Jones").
-const TITLE_PATTERN = new RegExp(`\\b(?:(${alternation(Object.keys(TITLES))})\\. |(Mr|Mrs|Ms|Prof) (?=[A-Z]))`, 'g');
+// Capitalised or all capitals ("MR. HOLMES" in a heading).
+const TITLES_ALL: Record<string, string> = Object.fromEntries(
+  Object.entries(TITLES).flatMap(([key, value]) => [[key, value], [key.toUpperCase(), value]]),
+);
+const TITLE_PATTERN = new RegExp(`\\b(?:(${alternation(Object.keys(TITLES_ALL))})\\. |(Mr|Mrs|Ms|Prof) (?=[A-Z]))`, 'g');
 const CONTEXTUAL_PATTERN = /\b(St|Dr)(\.|(?= [A-Z]))/g;
 const SUFFIX_PATTERN = new RegExp(`(?<=[A-Z][a-z]+,? )(${alternation(Object.keys(NAME_SUFFIXES))})(\\.?)(?!\\w)`, 'g');
 const NUMBER_PREFIX_PATTERN = new RegExp(`(?<![\\w.])(${alternation(Object.keys(BEFORE_NUMBER))})\\. ?(?=\\d)`, 'g');
 // "U.S.A.", "J.R.R." (but not "a.m."/"p.m.", read with their clock time).
-const INITIALISM = /(?<![\w.])((?:[A-Za-z]\.){2,})(?!\w)/g;
+const INITIALISM = /(?<![\w.])((?:[A-Za-z]\.){2,})(?![A-Za-z])/g;
 const SINGLE_INITIAL = /(?<![\w.])([A-HJ-Z])\. (?=[A-Z])/g;
 
 /** The word before `offset` and whether it opens its sentence. */
@@ -44,7 +49,7 @@ export function expandAbbreviations(text: string): string {
   let out = text.replace(INNER_PATTERN, (_m, key?: string, vs?: string) => (key ? INNER_ALL[key] : 'versus'));
   out = out.replace(LEGAL_V, ' versus ');
   out = out.replace(NUMBER_PREFIX_PATTERN, (_m, key: string) => `${BEFORE_NUMBER[key]} `);
-  out = out.replace(TITLE_PATTERN, (_m, dotted?: string, bare?: string) => `${TITLES[dotted ?? bare ?? '']} `);
+  out = out.replace(TITLE_PATTERN, (_m, dotted?: string, bare?: string) => `${TITLES_ALL[dotted ?? bare ?? '']} `);
   out = out.replace(CONTEXTUAL_PATTERN, (whole, key: string, dot: string, offset: number, all: string) => {
     const end = offset + whole.length;
     const next = /^ ([A-Z][a-z]*)/.exec(all.slice(end, end + 30))?.[1];
@@ -63,7 +68,7 @@ export function expandAbbreviations(text: string): string {
     FINAL_ALL[key] + keepPeriod(all, offset + whole.length));
   out = out.replace(INITIALISM, (whole, letters: string, offset: number, all: string) => {
     if (/^[ap]\.m\.$/i.test(letters)) return whole;
-    const spelled = letters.replace(/\./g, ' ').trim().toUpperCase();
+    const spelled = spellLetters(letters.replace(/\./g, '').toUpperCase());
     return spelled + keepPeriod(all, offset + whole.length);
   });
   return out.replace(SINGLE_INITIAL, (whole, letter: string, offset: number, all: string) => {

@@ -44,7 +44,7 @@ function monthDayYear(month: number, day: number, year?: string): string {
 
 function meridiem(letter: string, matched: string, text: string, end: number): string {
   const dotted = matched.endsWith('.');
-  return `${letter.toLowerCase()} m${dotted && sentenceEndsAfter(text, end) ? '.' : ''}`;
+  return `${letter.toLowerCase()}-m${dotted && sentenceEndsAfter(text, end) ? '.' : ''}`;
 }
 
 function clockWords(hour: number, minute: number, hasMeridiem: boolean): string {

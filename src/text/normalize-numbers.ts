@@ -2,6 +2,7 @@
 import {
   cardinal, decimal, digitByDigit, fractionWords, ordinal, pluralWord, yearWords,
 } from './numbers.js';
+import { spellLetters } from './normalize-acronyms.js';
 
 /** Bare integers longer than this are identifiers (card, account, ISBN), read digit by digit. */
 const MAX_SPOKEN_DIGITS = 15;
@@ -11,6 +12,11 @@ const YEAR_BEFORE = new Set(
   ('in since by from to until till through during before after around circa c ca early late mid year ' +
     'spring summer autumn fall winter born died of between')
     .split(' '),
+);
+// ... but never after one of these: "number 1661", "page 1200", "about 1500".
+const COUNT_BEFORE = new Set(
+  ('number numbers no page pages chapter section room item items issue volume episode figure table line verse ' +
+    'about over under nearly almost approximately exactly total some only').split(' '),
 );
 // ... and before one of these: "1999 was", "the 2016 election".
 const YEAR_AFTER = new Set(
@@ -29,9 +35,11 @@ const ERA = /(?<![\w.])(\d{1,4}) ?(BCE|BC|CE|AD|B\.C\.(?:E\.)?|A\.D\.|C\.E\.)(?!
 const ERA_BEFORE = /\b(AD|A\.D\.) (\d{1,4})\b/g;
 const HASH_NUMBER = /(?<![\w&])#(?=\d)/g;
 const DOTTED_SEQUENCE = /(?<![\w.])\d+(?:\.\d+){2,}(?![\w]|\.\d)/g;
+const SECTION_NUMBER = /(?<![\w.])\d+(?:\.(?:\d+|[A-Z]))*\.[A-Z](?:\.(?:\d+|[A-Z]))*(?![\w]|\.\w)/g; // "1.E.8"
+
 const LETTER_THEN_DIGIT = /(?<=[A-Za-z])-?(?=\d)/g; // "COVID-19", "v1.2", "MP3"
 const DIGIT_THEN_LETTER = /(?<=\d)(?=[A-Za-z])/g; // "221B", "5G" (after ordinals and decades are read)
-const GENERIC = /((?<=^|[\s(["'])-)?(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.(\d+))?(?!\d)/g;
+const GENERIC = /((?<=^|[\s(["'])-)?(?<!\d)(?<!\d[.,])(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.(\d+))?(?!\d)/g;
 const LEADING_POINT = /(?<![\w.])\.(\d+)/g;
 
 function isFraction(numerator: string, denominator: string): boolean {
@@ -42,6 +50,7 @@ function isFraction(numerator: string, denominator: string): boolean {
 /** Reads a bare four-digit number as a year when the words around it say so. */
 function readsAsYear(all: string, offset: number, length: number): boolean {
   const before = /([A-Za-z]+)\.? $/.exec(all.slice(Math.max(0, offset - 20), offset))?.[1]?.toLowerCase();
+  if (before && COUNT_BEFORE.has(before)) return false;
   if (before && YEAR_BEFORE.has(before)) return true;
   const after = /^ ([A-Za-z]+)/.exec(all.slice(offset + length, offset + length + 20))?.[1];
   if (after === undefined) return true; // "It was 1999." / end of text
@@ -77,16 +86,18 @@ export function normalizeNumbers(text: string): string {
   });
   out = out.replace(ROUND_PLURAL, (_m, zeros: string) => (zeros === '00' ? 'hundreds' : 'thousands'));
   out = out.replace(RATIO, '$1 to $2');
-  out = out.replace(ERA, (_m, year: string, era: string) => `${yearWords(year)} ${era.replace(/\./g, '').split('').join(' ')}`);
-  out = out.replace(ERA_BEFORE, (_m, era: string, year: string) => `A D ${yearWords(year)}`);
+  out = out.replace(ERA, (_m, year: string, era: string) => `${yearWords(year)} ${spellLetters(era.replace(/\./g, ''))}`);
+  out = out.replace(ERA_BEFORE, (_m, era: string, year: string) => `A-D ${yearWords(year)}`);
   out = out.replace(HASH_NUMBER, 'number ');
+  out = out.replace(SECTION_NUMBER, (seq) => seq.split('.').map((part) => (/\d/.test(part) ? cardinal(part) : part)).join(' '));
   out = out.replace(DOTTED_SEQUENCE, (seq) => seq.split('.').map((part) => cardinal(part)).join(' point '));
   out = out.replace(DIGIT_THEN_LETTER, ' ');
+  out = out.replace(LEADING_POINT, (_m, digits: string) => `point ${digitByDigit(digits)}`);
   out = out.replace(GENERIC, (whole, minus: string | undefined, integer: string, fraction: string | undefined, offset: number, all: string) => {
     const sign = minus ? 'minus ' : '';
     const intWords = integerWords(integer, all, offset, whole.length, fraction !== undefined);
     if (fraction === undefined) return sign + intWords;
     return sign + decimal(integer.replace(/,/g, ''), fraction);
   });
-  return out.replace(LEADING_POINT, (_m, digits: string) => `point ${digitByDigit(digits)}`);
+  return out;
 }

@@ -21,13 +21,16 @@ const COUNTING_WORDS = [
   'Chapter', 'Chapters', 'Part', 'Book', 'Volume', 'Vol', 'Act', 'Scene', 'Section', 'Article', 'Appendix',
   'Canto', 'Psalm', 'Stage', 'Phase', 'Level', 'Type', 'Class', 'Grade', 'Round', 'Episode', 'Lesson',
   'Unit', 'Title', 'Schedule', 'Tier', 'Series', 'Division', 'War', 'Bowl', 'Olympiad', 'Amendment', 'Vatican',
-].join('|');
-const AFTER_COUNTING_WORD = new RegExp(`\\b(${COUNTING_WORDS}|CHAPTER|PART|BOOK|ACT|SCENE|SECTION)(\\.?) ([IVXLCDM]+)\\b(?!['\\w-])`, 'g');
+  'Adventure', 'Story', 'Stave', 'Letter', 'Lecture', 'Plate', 'Table', 'Figure', 'Fig',
+];
+const COUNTING_ALTERNATION = [...COUNTING_WORDS, ...COUNTING_WORDS.map((w) => w.toUpperCase())].join('|');
+const AFTER_COUNTING_WORD = new RegExp(`\\b(${COUNTING_ALTERNATION})(\\.?) ([IVXLCDM]+)\\b(?!['\\w-])`, 'g');
 // A capitalised name followed by I..XXXIX (two letters or more, so "Malcolm X" and the word "I"
 // stay words): a monarch, pope or generation suffix, read as "the eighth".
 const AFTER_NAME = /\b([A-Z][a-z]+) ([IVX]{2,6})\b(?!['\w-])/g;
-// A heading line that is only a numeral ("IV." or "XII"), as books number their chapters.
-const HEADING_LINE = /^([IVXLC]+)\.?$/gm;
+// A heading line that is only a numeral ("IV." or "XII"), or starts with one and a period
+// ("II. The Red-Headed League"), as books number their chapters and contents.
+const HEADING_LINE = /^([IVXLC]+)(?:\.?$|\.(?= ["'A-Z]))/gm;
 
 /** Converts Roman numerals in the three contexts above; everything else is left alone. */
 export function normalizeRoman(text: string): string {

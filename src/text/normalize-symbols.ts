@@ -34,7 +34,7 @@ const SYMBOL_WORDS: Array<[RegExp, string]> = [
   [/[([{]/g, ', '],
   [/[)\]}]/g, ', '],
   // Nothing to say for the rest: markup, bullets, trademark signs, stray accents.
-  [/[*_^|\\<>`®™¶•·†‡]/g, ' '],
+  [/[*_^|\\<>`~®™¶•·†‡]/g, ' '],
 ];
 
 /** Replaces symbols by words and removes unspeakable ones. */

@@ -27,7 +27,7 @@ const POWERS: Record<string, string> = { '²': 'square', '2': 'square', '³': 'c
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const UNIT_ALTERNATION = Object.keys(UNITS).sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
-const NUMBER = String.raw`((?<![\w.-])-)?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`;
+const NUMBER = String.raw`((?<![\w.-])-)?(?<![\d,.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`;
 // The unit must end the token: "5 m" and "5m" but not "5 monkeys"; "°" may be spaced from its letter.
 const WITH_UNIT = new RegExp(`${NUMBER} ?(${UNIT_ALTERNATION.replace('°C|°F', '° ?C|° ?F')})(\\^?[²³23])?(?![\\w/])`, 'g');
 const PERCENT = new RegExp(`${NUMBER} ?(%|percent\\b|per cent\\b)`, 'g');

@@ -22,7 +22,7 @@ function speakAddress(address: string): string {
   const parts = address.match(/[A-Za-z]+|\d+|[^A-Za-z\d]/g) ?? [];
   const words = parts.map((part) => {
     if (/^\d+$/.test(part)) return digitByDigit(part);
-    if (/^www$/i.test(part)) return 'w w w';
+    if (/^www$/i.test(part)) return 'w-w-w';
     if (/^[A-Za-z]+$/.test(part)) return part.toLowerCase();
     return SPOKEN_SYMBOLS[part] ?? '';
   });
@@ -36,13 +36,20 @@ function splitTrailing(url: string): [string, string] {
   return [url.slice(0, match.index), match[0]];
 }
 
+// Addresses never hold spaces, so each run of non-space characters is matched on its own; runs
+// longer than this are not addresses (and would make the patterns above slow: quadratic in length).
+const MAX_ADDRESS_LENGTH = 2000;
+const CANDIDATE = /\S*[.@]\S*/g;
+
 /** Replaces e-mail addresses and URLs by their spoken form; the scheme ("https://") is not read. */
 export function normalizeWeb(text: string): string {
-  let out = text.replace(EMAIL_PATTERN, (email) => ` ${speakAddress(email)} `);
-  out = out.replace(URL_PATTERN, (raw) => {
-    const [url, trailing] = splitTrailing(raw);
-    const bare = url.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, '');
-    return ` ${speakAddress(bare)} ${trailing}`;
+  return text.replace(CANDIDATE, (token) => {
+    if (token.length > MAX_ADDRESS_LENGTH) return token;
+    const out = token.replace(EMAIL_PATTERN, (email) => ` ${speakAddress(email)} `);
+    return out.replace(URL_PATTERN, (raw) => {
+      const [url, trailing] = splitTrailing(raw);
+      const bare = url.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, '');
+      return ` ${speakAddress(bare)} ${trailing}`;
+    });
   });
-  return out;
 }

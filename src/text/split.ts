@@ -62,7 +62,7 @@ function endsSentence(block: string, markStart: number, mark: string, end: numbe
   if (bare.length > 1 || bare === '…') return /^\p{Lu}/u.test(next); // ellipsis: a pause unless a new sentence starts
   if (startsLower) return false;
   if (bare !== mark) return true; // 'He said "Stop." Then ...': a closing quote after the period
-  const word = /([\p{L}\d][\p{L}\d.]*)$/u.exec(block.slice(0, markStart))?.[1] ?? '';
+  const word = /([\p{L}\d][\p{L}\d.]*)$/u.exec(block.slice(Math.max(0, markStart - 40), markStart))?.[1] ?? '';
   const lower = word.toLowerCase();
   if (NEVER_FINAL.has(lower)) return false;
   if (NUMBER_PREFIXES.has(lower) && /^\d/.test(next)) return false;

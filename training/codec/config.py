@@ -13,6 +13,7 @@ class CodecConfig:
     codebook_size: int = 1024
     ema_decay: float = 0.99
     dead_code_fraction: float = 0.05  # restart a code whose EMA usage falls below this share of uniform
+    split_step: float = 0.2  # a restarted code moves this far from a live code toward a batch vector
     dec_channels: int = 256
     dec_intermediate: int = 768
     dec_layers: int = 6

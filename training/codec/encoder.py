@@ -43,6 +43,22 @@ class Encoder(nn.Module):
             ch *= 2
         layers += [nn.ELU(), nn.Conv1d(ch, cfg.dim, 3, padding=1)]
         self.net = nn.Sequential(*layers)
+        self._init_weights()
+
+    def _init_weights(self):
+        """Variance-preserving init (He, zero bias; residual branches start small).
+
+        PyTorch's default conv init shrinks the signal ~3x per layer, so latents started as almost
+        pure bias with about 1% speech variation; Adam's first bias steps then moved the whole cloud
+        further than its spread and one code took every frame. This keeps the speech variation O(input).
+        """
+        for m in self.modules():
+            if isinstance(m, nn.Conv1d):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                nn.init.zeros_(m.bias)
+        for m in self.modules():
+            if isinstance(m, ResidualUnit):
+                m.block[-1].weight.data.mul_(0.1)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
         """audio (B, 1, N) -> latents (B, D, ceil(N / hop)).

@@ -121,7 +121,21 @@ def parity_record(codec: Codec) -> dict:
         "decoded_2_codebooks": {"shape": list(out2.shape), "f32le_base64": f32_b64(out2.flatten()),
                                 "rms": float(out2.pow(2).mean().sqrt())},
         "tolerance": {"codes": "exact", "audio_max_abs": 1e-4},
+        "min_relative_margin": code_margin(codec, latents),
     }
+
+
+def code_margin(codec: Codec, latents: torch.Tensor) -> float:
+    """Smallest (2nd-best - best) / best squared distance over all code choices: how far every
+    argmin is from a tie, i.e. how safe exact code equality across runtimes is."""
+    rvq, margins = codec.quantizer, []
+    r = latents.transpose(1, 2).reshape(-1, latents.shape[1])
+    with torch.no_grad():
+        for e in rvq.embed:
+            dist, _ = ((r[:, None] - e[None]) ** 2).sum(-1).sort(1)
+            margins.append(float(((dist[:, 1] - dist[:, 0]) / dist[:, 0].clamp(min=1e-12)).min()))
+            r = r - e[((r[:, None] - e[None]) ** 2).sum(-1).argmin(1)]
+    return min(margins)
 
 
 def main(argv: list):

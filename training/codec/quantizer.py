@@ -23,7 +23,7 @@ class ResidualVQ(nn.Module):
         super().__init__()
         q, k, d = cfg.num_codebooks, cfg.codebook_size, cfg.dim
         self.num_codebooks, self.codebook_size = q, k
-        self.decay, self.dead_fraction, self.eps = cfg.ema_decay, cfg.dead_code_fraction, 1e-5
+        self.decay, self.dead_fraction, self.split, self.eps = cfg.ema_decay, cfg.dead_code_fraction, cfg.split_step, 1e-5
         self.register_buffer("embed", torch.randn(q, k, d) * 0.01)
         self.register_buffer("cluster_size", torch.zeros(q, k))  # all dead: first batch seeds every code
         self.register_buffer("embed_sum", torch.zeros(q, k, d))
@@ -92,15 +92,27 @@ class ResidualVQ(nn.Module):
 
     @torch.no_grad()
     def _restart_dead_codes(self, q: int, r: torch.Tensor):
-        """Codes whose EMA usage is below dead_fraction of uniform move to random vectors of r (M, D)."""
+        """Restart codes whose EMA usage is below dead_fraction of uniform, from batch vectors r (M, D).
+
+        A never-used code becomes a random batch vector. A code that died splits a live one: it moves
+        to c + split * (x - c) for a random batch vector x and its current code c. In high dimension a
+        raw batch vector is farther from other vectors than the cluster mean is, so it would never win
+        and one central code would take everything; a code just beside c takes the half of c's
+        cluster on x's side instead (LBG splitting), and EMA then moves it to that half's centroid.
+        """
         threshold = self.dead_fraction * r.shape[0] / self.codebook_size
-        dead = self.cluster_size[q] < threshold
+        size, embed = self.cluster_size[q], self.embed[q]
+        dead = size < threshold
         n_dead = int(dead.sum())
-        if n_dead:
-            samples = r[torch.randint(0, r.shape[0], (n_dead,), device=r.device)]
-            self.embed[q][dead] = samples
-            self.embed_sum[q][dead] = samples * threshold
-            self.cluster_size[q][dead] = threshold
+        if not n_dead:
+            return
+        x = r[torch.randint(0, r.shape[0], (n_dead,), device=r.device)]
+        c = F.embedding(self._nearest(x, q), embed)
+        fresh = (size[dead] == 0).float()[:, None]
+        samples = fresh * x + (1 - fresh) * (c + self.split * (x - c))
+        embed[dead] = samples
+        self.embed_sum[q][dead] = samples * threshold
+        size[dead] = threshold
 
     @torch.no_grad()
     def _ema_update(self, q: int, r: torch.Tensor, idx: torch.Tensor):

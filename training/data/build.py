@@ -131,7 +131,7 @@ def build(data_dir: str, out_dir: str, synthetic_hours: float, workers: int, lim
             rejects.append(dict(id=j["id"], source=j["source"], status=r["status"], detail=r["detail"]))
     weight = apply_weights(records)
     for split in SPLITS:
-        write_jsonl(os.path.join(out_dir, "manifests", f"{split}.jsonl"), [r for r in records if r["split"] == split])
+        write_jsonl(os.path.join(out_dir, f"{split}.jsonl"), [r for r in records if r["split"] == split])
     write_jsonl(os.path.join(out_dir, "rejects.jsonl"), rejects)
     write_jsonl(os.path.join(out_dir, "speakers.jsonl"), [
         {"speaker": s.id, "family": s.family, "voice": s.voice.name, "engine": s.voice.engine,

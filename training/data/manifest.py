@@ -1,6 +1,6 @@
 """Manifest records (one JSON line per utterance), sampling weights, and reading manifests back.
 
-Record: {"id", "path" (relative to the corpus dir), "duration" (s), "speaker", "source",
+Record: {"id", "path" (relative to the manifest's folder, the corpus dir), "duration" (s), "speaker", "source",
 "family", "split", "text", "normalized", "phonemes", "phoneme_ids", "weight"}.
 text/normalized/phonemes/phoneme_ids are null for untranscribed audio (LibriSpeech clips):
 codec and speaker-encoder data only.

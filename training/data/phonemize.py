@@ -59,7 +59,8 @@ class Phonemizer:
     def _fail(self, why: str):
         self.proc.kill()
         err = self.proc.stderr.read()[-2000:]
-        raise PhonemizerError(f"{why} (command: {' '.join(self.command)}); stderr: {err.strip()}")
+        hint = " (the CLI runs from dist/: run `npm install` or `npm run build`)" if "dist/" in err else ""
+        raise PhonemizerError(f"{why} (command: {' '.join(self.command)}){hint}; stderr: {err.strip()}")
 
     def _batch(self, items: list) -> dict:
         # A writer thread keeps both pipes flowing, so a large batch cannot deadlock.

@@ -14,6 +14,10 @@ def write_data_md(path: str, records: list, reject_counts, unknown, *, weight: f
                   phonemize_seconds: float, processed: int, total_jobs: int, synthetic_hours: float,
                   workers: int, out_dir: str) -> None:
     speakers = synthetic_speakers()
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+
+    def rel(p):  # DATA.md is committed: no machine-specific absolute paths
+        return os.path.relpath(os.path.abspath(p), repo)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = f"""# Training corpus
@@ -54,12 +58,12 @@ Unknown phoneme symbols: {", ".join(f"`{s}` x{n}" for s, n in unknown.most_commo
   {AUGMENTS_PER_VOICE["espeak"]} (espeak-ng) or {AUGMENTS_PER_VOICE["flite"]} (flite, festival) seeded
   augmentations: sox speed 0.86-1.16 (vocal-tract length), pitch -350..+350 cents, bass/treble
   shelves and one peaking EQ band within 6 dB, light reverb on 35%, noise at 15-30 dB SNR on 30%.
-  Parameters per speaker: `{os.path.join(out_dir, "speakers.jsonl")}`.
+  Parameters per speaker: `{rel(os.path.join(out_dir, "speakers.jsonl"))}`.
 - Sampling weight: real speech gets weight {weight} (synthetic 1.0), so real transcribed speech
   is about {REAL_SAMPLE_SHARE:.0%} of sampled training utterances.
 
-Manifests: `{os.path.join(out_dir, "manifests")}/{{train,heldout_speakers,heldout_sentences}}.jsonl`;
-rejects with reasons: `{os.path.join(out_dir, "rejects.jsonl")}`.
+Manifests (paths relative to the manifest's folder): `{rel(out_dir)}/{{train,heldout_speakers,heldout_sentences}}.jsonl`;
+rejects with reasons: `{rel(os.path.join(out_dir, "rejects.jsonl"))}`.
 """
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)

@@ -14,7 +14,7 @@ from .speakers import synthetic_speakers
 TRAIN, HELDOUT_SPEAKERS, HELDOUT_SENTENCES = "train", "heldout_speakers", "heldout_sentences"
 # Seconds of synthetic speech per word, measured on this build's voices at speed 1.0
 # (edges trimmed); used only to decide how many sentences make the requested hours.
-SECONDS_PER_WORD = 0.36
+SECONDS_PER_WORD = 0.33
 HELDOUT_UTTERANCES_PER_SYNTHETIC_SPEAKER = 10
 
 

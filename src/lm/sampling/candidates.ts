@@ -82,7 +82,7 @@ export class Candidates {
     this.sorted = true;
   }
 
-  /** Fills `probs` for the ids in play with the softmax of their logits (renormalized over the set); returns the sum of exp. */
+  /** Fills `probs` for the ids in play with the softmax of their logits, renormalized over the set in play. */
   softmax(): void {
     const { ids, logits, probs } = this;
     let max = -Infinity;

@@ -27,7 +27,7 @@ export interface CodeSamplerOptions {
 }
 
 /** Builds the chain for these params: greedy -> [greedy]; else temperature -> (RAS over top-k, top-p | top-k, top-p, dist). */
-export function buildSamplerChain(params: SamplingParams, rng: Rng, initialHistory: ArrayLike<number> = []): SamplerChain {
+export function buildSamplerChain(params: Readonly<SamplingParams>, rng: Rng, initialHistory: ArrayLike<number> = []): SamplerChain {
   if (params.temperature === 0) return new SamplerChain([new GreedySampler()]);
   const truncation: Sampler[] = [];
   if (params.topK > 0) truncation.push(new TopKSampler(params.topK));
@@ -48,7 +48,7 @@ export function buildSamplerChain(params: SamplingParams, rng: Rng, initialHisto
 }
 
 export class CodeSampler {
-  readonly params: SamplingParams;
+  readonly params: Readonly<SamplingParams>;
   readonly rng: Rng;
   readonly chain: SamplerChain;
   /** Latest K emitted codes (K = rasWindow), kept even with RAS off so speculative verification sees the same history. */

@@ -35,8 +35,15 @@ function invalid(param: keyof SamplingParams, message: string): ParlaError {
   return new ParlaError('invalid_input', `sampling parameter ${param}: ${message}`, { param });
 }
 
-/** Fills defaults and checks every field; throws ParlaError('invalid_input', param = field name) on a bad one. */
-export function resolveSamplingParams(params: Partial<SamplingParams> = {}): SamplingParams {
+/** Objects returned by resolveSamplingParams (frozen, so still valid): resolving them again is free. */
+const resolved = new WeakSet<object>();
+
+/**
+ * Fills defaults and checks every field; throws ParlaError('invalid_input', param = field name) on a bad one.
+ * Returns a frozen object; passing it back (e.g. per position in verification) skips the work.
+ */
+export function resolveSamplingParams(params: Partial<SamplingParams> = {}): Readonly<SamplingParams> {
+  if (resolved.has(params)) return params as SamplingParams;
   const p: SamplingParams = { ...DEFAULT_SAMPLING_PARAMS, ...stripUndefined(params) };
   if (typeof p.temperature !== 'number' || !Number.isFinite(p.temperature) || p.temperature < 0) {
     throw invalid('temperature', `must be a finite number >= 0 (0 = greedy), got ${p.temperature}`);
@@ -56,6 +63,8 @@ export function resolveSamplingParams(params: Partial<SamplingParams> = {}): Sam
   if (typeof p.rasThreshold !== 'number' || !(p.rasThreshold >= 0 && p.rasThreshold <= 1)) {
     throw invalid('rasThreshold', `t_r must be in [0, 1], got ${p.rasThreshold}`);
   }
+  Object.freeze(p);
+  resolved.add(p);
   return p;
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Codebook-0 generation with the AR model: prefill [text ; prompt groups] once, then one group per step,
+ * each group's codes drawn one at a time by the CodeSampler, until end of speech or the length limit.
+ */
+import { ParlaError } from '../errors.js';
+import type { ArPrompt } from '../lm/ar-session.js';
+import { ArSession } from '../lm/ar-session.js';
+import type { GroupLogits } from '../lm/logits.js';
+import { CodeSampler, type SamplingParams } from '../lm/sampling/index.js';
+import type { LoadedModel } from './model.js';
+import { decodeSpeculative } from './speculative-decode.js';
+
+export interface ArJob {
+  prompt: ArPrompt;
+  /** Length limit in groups (the caller derives it from the phoneme count and the model's positions). */
+  maxGroups: number;
+  params: Readonly<SamplingParams>;
+  seed: number;
+  /** Use the drafter (ignored when the model has none). */
+  speculative: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ArResult {
+  /** Generated codebook-0 codes, one per frame, end of speech excluded. */
+  codes: Int32Array;
+  /** AR graph calls (prefill, steps, verifications). */
+  arSteps: number;
+  /** Speculative decoding only: drafted codes proposed and accepted. */
+  proposed: number;
+  accepted: number;
+  /** True when generation stopped on end of speech (false: the length limit). */
+  endOfSpeech: boolean;
+}
+
+/** Plain or speculative decoding of one utterance; greedy (temperature 0) gives identical codes either way. */
+export async function generateCodebook0(model: LoadedModel, job: ArJob): Promise<ArResult> {
+  if (job.speculative && model.draft) return decodeSpeculative(model, model.draft, job);
+  return decodePlain(model, job);
+}
+
+async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
+  const { groupSize: g, audioEos } = model;
+  const sampler = new CodeSampler(job.params, { seed: job.seed });
+  const session = ArSession.start(model.ar);
+  let next = lastPosition(await session.prefill([job.prompt]));
+  let arSteps = 1;
+  const out: number[] = [];
+  const group = new Int32Array(g);
+  for (let n = 0; n < job.maxGroups; n++) {
+    throwIfAborted(job.signal);
+    sampler.sampleGroup(next, g, group);
+    const eos = group.indexOf(audioEos);
+    if (eos >= 0) {
+      out.push(...group.subarray(0, eos));
+      return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: true };
+    }
+    out.push(...group);
+    if (n + 1 === job.maxGroups) break;
+    next = lastPosition(await session.step([group]));
+    arSteps++;
+  }
+  return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: false };
+}
+
+/** Row 0's logits at its last position, [G * V] (a view). */
+export function lastPosition(logits: GroupLogits): Float32Array {
+  const block = logits.groupSize * logits.vocabSize;
+  return logits.data.subarray((logits.positions - 1) * block, logits.positions * block);
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ParlaError('cancelled', 'synthesis was cancelled', { param: 'signal' });
+}

@@ -1,0 +1,60 @@
+/**
+ * The model inputs for one chunk (docs/model-format.md, "Text tokens" and "ar.onnx"): text tokens with or
+ * without the prompt transcript, the prompt cut to whole groups, and the generation length limit.
+ */
+import { sliceFrames, type Codes } from '../codec/codes.js';
+import { ParlaError } from '../errors.js';
+import type { ArPrompt } from '../lm/ar-session.js';
+import type { LoadedModel } from './model.js';
+import type { Voice } from './types.js';
+
+/** Longest prompt used (seconds): training prompts are 3-6 s; a longer voice is cropped (and its transcript dropped). */
+export const MAX_PROMPT_SECONDS_USED = 10;
+/** Length limit: a generous 0.25 s per phoneme symbol plus 1 s, far above natural speech (about 0.08 s). */
+const MAX_SECONDS_PER_PHONEME = 0.25;
+const EXTRA_SECONDS = 1;
+
+export interface ChunkInputs {
+  ar: ArPrompt;
+  /** Text tokens (shared by the AR and the NAR). */
+  text: Int32Array;
+  /** All Q codebooks of the (cut) prompt, [Q, Tp]. */
+  promptCodes: Codes;
+  maxGroups: number;
+}
+
+/** Prompt frames actually used: whole groups, at most MAX_PROMPT_SECONDS_USED and a third of the positions. */
+export function usablePromptFrames(model: LoadedModel, voice: Voice): number {
+  const g = model.groupSize;
+  const positions = Math.min(model.ar.dims.maxPositions, model.draft?.dims.maxPositions ?? Infinity);
+  const limit = Math.min(Math.floor(MAX_PROMPT_SECONDS_USED * model.frameRate), Math.floor(positions / 3) * g);
+  return Math.floor(Math.min(voice.codes.frames, limit) / g) * g;
+}
+
+export function chunkInputs(model: LoadedModel, voice: Voice, targetIds: Int32Array): ChunkInputs {
+  const { numCodebooks: q, codebookSize, groupSize: g } = model;
+  const ph = model.manifest.phonemes;
+  if (voice.codes.codebooks !== q) {
+    throw new ParlaError('invalid_input', `voice "${voice.id}" has ${voice.codes.codebooks} codebooks, model ${model.id} needs ${q}`, { param: 'voice' });
+  }
+  if (voice.codes.data.some((c) => c < 0 || c >= codebookSize)) {
+    throw new ParlaError('invalid_input', `voice "${voice.id}" has codes outside 0..${codebookSize - 1}`, { param: 'voice' });
+  }
+  const frames = usablePromptFrames(model, voice);
+  const cropped = frames < Math.floor(voice.codes.frames / g) * g;
+  const promptCodes = sliceFrames(voice.codes, 0, frames);
+  // A cropped prompt no longer matches its transcript: use reference mode without transcript, as training does.
+  const transcript = !cropped && voice.transcriptIds && voice.transcriptIds.length > 0 ? voice.transcriptIds : null;
+  const text = Int32Array.from(transcript ? [ph.bos_id, ...transcript, ph.sep_id, ...targetIds, ph.eos_id] : [ph.bos_id, ...targetIds, ph.eos_id]);
+  const groups: number[][] = [];
+  for (let t = 0; t < frames; t += g) groups.push(Array.from(promptCodes.data.subarray(t, t + g)));
+
+  const positions = Math.min(model.ar.dims.maxPositions, model.draft?.dims.maxPositions ?? Infinity);
+  const room = positions - text.length - groups.length - 1;
+  const byPhonemes = Math.ceil(((targetIds.length * MAX_SECONDS_PER_PHONEME + EXTRA_SECONDS) * model.frameRate) / g);
+  const maxGroups = Math.min(byPhonemes, room);
+  if (maxGroups < 1) {
+    throw new ParlaError('invalid_input', `text chunk of ${targetIds.length} phonemes plus the voice prompt does not fit the model's ${positions} positions; use a smaller chunkPhonemes`, { param: 'chunkPhonemes' });
+  }
+  return { ar: { text, groups }, text, promptCodes, maxGroups };
+}

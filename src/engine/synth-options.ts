@@ -1,0 +1,41 @@
+/** Checks synthesis options up front (typed errors naming the parameter) and fills the defaults. */
+import { ParlaError } from '../errors.js';
+import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
+import type { SynthesisOptions, Voice } from './types.js';
+
+/** Default phoneme budget per chunk: about 8-10 s of speech, one or two sentences. */
+export const DEFAULT_CHUNK_PHONEMES = 150;
+/** Silence between text chunks (a sentence pause) and the fades around it. */
+export const CHUNK_PAUSE_MS = 150;
+export const CHUNK_FADE_MS = 10;
+
+export interface ResolvedSynthesis {
+  voice: Voice;
+  params: Readonly<SamplingParams>;
+  /** Chunk i uses seed + i, so one chunk's output does not depend on how long the previous ones were. */
+  seed: number;
+  speculative: boolean;
+  chunkPhonemes: number;
+  signal?: AbortSignal;
+}
+
+export function resolveSynthesisOptions(options: SynthesisOptions): ResolvedSynthesis {
+  if (!options || typeof options !== 'object') throw new ParlaError('invalid_input', 'synthesis options are required (at least a voice)', { param: 'options' });
+  const { voice } = options;
+  if (!voice || typeof voice !== 'object' || !voice.codes) throw new ParlaError('invalid_input', 'a voice is required', { param: 'voice' });
+  const params = resolveSamplingParams({
+    temperature: options.temperature,
+    topP: options.topP,
+    topK: options.topK,
+    ras: options.ras,
+    rasWindow: options.rasWindow,
+    rasThreshold: options.rasThreshold,
+  });
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  if (!Number.isInteger(seed)) throw new ParlaError('invalid_input', `seed must be an integer, got ${seed}`, { param: 'seed' });
+  const chunkPhonemes = options.chunkPhonemes ?? DEFAULT_CHUNK_PHONEMES;
+  if (!Number.isInteger(chunkPhonemes) || chunkPhonemes < 10) {
+    throw new ParlaError('invalid_input', `chunkPhonemes must be an integer >= 10, got ${chunkPhonemes}`, { param: 'chunkPhonemes' });
+  }
+  return { voice, params, seed, speculative: options.speculative ?? true, chunkPhonemes, signal: options.signal };
+}

@@ -1,0 +1,44 @@
+/** Text -> synthesis chunks: normalize once, split into sentences, pack them under a phoneme budget, phonemize each. */
+import { ParlaError } from '../errors.js';
+import type { Lexicon } from '../text/lexicon.js';
+import { normalizeText } from '../text/normalize.js';
+import { analyzeText } from '../text/pipeline.js';
+import { chunkSentences, splitSentences } from '../text/split.js';
+
+export interface TextChunk {
+  text: string;
+  phonemes: string;
+  /** Phoneme ids, no specials. */
+  ids: Int32Array;
+}
+
+export interface ChunkTextOptions {
+  normalize?: boolean;
+  language?: string;
+  lexicon?: Lexicon;
+  /** Phoneme budget per chunk. */
+  maxPhonemes: number;
+}
+
+/**
+ * Packing measures characters of normalized text, a close and synchronous stand-in for the phoneme count
+ * (espeak IPA is about as long as English spelling); each chunk is then phonemized exactly.
+ * @throws ParlaError empty_input (nothing to say) | unknown_symbol (phonemes outside the vocabulary)
+ */
+export async function chunkText(text: string, options: ChunkTextOptions): Promise<TextChunk[]> {
+  if (typeof text !== 'string' || text.trim() === '') throw new ParlaError('empty_input', 'text is empty', { param: 'text' });
+  const normalized = options.normalize === false ? text : normalizeText(text);
+  const sentences = splitSentences(normalized);
+  if (sentences.length === 0) throw new ParlaError('empty_input', `text has nothing to pronounce: "${text.slice(0, 60)}"`, { param: 'text' });
+  const pieces = chunkSentences(sentences, { maxUnits: options.maxPhonemes, measure: (s) => Array.from(s).length });
+  const chunks: TextChunk[] = [];
+  for (const piece of pieces) {
+    const analyzed = await analyzeText(piece, { normalize: false, language: options.language, lexicon: options.lexicon });
+    if (analyzed.unknown.length > 0) {
+      throw new ParlaError('unknown_symbol', `"${piece.slice(0, 60)}" gives phonemes outside the vocabulary: ${analyzed.unknown.join(' ')}`, { param: 'text' });
+    }
+    if (analyzed.ids.length > 0) chunks.push({ text: piece, phonemes: analyzed.phonemes, ids: analyzed.ids });
+  }
+  if (chunks.length === 0) throw new ParlaError('empty_input', `text has nothing to pronounce: "${text.slice(0, 60)}"`, { param: 'text' });
+  return chunks;
+}

@@ -1,0 +1,98 @@
+/** The engine's public contract: what the CLI, the HTTP server and the audiobook tool call. */
+import type { Codes } from '../codec/codes.js';
+import type { Lexicon } from '../text/lexicon.js';
+
+/** A voice prompt ready for synthesis: codec codes of a few seconds of speech, optionally its transcript. */
+export interface Voice {
+  /** Stable, filesystem-safe id ([a-z0-9-]{1,64}). */
+  id: string;
+  name: string;
+  /** All Q codebooks of the prompt audio, [Q, Tp]. */
+  codes: Codes;
+  /** What the prompt says; without it the model runs in reference mode without transcript. */
+  transcript?: string;
+  /** Phoneme ids of the transcript (cached so saved voices need no re-phonemization). */
+  transcriptIds?: Int32Array;
+  /** Prompt length in seconds. */
+  durationSeconds: number;
+  /** 'bundled' ships in voices/, 'user' was created through the API/CLI/UI. */
+  origin: 'bundled' | 'user';
+  createdAt?: string;
+}
+
+export interface VoiceInfo {
+  id: string;
+  name: string;
+  durationSeconds: number;
+  hasTranscript: boolean;
+  origin: 'bundled' | 'user';
+  createdAt?: string;
+}
+
+/** Saved voices on disk (voices/<id>/voice.json + codes.pcodes). */
+export interface VoiceLibrary {
+  list(): Promise<VoiceInfo[]>;
+  /** Throws ParlaError('voice_not_found') listing the valid ids. */
+  get(id: string): Promise<Voice>;
+  /** Decodes any common audio format, trims, checks length/silence, encodes with the codec, stores. */
+  create(input: { name: string; audio: Buffer; transcript?: string }): Promise<VoiceInfo>;
+  delete(id: string): Promise<void>;
+}
+
+export interface SamplingOptions {
+  /** Seeded RNG; same seed + same settings -> same audio. */
+  seed?: number;
+  /** 0 = greedy. */
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  /** Repetition-aware sampling (VALL-E 2): on by default, window K = 10, threshold t_r = 0.1. */
+  ras?: boolean;
+  rasWindow?: number;
+  rasThreshold?: number;
+  /** Speculative decoding with the drafter (exact: same output distribution). */
+  speculative?: boolean;
+}
+
+export interface SynthesisOptions extends SamplingOptions {
+  voice: Voice;
+  /** Text normalization (numbers, currency, ...) on by default. */
+  normalize?: boolean;
+  language?: string;
+  lexicon?: Lexicon;
+  /** Maximum phonemes per synthesis chunk. */
+  chunkPhonemes?: number;
+  /** Cancels generation (client went away); the generator then throws ParlaError('cancelled'). */
+  signal?: AbortSignal;
+}
+
+/** One piece of streamed audio, in order. */
+export interface AudioChunk {
+  /** Sentence-chunk index within the text. */
+  index: number;
+  /** The text chunk this audio belongs to (first piece of the chunk only; '' for continuations). */
+  text: string;
+  phonemes: string;
+  /** Mono PCM at `sampleRate`. */
+  audio: Float32Array;
+  sampleRate: number;
+  /** True on the last piece of a text chunk. */
+  chunkEnd: boolean;
+}
+
+export interface SynthesisStats {
+  audioSeconds: number;
+  wallSeconds: number;
+  /** wallSeconds / audioSeconds. */
+  rtf: number;
+  arSteps: number;
+  /** Speculative decoding: accepted draft codes / proposed draft codes. */
+  acceptanceRate?: number;
+  firstAudioMs?: number;
+}
+
+export interface SynthesisResult {
+  audio: Float32Array;
+  sampleRate: number;
+  stats: SynthesisStats;
+}

@@ -1,0 +1,97 @@
+/** Building a Voice from prompt audio: decode, trim, level, check length/silence, codec-encode, phonemize the transcript. */
+import { decodeAudio } from '../audio/decode.js';
+import { resample } from '../audio/resample.js';
+import { gatedLoudnessDb, normalizeLoudness } from '../audio/loudness.js';
+import { trimSilence } from '../audio/silence.js';
+import { ParlaError } from '../errors.js';
+import { analyzeText } from '../text/pipeline.js';
+import type { LoadedModel } from './model.js';
+import type { Voice } from './types.js';
+
+/** Prompt length bounds after trimming silence (seconds). Shorter prompts carry too little voice; longer ones waste positions. */
+export const MIN_PROMPT_SECONDS = 1;
+export const MAX_PROMPT_SECONDS = 30;
+/** Anything quieter than this (gated loudness, dBFS) is treated as silence. */
+const SILENCE_DB = -55;
+/** Decoding stops past this (seconds of raw input, before trimming), so a huge upload cannot eat memory. */
+const MAX_INPUT_SECONDS = 120;
+
+export const VOICE_ID = /^[a-z0-9-]{1,64}$/;
+
+export interface CreateVoiceOptions {
+  name: string;
+  transcript?: string;
+  /** Default: derived from the name. */
+  id?: string;
+  origin?: 'bundled' | 'user';
+  language?: string;
+  /** Rate of a Float32Array input (default: the model's rate). */
+  sampleRate?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * @param input mono PCM (Float32Array at `sampleRate`), encoded audio bytes (wav, mp3, ogg, ...), or a file path
+ * @throws ParlaError not_audio | empty_input | audio_silent | audio_too_short | audio_too_long | unknown_symbol | file_not_found
+ */
+export async function createVoice(model: LoadedModel, input: Float32Array | Uint8Array | string, options: CreateVoiceOptions): Promise<Voice> {
+  const name = (options.name ?? '').trim();
+  if (!name) throw new ParlaError('invalid_input', 'a voice needs a non-empty name', { param: 'name' });
+  const id = options.id ?? slugify(name);
+  if (!VOICE_ID.test(id)) throw new ParlaError('invalid_input', `voice id "${id}" must match ${VOICE_ID.source}`, { param: 'id' });
+  const sr = model.sampleRate;
+  const raw = await toPcm(input, sr, options);
+  if (!(gatedLoudnessDb(raw, sr) > SILENCE_DB)) {
+    throw new ParlaError('audio_silent', `voice prompt is silent (loudness below ${SILENCE_DB} dBFS)`, { param: 'audio' });
+  }
+  const trimmed = trimSilence(raw, sr);
+  const seconds = trimmed.length / sr;
+  if (seconds < MIN_PROMPT_SECONDS) {
+    throw new ParlaError('audio_too_short', `voice prompt has ${seconds.toFixed(2)} s of speech after trimming silence; at least ${MIN_PROMPT_SECONDS} s is needed (3-10 s works best)`, { param: 'audio' });
+  }
+  if (seconds > MAX_PROMPT_SECONDS) {
+    throw new ParlaError('audio_too_long', `voice prompt has ${seconds.toFixed(1)} s of speech; the limit is ${MAX_PROMPT_SECONDS} s (3-10 s works best)`, { param: 'audio' });
+  }
+  const pcm = normalizeLoudness(trimmed, sr, { targetDb: -20 });
+  const codes = await model.codec.encode(pcm);
+  const voice: Voice = { id, name, codes, durationSeconds: seconds, origin: options.origin ?? 'user', createdAt: new Date().toISOString() };
+  const transcript = options.transcript?.trim();
+  if (transcript) {
+    voice.transcript = transcript;
+    voice.transcriptIds = await transcriptIds(transcript, options.language);
+  }
+  return voice;
+}
+
+/** Phoneme ids of a prompt transcript (no specials); an unpronounceable transcript is an error naming it. */
+export async function transcriptIds(transcript: string, language?: string): Promise<Int32Array> {
+  const analyzed = await analyzeText(transcript, { language });
+  if (analyzed.unknown.length > 0) {
+    throw new ParlaError('unknown_symbol', `transcript has phonemes outside the vocabulary: ${analyzed.unknown.join(' ')}`, { param: 'transcript' });
+  }
+  if (analyzed.ids.length === 0) throw new ParlaError('empty_input', 'transcript has nothing to pronounce', { param: 'transcript' });
+  return analyzed.ids;
+}
+
+async function toPcm(input: Float32Array | Uint8Array | string, sr: number, options: CreateVoiceOptions): Promise<Float32Array> {
+  if (input instanceof Float32Array) {
+    if (options.sampleRate !== undefined && options.sampleRate !== sr) {
+      return resample(input, options.sampleRate, sr);
+    }
+    return input;
+  }
+  return decodeAudio(input, { sampleRate: sr, maxSeconds: MAX_INPUT_SECONDS, signal: options.signal });
+}
+
+/** "Ada Lovelace (take 2)" -> "ada-lovelace-take-2"; falls back to "voice" when nothing is left. */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 56)
+    .replace(/-+$/, '');
+  return slug || 'voice';
+}
