@@ -1,0 +1,164 @@
+/**
+ * Text + voice -> speech. Per sentence chunk: AR codebook 0 (plain or speculative), NAR codebooks 1..Q-1, codec
+ * decode; chunks joined by a short faded pause. `generate` decodes each chunk in one call, `stream` decodes in
+ * pieces (streaming codec decode) and yields each as soon as it is ready.
+ *
+ * Event loop: onnxruntime-node's `session.run` is a Promise, but it runs the graph synchronously on the JS thread
+ * (its backend wraps the native call in setImmediate). Measured on the tiny fixture: a setInterval(1 ms) ticked
+ * once during a 1.3 s batched prefill. So a request blocks the loop for one graph call at a time (one AR step,
+ * one NAR stage, one codec piece) and yields between calls; concurrent requests interleave at that granularity.
+ */
+import { makeCodes, type Codes } from '../codec/codes.js';
+import { ParlaError } from '../errors.js';
+import { generateCodebook0, throwIfAborted, type ArResult } from './ar-decode.js';
+import { edgePlan, shapeEdges } from './chunk-edges.js';
+import type { LoadedModel } from './model.js';
+import { chunkInputs } from './prompt.js';
+import { CHUNK_FADE_MS, CHUNK_PAUSE_MS, resolveSynthesisOptions, type ResolvedSynthesis } from './synth-options.js';
+import { chunkText, type TextChunk } from './text-chunks.js';
+import type { AudioChunk, SynthesisOptions, SynthesisResult, SynthesisStats } from './types.js';
+
+/** Frames per streamed piece (0.5 s) and look-around frames decoded with it and then dropped. */
+const STREAM_PIECE_FRAMES = 25;
+const STREAM_CONTEXT_FRAMES = 8;
+
+interface ChunkCodes {
+  index: number;
+  count: number;
+  chunk: TextChunk;
+  /** [Q, T] */
+  codes: Codes;
+}
+
+/** Running totals for SynthesisStats. */
+class StatsMeter {
+  readonly start = performance.now();
+  samples = 0;
+  arSteps = 0;
+  proposed = 0;
+  accepted = 0;
+  firstAudioMs: number | undefined;
+
+  addAr(r: ArResult): void {
+    this.arSteps += r.arSteps;
+    this.proposed += r.proposed;
+    this.accepted += r.accepted;
+  }
+
+  audio(samples: number): void {
+    if (this.firstAudioMs === undefined && samples > 0) this.firstAudioMs = performance.now() - this.start;
+    this.samples += samples;
+  }
+
+  result(sampleRate: number): SynthesisStats {
+    const wallSeconds = (performance.now() - this.start) / 1000;
+    const audioSeconds = this.samples / sampleRate;
+    const stats: SynthesisStats = { audioSeconds, wallSeconds, rtf: audioSeconds > 0 ? wallSeconds / audioSeconds : Infinity, arSteps: this.arSteps };
+    if (this.proposed > 0) stats.acceptanceRate = this.accepted / this.proposed;
+    if (this.firstAudioMs !== undefined) stats.firstAudioMs = this.firstAudioMs;
+    return stats;
+  }
+}
+
+export class Synthesizer {
+  constructor(readonly model: LoadedModel) {}
+
+  async generate(text: string, options: SynthesisOptions): Promise<SynthesisResult> {
+    const resolved = resolveSynthesisOptions(options);
+    const { sampleRate } = this.model;
+    const meter = new StatsMeter();
+    const parts: Float32Array[] = [];
+    for await (const c of this.chunkCodes(text, options, resolved, meter)) {
+      const pcm = c.codes.frames > 0 ? await this.model.codec.decode(c.codes) : new Float32Array(0);
+      throwIfAborted(resolved.signal);
+      parts.push(shapeEdges(pcm, 0, edgePlan(c.index, c.count, pcm.length, this.fadeSamples())), this.pauseAfter(c));
+      meter.audio(pcm.length);
+    }
+    const audio = concat(parts);
+    meter.samples = audio.length;
+    const stats = meter.result(sampleRate);
+    options.onStats?.(stats);
+    return { audio, sampleRate, stats };
+  }
+
+  async *stream(text: string, options: SynthesisOptions): AsyncGenerator<AudioChunk> {
+    const resolved = resolveSynthesisOptions(options);
+    const { sampleRate, hopLength } = this.model;
+    const meter = new StatsMeter();
+    for await (const c of this.chunkCodes(text, options, resolved, meter)) {
+      const total = c.codes.frames * hopLength;
+      const plan = edgePlan(c.index, c.count, total, this.fadeSamples());
+      const pause = this.pauseAfter(c);
+      const decoder = this.model.codec.streamingDecoder({ chunkFrames: STREAM_PIECE_FRAMES, contextFrames: STREAM_CONTEXT_FRAMES });
+      let offset = 0;
+      const piece = (audio: Float32Array): AudioChunk => {
+        const first = offset === 0;
+        shapeEdges(audio, offset, plan);
+        offset += audio.length;
+        const end = offset >= total;
+        const out = end && pause.length > 0 ? concat([audio, pause]) : audio;
+        meter.audio(out.length);
+        return { index: c.index, text: first ? c.chunk.text : '', phonemes: first ? c.chunk.phonemes : '', audio: out, sampleRate, chunkEnd: end };
+      };
+      if (total === 0) {
+        yield { index: c.index, text: c.chunk.text, phonemes: c.chunk.phonemes, audio: pause, sampleRate, chunkEnd: true };
+        continue;
+      }
+      for (let t = 0; t < c.codes.frames; t += STREAM_PIECE_FRAMES) {
+        const slice = sliceCodes(c.codes, t, t + STREAM_PIECE_FRAMES);
+        for (const audio of await decoder.push(slice)) {
+          throwIfAborted(resolved.signal);
+          yield piece(audio);
+        }
+      }
+      for (const audio of await decoder.flush()) {
+        throwIfAborted(resolved.signal);
+        yield piece(audio);
+      }
+    }
+    options.onStats?.(meter.result(sampleRate));
+  }
+
+  /** AR + NAR for each text chunk in order; the codes of a chunk are complete before its audio is decoded. */
+  private async *chunkCodes(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter): AsyncGenerator<ChunkCodes> {
+    throwIfAborted(r.signal);
+    const chunks = await chunkText(text, { normalize: options.normalize, language: options.language, lexicon: options.lexicon, maxPhonemes: r.chunkPhonemes });
+    for (const [index, chunk] of chunks.entries()) {
+      throwIfAborted(r.signal);
+      const inputs = chunkInputs(this.model, r.voice, chunk.ids);
+      const ar = await generateCodebook0(this.model, { prompt: inputs.ar, maxGroups: inputs.maxGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal });
+      meter.addAr(ar);
+      throwIfAborted(r.signal);
+      const q = this.model.numCodebooks;
+      const codes = ar.codes.length > 0 ? await this.model.nar.fill(inputs.text, inputs.promptCodes, ar.codes) : makeCodes(q, 0);
+      yield { index, count: chunks.length, chunk, codes };
+    }
+  }
+
+  private fadeSamples(): number {
+    return Math.round((CHUNK_FADE_MS / 1000) * this.model.sampleRate);
+  }
+
+  private pauseAfter(c: { index: number; count: number }): Float32Array {
+    return new Float32Array(c.index < c.count - 1 ? Math.round((CHUNK_PAUSE_MS / 1000) * this.model.sampleRate) : 0);
+  }
+}
+
+function sliceCodes(codes: Codes, start: number, end: number): Codes {
+  const e = Math.min(end, codes.frames);
+  const out = makeCodes(codes.codebooks, e - start);
+  for (let q = 0; q < codes.codebooks; q++) out.data.set(codes.data.subarray(q * codes.frames + start, q * codes.frames + e), q * out.frames);
+  return out;
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export { ParlaError };
