@@ -1,6 +1,7 @@
 /**
  * Classical codec baselines on held-out Kathleen sentences: pocketsphinx WER/CER, STOI and log-mel
- * distance for the originals, Opus 6 kbps and Codec2 3200, side by side in one run.
+ * distance for the originals, the originals band-limited to 4 kHz, Opus 6 kbps and Codec2 3200,
+ * side by side in one run.
  *
  *   npx tsx bench/codec-baselines.ts [--count 30] [--json out.json]
  */
@@ -8,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { decodeAudio } from '../src/audio/decode.js';
+import { resample } from '../src/audio/resample.js';
 import { fidelityTable, measureFidelity, type EvalUtterance } from '../src/eval/codec-fidelity.js';
 import { codec2RoundTrip, opusRoundTrip } from '../src/eval/codecs-classical.js';
 import { kathleenHeldoutSentences } from '../src/eval/shared-data.js';
@@ -23,6 +25,8 @@ const seconds = utterances.reduce((sum, u) => sum + u.audio.length, 0) / 16000;
 const bitrates: Record<string, number[]> = { opus: [], codec2: [] };
 const reports = [
   await measureFidelity('original', utterances, null),
+  // Both classical codecs are narrowband (< 4 kHz); this row separates the bandwidth loss from the coding loss.
+  await measureFidelity('original via 8 kHz', utterances, async (pcm) => resample(resample(pcm, 16000, 8000), 8000, 16000)),
   await measureFidelity('Opus 6 kbps', utterances, async (pcm) => {
     const r = await opusRoundTrip(pcm, 16000, 6000);
     bitrates.opus.push(r.bitsPerSecond);

@@ -18,6 +18,10 @@ export type ParlaErrorCode =
   | 'voice_not_found'
   | 'tool_missing'
   | 'busy'
+  | 'unavailable'
+  | 'unauthorized'
+  | 'not_found'
+  | 'too_large'
   | 'cancelled'
   | 'internal';
 

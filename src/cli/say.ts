@@ -1,8 +1,14 @@
 /** `parla say "text" -o out.wav`: synthesize one text with a voice on the default (or a given) model. */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import type { Command } from 'commander';
+import { encodeAudio } from '../audio/encode.js';
+import { assertAudioFormat, type AudioFormat } from '../audio/formats.js';
+import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, type Voice } from '../engine/index.js';
+import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
+import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { defaultModelDir } from '../paths.js';
 
 interface SayFlags {
@@ -16,7 +22,11 @@ interface SayFlags {
   topP?: string;
   ras: string;
   speculative: string;
+  threads?: string;
 }
+
+/** File extensions that name an output format. */
+const EXTENSION_FORMATS: Record<string, AudioFormat> = { '.wav': 'wav', '.mp3': 'mp3', '.opus': 'opus', '.ogg': 'opus', '.aac': 'aac', '.flac': 'flac', '.pcm': 'pcm', '.raw': 'pcm' };
 
 export function registerSay(program: Command): void {
   program
@@ -33,15 +43,72 @@ export function registerSay(program: Command): void {
     .option('--top-p <p>', 'nucleus sampling probability mass')
     .option('--ras <on|off>', 'repetition-aware sampling', 'on')
     .option('--speculative <on|off>', 'speculative decoding with the drafter', 'on')
-    .action(async (_words: string[], flags: SayFlags) => {
-      const manifest = join(flags.model, 'model.json');
-      if (!existsSync(manifest)) {
+    .option('--threads <n>', 'ONNX threads per operator')
+    .action(async (words: string[], flags: SayFlags) => {
+      const text = words.join(' ');
+      const format = outputFormat(flags);
+      const sampling = {
+        seed: intFlag(flags.seed, '--seed'),
+        temperature: numberFlag(flags.temperature, '--temperature'),
+        topP: numberFlag(flags.topP, '--top-p'),
+        ras: onOff(flags.ras, '--ras'),
+        speculative: onOff(flags.speculative, '--speculative'),
+      };
+      const threads = intFlag(flags.threads, '--threads');
+      resolveSamplingParams(sampling); // bad values fail here, before the model loads
+      if (!existsSync(join(flags.model, 'model.json'))) {
         throw new ParlaError(
           'model_missing',
           `no model at ${flags.model} (missing model.json): a trained default model is not shipped yet; see README "Status"`,
           { param: 'model' },
         );
       }
-      throw new ParlaError('internal', 'synthesis is not wired into the CLI yet (engine issue #7)');
+      const model = await loadModel(flags.model, { threads });
+      const voice = await pickVoice(model, flags);
+      const result = await new Synthesizer(model).generate(text, { voice, ...sampling });
+      const bytes = await encodeAudio(result.audio, result.sampleRate, format);
+      if (flags.output === '-') {
+        await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (err) => (err ? reject(err) : resolve())));
+        return;
+      }
+      await writeFile(flags.output, bytes);
+      const s = result.stats;
+      const spec = s.acceptanceRate === undefined ? '' : `, draft acceptance ${(100 * s.acceptanceRate).toFixed(0)}%`;
+      console.error(`parla: wrote ${flags.output} (${format}, ${s.audioSeconds.toFixed(2)} s of audio in ${s.wallSeconds.toFixed(2)} s, RTF ${s.rtf.toFixed(3)}, ${s.arSteps} AR steps${spec})`);
     });
+}
+
+/** --voice: a saved id or an audio file; without it, the voice called "default", else the first saved one. */
+async function pickVoice(model: LoadedModel, flags: SayFlags): Promise<Voice> {
+  const library = new FileVoiceLibrary(model);
+  if (flags.voice) return resolveVoice(model, library, flags.voice, { promptText: flags.promptText });
+  const voices = await library.list();
+  if (voices.length === 0) throw new ParlaError('voice_not_found', `no --voice given and no saved voices in ${library.dir}: pass --voice <audio file>`, { param: 'voice' });
+  const id = voices.find((v) => v.id === 'default')?.id ?? voices[0].id;
+  return resolveVoice(model, library, id, { promptText: flags.promptText });
+}
+
+function outputFormat(flags: SayFlags): AudioFormat {
+  const format = flags.format ?? (flags.output === '-' ? 'wav' : EXTENSION_FORMATS[extname(flags.output).toLowerCase()] ?? 'wav');
+  assertAudioFormat(format);
+  return format;
+}
+
+function numberFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new ParlaError('invalid_input', `${flag} must be a number, got "${value}"`, { param: flag });
+  return n;
+}
+
+function intFlag(value: string | undefined, flag: string): number | undefined {
+  const n = numberFlag(value, flag);
+  if (n !== undefined && !Number.isInteger(n)) throw new ParlaError('invalid_input', `${flag} must be an integer, got "${value}"`, { param: flag });
+  return n;
+}
+
+function onOff(value: string, flag: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ParlaError('invalid_input', `${flag} must be on or off, got "${value}"`, { param: flag });
 }

@@ -3,6 +3,8 @@ import { Codec } from '../codec/codec.js';
 import type { SessionOptions } from '../onnx.js';
 import { ArModel } from '../lm/ar-model.js';
 import { NarModel } from '../lm/nar-model.js';
+import { makeCodes } from '../codec/codes.js';
+import { ParlaError } from '../errors.js';
 import { arDims, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
 
 export interface LoadModelOptions {
@@ -57,6 +59,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
       session,
     ),
   ]);
+  await checkCodecCodebook(codec, m.audio.codebook_size, files.codecDecoder);
   return {
     id: m.id,
     dir: absDir,
@@ -73,4 +76,17 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     nar,
     codec,
   };
+}
+
+/**
+ * The AR and NAR emit codes up to codebook_size - 1; a codec trained with a smaller codebook would fail on them
+ * mid-synthesis (or worse, index out of bounds), so one frame of the largest code is decoded at load time.
+ */
+async function checkCodecCodebook(codec: Codec, codebookSize: number, path: string): Promise<void> {
+  const codes = makeCodes(codec.spec.numCodebooks, 1, new Int32Array(codec.spec.numCodebooks).fill(codebookSize - 1));
+  try {
+    await codec.decode(codes);
+  } catch (err) {
+    throw new ParlaError('model_invalid', `${path} rejects code ${codebookSize - 1}: its codebooks are smaller than audio.codebook_size (${codebookSize}) in model.json (${(err as Error).message.slice(0, 160)})`, { param: 'audio.codebook_size', cause: err });
+  }
 }

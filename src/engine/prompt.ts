@@ -23,11 +23,20 @@ export interface ChunkInputs {
   maxGroups: number;
 }
 
-/** Prompt frames actually used: whole groups, at most MAX_PROMPT_SECONDS_USED and a third of the positions. */
+/** AR positions (groups) usable by both the AR and the drafter. */
+function arPositions(model: LoadedModel): number {
+  return Math.min(model.ar.dims.maxPositions, model.draft?.dims.maxPositions ?? Infinity);
+}
+
+/** NAR positions: text + prompt frames + target frames (one position per frame). */
+function narPositions(model: LoadedModel): number {
+  return model.manifest.nar.dims.max_positions;
+}
+
+/** Prompt frames actually used: whole groups, at most MAX_PROMPT_SECONDS_USED and a third of either model's positions. */
 export function usablePromptFrames(model: LoadedModel, voice: Voice): number {
   const g = model.groupSize;
-  const positions = Math.min(model.ar.dims.maxPositions, model.draft?.dims.maxPositions ?? Infinity);
-  const limit = Math.min(Math.floor(MAX_PROMPT_SECONDS_USED * model.frameRate), Math.floor(positions / 3) * g);
+  const limit = Math.min(Math.floor(MAX_PROMPT_SECONDS_USED * model.frameRate), Math.floor(arPositions(model) / 3) * g, Math.floor(narPositions(model) / 3));
   return Math.floor(Math.min(voice.codes.frames, limit) / g) * g;
 }
 
@@ -49,12 +58,12 @@ export function chunkInputs(model: LoadedModel, voice: Voice, targetIds: Int32Ar
   const groups: number[][] = [];
   for (let t = 0; t < frames; t += g) groups.push(Array.from(promptCodes.data.subarray(t, t + g)));
 
-  const positions = Math.min(model.ar.dims.maxPositions, model.draft?.dims.maxPositions ?? Infinity);
-  const room = positions - text.length - groups.length - 1;
+  // The AR holds text + prompt groups + generated groups (+1 bonus position while verifying); the NAR one position per frame.
+  const room = Math.min(arPositions(model) - text.length - groups.length - 1, Math.floor((narPositions(model) - text.length - frames) / g));
   const byPhonemes = Math.ceil(((targetIds.length * MAX_SECONDS_PER_PHONEME + EXTRA_SECONDS) * model.frameRate) / g);
   const maxGroups = Math.min(byPhonemes, room);
   if (maxGroups < 1) {
-    throw new ParlaError('invalid_input', `text chunk of ${targetIds.length} phonemes plus the voice prompt does not fit the model's ${positions} positions; use a smaller chunkPhonemes`, { param: 'chunkPhonemes' });
+    throw new ParlaError('invalid_input', `text chunk of ${targetIds.length} phonemes plus the voice prompt does not fit the model's positions (AR ${arPositions(model)}, NAR ${narPositions(model)}); use a smaller chunkPhonemes`, { param: 'chunkPhonemes' });
   }
   return { ar: { text, groups }, text, promptCodes, maxGroups };
 }

@@ -8,8 +8,7 @@
  * once during a 1.3 s batched prefill. So a request blocks the loop for one graph call at a time (one AR step,
  * one NAR stage, one codec piece) and yields between calls; concurrent requests interleave at that granularity.
  */
-import { makeCodes, type Codes } from '../codec/codes.js';
-import { ParlaError } from '../errors.js';
+import { makeCodes, sliceFrames, type Codes } from '../codec/codes.js';
 import { generateCodebook0, throwIfAborted, type ArResult } from './ar-decode.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import type { LoadedModel } from './model.js';
@@ -105,7 +104,7 @@ export class Synthesizer {
         continue;
       }
       for (let t = 0; t < c.codes.frames; t += STREAM_PIECE_FRAMES) {
-        const slice = sliceCodes(c.codes, t, t + STREAM_PIECE_FRAMES);
+        const slice = sliceFrames(c.codes, t, t + STREAM_PIECE_FRAMES);
         for (const audio of await decoder.push(slice)) {
           throwIfAborted(resolved.signal);
           yield piece(audio);
@@ -144,13 +143,6 @@ export class Synthesizer {
   }
 }
 
-function sliceCodes(codes: Codes, start: number, end: number): Codes {
-  const e = Math.min(end, codes.frames);
-  const out = makeCodes(codes.codebooks, e - start);
-  for (let q = 0; q < codes.codebooks; q++) out.data.set(codes.data.subarray(q * codes.frames + start, q * codes.frames + e), q * out.frames);
-  return out;
-}
-
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -160,5 +152,3 @@ function concat(parts: Float32Array[]): Float32Array {
   }
   return out;
 }
-
-export { ParlaError };

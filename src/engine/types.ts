@@ -64,6 +64,8 @@ export interface SynthesisOptions extends SamplingOptions {
   chunkPhonemes?: number;
   /** Cancels generation (client went away); the generator then throws ParlaError('cancelled'). */
   signal?: AbortSignal;
+  /** Called once with the totals when synthesis finishes (generate and stream). */
+  onStats?: (stats: SynthesisStats) => void;
 }
 
 /** One piece of streamed audio, in order. */

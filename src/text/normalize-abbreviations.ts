@@ -46,7 +46,7 @@ function previousWord(text: string, offset: number): { word: string; opensSenten
 /** Expands the abbreviations above; a period that may also end the sentence is kept only where it does. */
 export function expandAbbreviations(text: string): string {
   const keepPeriod = (all: string, end: number) => (sentenceEndsAfter(all, end) ? '.' : '');
-  let out = text.replace(INNER_PATTERN, (_m, key?: string, vs?: string) => (key ? INNER_ALL[key] : 'versus'));
+  let out = text.replace(INNER_PATTERN, (_m, key?: string) => (key ? INNER_ALL[key] : 'versus'));
   out = out.replace(LEGAL_V, ' versus ');
   out = out.replace(NUMBER_PREFIX_PATTERN, (_m, key: string) => `${BEFORE_NUMBER[key]} `);
   out = out.replace(TITLE_PATTERN, (_m, dotted?: string, bare?: string) => `${TITLES_ALL[dotted ?? bare ?? '']} `);

@@ -39,7 +39,7 @@ const SECTION_NUMBER = /(?<![\w.])\d+(?:\.(?:\d+|[A-Z]))*\.[A-Z](?:\.(?:\d+|[A-Z
 
 const LETTER_THEN_DIGIT = /(?<=[A-Za-z])-?(?=\d)/g; // "COVID-19", "v1.2", "MP3"
 const DIGIT_THEN_LETTER = /(?<=\d)(?=[A-Za-z])/g; // "221B", "5G" (after ordinals and decades are read)
-const GENERIC = /((?<=^|[\s(["'])-)?(?<!\d)(?<!\d[.,])(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.(\d+))?(?!\d)/g;
+const GENERIC = /((?<=^|[\s(["'])-)?(?<!\d)(?<!\d\.)(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.(\d+))?(?!\d)/g;
 const LEADING_POINT = /(?<![\w.])\.(\d+)/g;
 
 function isFraction(numerator: string, denominator: string): boolean {

@@ -27,7 +27,7 @@ const COUNTING_ALTERNATION = [...COUNTING_WORDS, ...COUNTING_WORDS.map((w) => w.
 const AFTER_COUNTING_WORD = new RegExp(`\\b(${COUNTING_ALTERNATION})(\\.?) ([IVXLCDM]+)\\b(?!['\\w-])`, 'g');
 // A capitalised name followed by I..XXXIX (two letters or more, so "Malcolm X" and the word "I"
 // stay words): a monarch, pope or generation suffix, read as "the eighth".
-const AFTER_NAME = /\b([A-Z][a-z]+) ([IVX]{2,6})\b(?!['\w-])/g;
+const AFTER_NAME = /\b([A-Z][a-z]+) ([IVX]{2,6})\b('s)?(?![\w-])/g;
 // A heading line that is only a numeral ("IV." or "XII"), or starts with one and a period
 // ("II. The Red-Headed League"), as books number their chapters and contents.
 const HEADING_LINE = /^([IVXLC]+)(?:\.?$|\.(?= ["'A-Z]))/gm;
@@ -39,12 +39,12 @@ export function normalizeRoman(text: string): string {
     if (value === null) return whole;
     // "Chapter I" is a numeral only where no sentence goes on after it ("In Chapter I explain ..." is the pronoun).
     const after = all.slice(offset + whole.length, offset + whole.length + 2);
-    if (numeral === 'I' && /^ [a-z]/.test(after)) return whole;
+    if (numeral === 'I' && /^ [a-z]/.test(after) && word.toLowerCase() !== 'war') return whole;
     return `${word === 'Vol' ? 'Volume' : word + dot} ${cardinal(value)}`;
   });
-  out = out.replace(AFTER_NAME, (whole, name: string, numeral: string) => {
+  out = out.replace(AFTER_NAME, (whole, name: string, numeral: string, possessive?: string) => {
     const value = romanValue(numeral);
-    return value === null ? whole : `${name} the ${ordinal(value)}`;
+    return value === null ? whole : `${name} the ${ordinal(value)}${possessive ?? ''}`;
   });
   return out.replace(HEADING_LINE, (whole, numeral: string) => {
     const value = romanValue(numeral);

@@ -15,6 +15,9 @@ const PUNCTUATION: Array<[RegExp, string]> = [
   [/ ?(?:[\u2012\u2013\u2014\u2015]|--+) ?|(?<!\d) - (?!\d)/g, ' — '], // dashes between clauses
   [/\u2026/g, '...'],
   [/\u2044/g, '/'],
+  // Emphasis markup from Markdown and Project Gutenberg (_italic_, *bold*, =bold=) hides the words
+  // from every later pattern ("_vs._", "=Chapter IV=").
+  [/(?<![\w*_=])[*_=]+(?=[\w"'(])|(?<=[\w.,;:!?"')])[*_=]+(?![\w*_=])/g, ''],
 ];
 
 // Emoji, pictographs, their modifiers, joiners and flags carry no speakable text (©, ®, ™ are read later).

@@ -39,12 +39,12 @@ function splitTrailing(url: string): [string, string] {
 // Addresses never hold spaces, so each run of non-space characters is matched on its own; runs
 // longer than this are not addresses (and would make the patterns above slow: quadratic in length).
 const MAX_ADDRESS_LENGTH = 2000;
-const CANDIDATE = /\S*[.@]\S*/g;
+const CANDIDATE = /\S+/g;
 
 /** Replaces e-mail addresses and URLs by their spoken form; the scheme ("https://") is not read. */
 export function normalizeWeb(text: string): string {
   return text.replace(CANDIDATE, (token) => {
-    if (token.length > MAX_ADDRESS_LENGTH) return token;
+    if (token.length > MAX_ADDRESS_LENGTH || !/[.@]/.test(token)) return token;
     const out = token.replace(EMAIL_PATTERN, (email) => ` ${speakAddress(email)} `);
     return out.replace(URL_PATTERN, (raw) => {
       const [url, trailing] = splitTrailing(raw);

@@ -86,7 +86,7 @@ export function numberWords(text: string): string {
   return fractionPart === undefined ? cardinal(integerPart) : decimal(integerPart, fractionPart);
 }
 
-/** Two digits as said in years and clock times: 5 -> "oh five", 0 -> "hundred" style is the caller's choice. */
+/** The last two digits of a year or clock time: 5 -> "oh five", 45 -> "forty-five". */
 export function twoDigitsAfter(n: number): string {
   return n < 10 ? `oh ${ONES[n]}` : cardinal(n);
 }

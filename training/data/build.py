@@ -7,6 +7,7 @@ from collections import Counter
 import json
 import multiprocessing
 import os
+import shutil
 import time
 
 from . import sources
@@ -110,6 +111,7 @@ def run_audio(jobs: list, out_dir: str, noise_dir: str, workers: int, nice: int 
             with multiprocessing.get_context("fork").Pool(workers, init_worker, (out_dir, noise_dir, nice)) as pool:
                 for r in pool.imap_unordered(process, todo, chunksize=4):
                     keep(r)
+    shutil.rmtree(os.path.join(out_dir, "tmp"), ignore_errors=True)
     return results, len(todo)
 
 

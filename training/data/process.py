@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import random
-import tempfile
 import traceback
 
 import numpy as np
@@ -16,6 +15,7 @@ import numpy as np
 from .audio import SAMPLE_RATE, BadAudio, condition, read_mono, resample, trim_silence, write_flac
 from .augment import add_noise, noise_excerpt, run_sox, sox_effects
 from .speakers import synthetic_speakers
+from .voices import synthesize
 
 # Bump when conditioning changes: every cached utterance is then rebuilt.
 PIPELINE_VERSION = 1
@@ -48,11 +48,11 @@ def init_worker(out_dir: str, noise_dir: str, nice: int = 0) -> None:
         except BadAudio:
             pass
     _state["noises"] = noises
-    _state["tmp"] = tempfile.mkdtemp(prefix="parla-corpus-")
+    # Scratch files of the engines; build.run_audio removes <out>/tmp when the pool is done.
+    _state["tmp"] = os.path.join(out_dir, "tmp", str(os.getpid()))
 
 
 def _synthetic_audio(job: dict):
-    from .voices import synthesize  # engines only needed for synthetic jobs
     speaker = _state["speakers"][job["speaker_id"]]
     x, sr = synthesize(speaker.voice, job["normalized"], _state["tmp"])
     if speaker.augment is None:

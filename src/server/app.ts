@@ -1,0 +1,73 @@
+/** createApp: the Express app (API, web UI, docs) around a model that loads in the background; /health is 503 until it is ready. */
+import express, { type Express } from 'express';
+import cors from 'cors';
+import pino, { type Logger } from 'pino';
+import { FileVoiceLibrary } from '../engine/voice-library.js';
+import { loadModel, type LoadedModel } from '../engine/model.js';
+import { Synthesizer } from '../engine/synthesizer.js';
+import { ParlaError } from '../errors.js';
+import { errorHandler } from './api-error.js';
+import { requireApiKey } from './auth.js';
+import type { ServerConfig } from './config.js';
+import type { AppContext } from './context.js';
+import { ServerMetrics } from './metrics.js';
+import { BoundedQueue } from './queue.js';
+import { speechHandler } from './speech.js';
+import { modelsRouter, systemRouter } from './system.js';
+import { voicesRouter } from './voices.js';
+
+export interface CreateAppOptions {
+  config: ServerConfig;
+  /** An already loaded model (tests, embedding); otherwise config.modelDir is loaded in the background. */
+  model?: LoadedModel;
+  logger?: Logger;
+}
+
+export interface ParlaApp {
+  app: Express;
+  context: AppContext;
+  /** Settles when the model is loaded (rejects with the load error). */
+  ready: Promise<void>;
+}
+
+export function createApp(options: CreateAppOptions): ParlaApp {
+  const { config } = options;
+  const log = options.logger ?? pino({ name: 'parla', level: process.env.PARLA_LOG_LEVEL ?? 'info' });
+  const queue = new BoundedQueue(config.concurrency, config.maxQueue);
+  const ctx: AppContext = { config, queue, metrics: new ServerMetrics(queue), log, shuttingDown: false, inflight: new Set() };
+
+  const ready = (options.model ? Promise.resolve(options.model) : loadModel(config.modelDir)).then(
+    (model) => {
+      ctx.engine = { model, synth: new Synthesizer(model), library: new FileVoiceLibrary(model, { dir: config.voicesDir }) };
+      log.info({ model: model.id, dir: model.dir }, 'model loaded');
+    },
+    (err: Error) => {
+      ctx.loadError = err;
+      log.error({ err }, 'model failed to load');
+      throw err;
+    },
+  );
+  ready.catch(() => {}); // reported through /health and the log; callers that care await `ready`
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(ctx.metrics.middleware());
+  if (config.corsOrigins.length > 0) {
+    app.use(cors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, exposedHeaders: ['X-Parla-Seed', 'X-Parla-Sample-Rate', 'X-Parla-Voice', 'Retry-After'] }));
+  }
+  app.use(systemRouter(ctx));
+
+  const v1 = express.Router();
+  v1.use(requireApiKey(config.apiKey));
+  v1.use(express.json({ limit: config.maxBodyBytes }));
+  v1.post('/audio/speech', speechHandler(ctx));
+  v1.use('/audio/voices', voicesRouter(ctx));
+  v1.use('/models', modelsRouter(ctx));
+  v1.use((req, _res, next) => next(new ParlaError('not_found', `no such endpoint: ${req.method} /v1${req.path}`)));
+  app.use('/v1', v1);
+
+  app.use(express.static(config.webDir, { index: 'index.html', dotfiles: 'ignore', maxAge: 0 }));
+  app.use(errorHandler((err) => log.error({ err }, 'request failed')));
+  return { app, context: ctx, ready };
+}

@@ -1,0 +1,20 @@
+/** Optional bearer-token check for /v1/*: constant-time comparison, OpenAI's 401 envelope on failure. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ParlaError } from '../errors.js';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** @param apiKey when undefined every request passes */
+export function requireApiKey(apiKey: string | undefined): RequestHandler {
+  if (!apiKey) return (_req, _res, next) => next();
+  const expected = digest(apiKey);
+  return (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    // Hashing first makes both sides the same length, so timingSafeEqual leaks nothing about the key's length.
+    if (match && timingSafeEqual(digest(match[1].trim()), expected)) return next();
+    const message = match ? 'Incorrect API key provided.' : 'Missing API key: send "Authorization: Bearer <key>" (the server was started with PARLA_API_KEY).';
+    next(new ParlaError('unauthorized', message, { param: 'authorization' }));
+  };
+}

@@ -1,0 +1,44 @@
+/** The `POST /v1/audio/speech` body: OpenAI's fields plus Parla's sampling options, checked with zod. */
+import { z } from 'zod';
+import { AUDIO_FORMATS } from '../audio/index.js';
+import { ParlaError } from '../errors.js';
+
+/** OpenAI TTS model names accepted as aliases of the loaded model. */
+export const OPENAI_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
+
+export function speechSchema(maxInputChars: number) {
+  return z
+    .object({
+      model: z.string().min(1).max(200),
+      input: z.string().max(maxInputChars, { message: `input is longer than ${maxInputChars} characters` }).refine((s) => s.trim().length > 0, { message: 'input is empty' }),
+      voice: z.union([z.string().min(1).max(200), z.object({ id: z.string().min(1).max(200) }).transform((v) => v.id)]),
+      response_format: z.enum(AUDIO_FORMATS).default('mp3'),
+      speed: z.number().min(0.25).max(4).default(1),
+      stream_format: z.enum(['audio', 'sse']).default('audio'),
+      /** Accepted for compatibility; this model has no instruction conditioning, so it is ignored. */
+      instructions: z.string().max(maxInputChars).optional(),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      temperature: z.number().min(0).max(2).optional(),
+      top_p: z.number().gt(0).max(1).optional(),
+      top_k: z.number().int().min(0).max(10_000).optional(),
+      ras: z.boolean().optional(),
+      ras_window: z.number().int().min(1).max(100).optional(),
+      ras_threshold: z.number().min(0).max(1).optional(),
+      speculative: z.boolean().optional(),
+      normalize: z.boolean().optional(),
+    })
+    .strict();
+}
+
+export type SpeechRequest = z.infer<ReturnType<typeof speechSchema>>;
+
+/** The first zod issue as a ParlaError naming the field (OpenAI's `param`). */
+export function zodToParla(error: z.ZodError, what = 'request body'): ParlaError {
+  const issue = error.issues[0];
+  const param = issue.path.length > 0 ? issue.path.join('.') : undefined;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys: string[] }).keys;
+    return new ParlaError('invalid_input', `unknown field${keys.length > 1 ? 's' : ''} in ${what}: ${keys.join(', ')}`, { param: keys[0] });
+  }
+  return new ParlaError('invalid_input', param ? `${param}: ${issue.message}` : `${what}: ${issue.message}`, { param });
+}

@@ -1,0 +1,59 @@
+/** Health, models, Prometheus metrics and the API docs page (docs/api.md rendered to HTML). */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Router } from 'express';
+import { marked } from 'marked';
+import { PACKAGE_ROOT } from '../paths.js';
+import { RETRY_AFTER_SECONDS } from './api-error.js';
+import { requireEngine, type AppContext } from './context.js';
+import { OPENAI_MODELS } from './speech-schema.js';
+
+const STARTED = Math.floor(Date.now() / 1000);
+
+/** Routes outside the API key: probes, scrapers and people reading docs. */
+export function systemRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.get('/health', (_req, res) => {
+    const queue = { running: ctx.queue.running, waiting: ctx.queue.waiting, concurrency: ctx.config.concurrency, max_queue: ctx.config.maxQueue };
+    if (ctx.engine && !ctx.shuttingDown) {
+      res.json({ status: 'ok', model: ctx.engine.model.id, sample_rate: ctx.engine.model.sampleRate, queue });
+      return;
+    }
+    const status = ctx.shuttingDown ? 'shutting_down' : ctx.loadError ? 'error' : 'loading';
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.status(503).json({ status, ...(ctx.loadError ? { error: ctx.loadError.message } : {}), queue });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', ctx.metrics.registry.contentType);
+    res.send(await ctx.metrics.registry.metrics());
+  });
+  router.get('/docs', async (_req, res) => {
+    const markdown = await readFile(resolve(PACKAGE_ROOT, 'docs', 'api.md'), 'utf8').catch(() => '# Parla API\n\nThe API reference (docs/api.md) is not installed with this copy.');
+    res.type('html').send(page('Parla API', await marked.parse(markdown)));
+  });
+  return router;
+}
+
+/** `GET /v1/models` in OpenAI's list shape: the loaded model and the OpenAI names it answers to. */
+export function modelsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const entry = (id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'parla' });
+  router.get('/', (_req, res) => {
+    const { model } = requireEngine(ctx);
+    res.json({ object: 'list', data: [model.id, ...OPENAI_MODELS].map(entry) });
+  });
+  router.get('/:id', (req, res) => {
+    const { model } = requireEngine(ctx);
+    if (![model.id, ...OPENAI_MODELS].includes(req.params.id)) {
+      res.status(404).json({ error: { message: `The model "${req.params.id}" does not exist`, type: 'invalid_request_error', param: 'model', code: 'not_found' } });
+      return;
+    }
+    res.json(entry(req.params.id));
+  });
+  return router;
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title><link rel="stylesheet" href="/style.css"></head><body><main class="docs">${body}</main></body></html>`;
+}

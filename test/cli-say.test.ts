@@ -1,0 +1,107 @@
+/** `parla say` end to end on the tiny fixture: files written, greedy speculative on == off, stdout, the "no model" error, bad flags. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { decodeAudio } from '../src/audio/decode.js';
+import { encodeWav } from '../src/audio/wav.js';
+import { main } from '../src/cli/main.js';
+import { FIXTURE, promptPcm } from './engine-helpers.js';
+
+const REPO = resolve(import.meta.dirname, '..');
+let dir: string;
+let promptWav: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'parla-say-'));
+  promptWav = join(dir, 'prompt.wav');
+  writeFileSync(promptWav, encodeWav(promptPcm(), 16000));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+
+/** Runs `parla say ...args` in-process; returns the exit code and what went to stderr. */
+async function say(...args: string[]): Promise<{ code: number; stderr: string }> {
+  const errors: string[] = [];
+  vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void errors.push(parts.join(' ')));
+  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array) => (errors.push(String(chunk)), true)) as typeof process.stderr.write);
+  process.exitCode = undefined;
+  await main(['node', 'parla', 'say', ...args]);
+  return { code: Number(process.exitCode ?? 0), stderr: errors.join('\n') };
+}
+
+describe('parla say', () => {
+  it('writes a wav of whole codec frames with a voice given as an audio file', async () => {
+    const out = join(dir, 'out.wav');
+    const r = await say('Hi there.', '-m', FIXTURE, '--voice', promptWav, '--seed', '1', '--prompt-text', 'a chirp', '-o', out);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stderr).toMatch(/wrote .*out\.wav \(wav, [\d.]+ s of audio/);
+    const pcm = await decodeAudio(out, { sampleRate: 16000 });
+    expect(pcm.length).toBeGreaterThan(0);
+    expect(pcm.length % 320).toBe(0);
+  });
+
+  it('greedy: --speculative on and off write identical files', async () => {
+    const on = join(dir, 'on.wav');
+    const off = join(dir, 'off.wav');
+    const common = ['Hi there.', '-m', FIXTURE, '--voice', promptWav, '--temperature', '0'];
+    expect((await say(...common, '--speculative', 'on', '-o', on)).code).toBe(0);
+    expect((await say(...common, '--speculative', 'off', '-o', off)).code).toBe(0);
+    expect(readFileSync(on).equals(readFileSync(off))).toBe(true);
+  });
+
+  it('picks the format from the extension (flac through ffmpeg)', async () => {
+    const out = join(dir, 'out.flac');
+    expect((await say('Hi.', '-m', FIXTURE, '--voice', promptWav, '-o', out)).code).toBe(0);
+    expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('fLaC');
+  });
+
+  it('fails with the clear "no model" message when the model folder has no model.json', async () => {
+    const missing = join(dir, 'no-such-model');
+    const r = await say('Hello.', '-m', missing, '-o', join(dir, 'x.wav'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`no model at ${missing} (missing model.json)`);
+    expect(existsSync(join(dir, 'x.wav'))).toBe(false);
+  });
+
+  it.each([
+    [['--temperature', '-1'], /temperature/],
+    [['--temperature', 'hot'], /--temperature must be a number/],
+    [['--top-p', '1.5'], /topP/],
+    [['--top-p', '0'], /topP/],
+    [['--seed', '1.5'], /--seed must be an integer/],
+    [['--ras', 'maybe'], /--ras must be on or off/],
+    [['--speculative', 'yes'], /--speculative must be on or off/],
+    [['--format', 'wma'], /unsupported audio format "wma"/],
+  ])('bad flags %j -> exit 1 naming the flag', async (flags, message) => {
+    const r = await say('Hello.', '-m', FIXTURE, '--voice', promptWav, ...flags, '-o', join(dir, 'bad.wav'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('an unknown voice id lists the valid ones; empty text is refused', async () => {
+    const voices = mkdtempSync(join(dir, 'voices-'));
+    vi.stubEnv('PARLA_VOICES_DIR', voices);
+    const r = await say('Hello.', '-m', FIXTURE, '--voice', 'nobody', '-o', join(dir, 'v.wav'));
+    vi.unstubAllEnvs();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown voice "nobody"');
+    const empty = await say('   ', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'e.wav'));
+    expect([empty.code, empty.stderr]).toEqual([1, expect.stringContaining('text is empty')]);
+  });
+
+  it('-o - writes the audio to stdout (a real process)', () => {
+    const script = "const { main } = await import('./src/cli/main.ts'); await main(process.argv);";
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'parla', 'say', 'Hi.', '-m', FIXTURE, '--voice', promptWav, '-o', '-'], {
+      cwd: REPO,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout.subarray(0, 4).toString('latin1')).toBe('RIFF');
+    expect(run.stdout.length).toBeGreaterThan(10_000);
+  });
+});

@@ -1,0 +1,32 @@
+/** Shared setup for the engine tests: the tiny random-weight fixture model (loaded once per file) and a prompt voice. */
+import { resolve } from 'node:path';
+import { chirp } from '../src/audio/signals.js';
+import { createVoice, loadModel, type LoadedModel, type Voice } from '../src/engine/index.js';
+import { ParlaError } from '../src/errors.js';
+
+/** PARLA_TEST_MODEL points the tests at another model folder (e.g. a freshly exported tiny model). */
+export const FIXTURE = process.env.PARLA_TEST_MODEL ?? resolve(import.meta.dirname, 'fixtures', 'tiny-model');
+
+export async function loadFixture(): Promise<LoadedModel> {
+  return loadModel(FIXTURE, { threads: 1 });
+}
+
+/** A 2 s chirp as prompt audio: not speech, but real audio through the real codec. */
+export function promptPcm(seconds = 2, sampleRate = 16000): Float32Array {
+  return chirp(150, 3000, seconds, sampleRate, 0.3);
+}
+
+export async function fixtureVoice(model: LoadedModel, transcript?: string): Promise<Voice> {
+  return createVoice(model, promptPcm(), { name: 'Test Chirp', transcript });
+}
+
+/** Runs fn and returns the ParlaError it throws (fails the test if it throws nothing or something else). */
+export async function parlaError(fn: () => unknown): Promise<ParlaError> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof ParlaError) return err;
+    throw err;
+  }
+  throw new Error('expected a ParlaError, nothing was thrown');
+}
