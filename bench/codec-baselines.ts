@@ -44,6 +44,6 @@ console.log(`${utterances.length} held-out Kathleen sentences, ${seconds.toFixed
 console.log(`measured bitrate incl. container: Opus ${(mean(bitrates.opus) / 1000).toFixed(2)} kbps, Codec2 ${(mean(bitrates.codec2) / 1000).toFixed(2)} kbps`);
 console.log(fidelityTable(reports, 'original'));
 if (values.json) {
-  const summary = reports.map(({ rows, ...rest }) => ({ ...rest, utterances: rows.map((r) => ({ id: r.id, transcript: r.transcript, wer: r.words.rate, stoi: r.stoi, melDistance: r.melDistance })) }));
+  const summary = reports.map(({ rows, ...rest }) => ({ ...rest, utterances: rows.map((r) => ({ id: r.id, transcript: r.transcript, wer: r.words.rate, stoi: r.stoi, melDistance: r.melDistance, melDistanceNarrow: r.melDistanceNarrow })) }));
   writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), sentences: utterances.length, seconds, reports: summary }, null, 2));
 }

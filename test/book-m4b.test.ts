@@ -1,6 +1,6 @@
 // Audiobook output end to end with real ffmpeg: m4b chapters/tags/cover read back, loudness matching, per-chapter files.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,9 +93,18 @@ describe('writeM4b', () => {
   it('loudness: false keeps levels, WAV files work as input, bad inputs are refused with the chapter named', async () => {
     const wav = path.join(dir, 'in.wav');
     ff('-f', 'lavfi', '-i', 'sine=f=300:d=1', '-ar', String(RATE), '-y', wav);
-    const plain = await writeM4b(path.join(dir, 'plain.m4b'), [{ title: 'Only', wavPath: wav }], { title: 'T' }, { loudness: false });
+    // A GIF cover (allowed in EPUBs, not in MP4) is converted to JPEG.
+    const gif = { data: ff('-f', 'lavfi', '-i', 'color=c=blue:s=16x16', '-frames:v', '1', '-f', 'gif', 'pipe:1'), mime: 'image/gif' };
+    const plainPath = path.join(dir, 'plain.m4b');
+    const plain = await writeM4b(plainPath, [{ title: 'Only', wavPath: wav }], { title: 'T', cover: gif }, { loudness: false });
     expect(plain.gainsDb).toEqual([0]);
     expect(plain.durationSec).toBe(1);
+    expect([...ff('-i', plainPath, '-map', '0:v', '-c:v', 'copy', '-f', 'image2pipe', 'pipe:1').subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+
+    const notWav = path.join(dir, 'not.wav');
+    writeFileSync(notWav, 'text, not audio');
+    const bad = await parlaError(writeM4b(path.join(dir, 'x.m4b'), [{ title: 'A', wavPath: notWav }], { title: 'T' }));
+    expect(bad).toMatchObject({ code: 'not_audio', message: expect.stringMatching(/not\.wav: not a usable WAV file \(no RIFF\/WAVE header\)/) });
 
     const mixed = await parlaError(writeM4b(path.join(dir, 'x.m4b'), [{ title: 'A', wavPath: wav }, { title: 'B', pcm: tone(1, 440, 0.1), sampleRate: 22_050 }], { title: 'T' }));
     expect(mixed.message).toMatch(/chapter 2 "B" is 22050 Hz\/1 ch, chapter 1 is 16000 Hz\/1 ch/);
@@ -123,7 +132,8 @@ describe('writeChapterFiles', () => {
       { loudness: format === 'mp3' ? {} : false }, // loudness matching is covered by the m4b test; once here is enough
     );
     expect(files.map((f) => path.basename(f))).toEqual([`01 - One Start.${format}`, `02 - Two.${format}`]);
-    const tags = files.map((f) => parseFfMetadata(ff('-i', f, '-f', 'ffmetadata', 'pipe:1').toString()).tags);
+    // Vorbis comment keys are case-insensitive (older ffmpeg prints them upper case).
+    const tags = files.map((f) => Object.fromEntries(Object.entries(parseFfMetadata(ff('-i', f, '-f', 'ffmetadata', 'pipe:1').toString()).tags).map(([k, v]) => [k.toLowerCase(), v])));
     // Ogg stores tags per stream: ffmpeg prints them in the [STREAM] section, so check opus titles via the decode below.
     if (format !== 'opus') {
       expect(tags.map((t) => [t.title, t.album, t.artist, t.track])).toEqual([

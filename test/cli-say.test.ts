@@ -67,6 +67,12 @@ describe('parla say', () => {
     expect(existsSync(join(dir, 'x.wav'))).toBe(false);
   });
 
+  it.skipIf(existsSync(join(REPO, 'models', 'default', 'model.json')) || process.env.PARLA_MODEL_DIR)('without -m, the missing default model gives the same message', async () => {
+    const r = await say('Hello.', '-o', join(dir, 'y.wav'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`no model at ${join(REPO, 'models', 'default')} (missing model.json)`);
+  });
+
   it.each([
     [['--temperature', '-1'], /temperature/],
     [['--temperature', 'hot'], /--temperature must be a number/],

@@ -59,6 +59,29 @@ describe('generate', () => {
   });
 });
 
+describe('model inputs (docs/model-format.md, "Text tokens")', () => {
+  const ph = () => model.manifest.phonemes;
+  const target = Int32Array.of(40, 41, 42);
+  it('with a transcript: [BOS, prompt phonemes, SEP, target, EOS]; prompt cut to whole groups', () => {
+    const v = { ...voice, codes: { codebooks: 8, frames: 51, data: new Int32Array(8 * 51).fill(7) }, transcriptIds: Int32Array.of(20, 21) };
+    const inputs = chunkInputs(model, v, target);
+    expect(Array.from(inputs.text)).toEqual([ph().bos_id, 20, 21, ph().sep_id, 40, 41, 42, ph().eos_id]);
+    expect(inputs.promptCodes.frames).toBe(50);
+    expect(inputs.ar.groups.length).toBe(50 / model.groupSize);
+  });
+
+  it('without a transcript, or with a prompt cropped to fit: reference mode [BOS, target, EOS]', () => {
+    const none = chunkInputs(model, { ...voice, transcriptIds: undefined }, target);
+    expect(Array.from(none.text)).toEqual([ph().bos_id, 40, 41, 42, ph().eos_id]);
+    const frames = 2000; // 40 s of codes: more than any model's prompt budget
+    const long = { ...voice, codes: { codebooks: 8, frames, data: new Int32Array(8 * frames).fill(7) }, transcriptIds: Int32Array.of(20, 21) };
+    const cropped = chunkInputs(model, long, target);
+    expect(cropped.promptCodes.frames).toBeLessThan(frames);
+    expect(Array.from(cropped.text)).toEqual([ph().bos_id, 40, 41, 42, ph().eos_id]);
+    expect(cropped.maxGroups).toBeGreaterThan(0);
+  });
+});
+
 describe('speculative decoding', () => {
   it.each(['Hi there.', 'Speculation must not change a greedy result.'])('greedy: identical codebook-0 codes with and without the drafter (%s)', async (text) => {
     const plain = await generateCodebook0(model, await job(text, { temperature: 0 }, false));

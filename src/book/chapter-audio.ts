@@ -68,6 +68,17 @@ export async function prepareChapters(
   return prepared;
 }
 
+/**
+ * Writes the cover into `workDir` and returns it with the video codec to use: JPEG and PNG are copied as they are,
+ * anything else (GIF, WebP) is converted to JPEG, the formats MP4 `covr`, ID3 APIC and FLAC pictures all accept.
+ */
+export function writeCover(cover: { data: Buffer; mime: string }, workDir: string): { file: string; codec: string } {
+  const ext = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp' }[cover.mime] ?? 'img';
+  const file = join(workDir, `cover.${ext}`);
+  writeFileSync(file, cover.data);
+  return { file, codec: ext === 'jpg' || ext === 'png' ? 'copy' : 'mjpeg' };
+}
+
 /** ffmpeg `-metadata` tags for the book (album = book title; narrator as composer, the usual audiobook convention). */
 export function bookTags(meta: AudiobookMetadata): Record<string, string> {
   const tags: Record<string, string> = { album: meta.title, genre: meta.genre ?? 'Audiobook' };

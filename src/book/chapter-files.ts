@@ -1,9 +1,9 @@
 /** Writes one tagged audio file per chapter (mp3, opus or flac), numbered in reading order, loudness-matched like the m4b. */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFfmpeg, summarizeStderr } from '../audio/ffmpeg.js';
 import { ParlaError } from '../errors.js';
-import { type AudiobookMetadata, bookTags, type ChapterSource, prepareChapters } from './chapter-audio.js';
+import { type AudiobookMetadata, bookTags, type ChapterSource, prepareChapters, writeCover } from './chapter-audio.js';
 import type { LoudnessTarget } from './chapter-loudness.js';
 
 export type ChapterFileFormat = 'mp3' | 'opus' | 'flac';
@@ -48,16 +48,12 @@ export async function writeChapterFiles(
   const work = mkdtempSync(join(outDir, '.parla-chapters-'));
   try {
     const chapters = await prepareChapters(sources, work, options.loudness ?? {});
-    let coverFile: string | undefined;
-    if (meta.cover && format !== 'opus') {
-      coverFile = join(work, meta.cover.mime === 'image/png' ? 'cover.png' : 'cover.jpg');
-      writeFileSync(coverFile, meta.cover.data);
-    }
+    const cover = meta.cover && format !== 'opus' ? writeCover(meta.cover, work) : undefined;
     const written: string[] = [];
     for (const [i, ch] of chapters.entries()) {
       const tags = { ...bookTags(meta), title: ch.title, track: `${i + 1}/${chapters.length}` };
       const args = ['-i', ch.wavPath];
-      if (coverFile) args.push('-i', coverFile, '-map', '0:a', '-map', '1:v', '-c:v', 'copy', '-disposition:v:0', 'attached_pic');
+      if (cover) args.push('-i', cover.file, '-map', '0:a', '-map', '1:v', '-c:v', cover.codec, '-frames:v', '1', '-disposition:v:0', 'attached_pic');
       args.push('-af', `volume=${ch.gainDb.toFixed(2)}dB`);
       for (const [k, v] of Object.entries(tags)) args.push('-metadata', `${k}=${v}`);
       const partial = join(work, `part.${format}`);

@@ -3,7 +3,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runFfmpeg, summarizeStderr } from '../audio/ffmpeg.js';
 import { ParlaError } from '../errors.js';
-import { type AudiobookMetadata, bookTags, type ChapterSource, prepareChapters } from './chapter-audio.js';
+import { type AudiobookMetadata, bookTags, type ChapterSource, prepareChapters, writeCover } from './chapter-audio.js';
 import { formatFfMetadata, type MetadataChapter } from './ffmetadata.js';
 import type { LoudnessTarget } from './chapter-loudness.js';
 
@@ -52,10 +52,9 @@ export async function writeM4b(outPath: string, sources: ChapterSource[], meta: 
     args.push('-f', 'ffmetadata', '-i', metaFile);
     const output: string[] = [];
     if (meta.cover) {
-      const coverFile = join(work, meta.cover.mime === 'image/png' ? 'cover.png' : 'cover.jpg');
-      writeFileSync(coverFile, meta.cover.data);
-      args.push('-i', coverFile);
-      output.push('-map', `${metaInput + 1}:v`, '-c:v', 'copy', '-disposition:v:0', 'attached_pic');
+      const cover = writeCover(meta.cover, work);
+      args.push('-i', cover.file);
+      output.push('-map', `${metaInput + 1}:v`, '-c:v', cover.codec, '-frames:v', '1', '-disposition:v:0', 'attached_pic');
     }
     const graph = chapters.map((ch, i) => `[${i}:a]volume=${ch.gainDb.toFixed(2)}dB[a${i}]`);
     graph.push(`${chapters.map((_, i) => `[a${i}]`).join('')}concat=n=${chapters.length}:v=0:a=1[book]`);

@@ -9,6 +9,7 @@
  * one NAR stage, one codec piece) and yields between calls; concurrent requests interleave at that granularity.
  */
 import { makeCodes, sliceFrames, type Codes } from '../codec/codes.js';
+import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArResult } from './ar-decode.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import type { LoadedModel } from './model.js';
@@ -59,8 +60,22 @@ class StatsMeter {
   }
 }
 
+export interface SynthesizerOptions {
+  /** Batch the AR steps of concurrent plain-decoding requests (default true; outputs are unchanged). */
+  batching?: boolean;
+}
+
 export class Synthesizer {
-  constructor(readonly model: LoadedModel) {}
+  private readonly batcher: ArBatcher | null;
+
+  constructor(readonly model: LoadedModel, options: SynthesizerOptions = {}) {
+    this.batcher = options.batching === false ? null : new ArBatcher(model);
+  }
+
+  /** Sizes of the AR batches decoded so far (1 = a request decoded alone). */
+  get batchSizes(): readonly number[] {
+    return this.batcher?.batchSizes ?? [];
+  }
 
   async generate(text: string, options: SynthesisOptions): Promise<SynthesisResult> {
     const resolved = resolveSynthesisOptions(options);
@@ -125,7 +140,8 @@ export class Synthesizer {
     for (const [index, chunk] of chunks.entries()) {
       throwIfAborted(r.signal);
       const inputs = chunkInputs(this.model, r.voice, chunk.ids);
-      const ar = await generateCodebook0(this.model, { prompt: inputs.ar, maxGroups: inputs.maxGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal });
+      const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
+      const ar = this.batcher ? await this.batcher.submit(job) : await generateCodebook0(this.model, job);
       meter.addAr(ar);
       throwIfAborted(r.signal);
       const q = this.model.numCodebooks;

@@ -5,7 +5,7 @@
 import { ParlaError } from '../errors.js';
 import { EVAL_SAMPLE_RATE } from './rate.js';
 import { measureIntelligibility, type TranscribedClip } from './intelligibility.js';
-import { logMelDistance } from './mel.js';
+import { DEFAULT_MEL, logMelDistance, type MelConfig } from './mel.js';
 import { stoi } from './stoi.js';
 import { mapLimit } from './tools.js';
 import type { ErrorCounts } from './wer.js';
@@ -20,10 +20,19 @@ export interface EvalUtterance {
 /** Encodes and decodes 16 kHz mono audio; must return audio aligned with the input. */
 export type RoundTrip = (pcm: Float32Array) => Promise<Float32Array>;
 
+/**
+ * Mels over 0-4 kHz only: narrowband codecs (Opus at 6 kbps, Codec2) leave 4-8 kHz empty, which
+ * dominates the full-band distance; this one compares what both kinds of codec keep.
+ */
+export const NARROWBAND_MEL: MelConfig = { ...DEFAULT_MEL, nMels: 40, fMax: 4000 };
+
 export interface FidelityRow extends TranscribedClip {
   id: string;
   stoi: number;
+  /** log-mel L1, 80 mels over 0-8 kHz */
   melDistance: number;
+  /** log-mel L1, 40 mels over 0-4 kHz */
+  melDistanceNarrow: number;
 }
 
 export interface FidelityReport {
@@ -34,6 +43,7 @@ export interface FidelityReport {
   /** Means over utterances. */
   stoi: number;
   melDistance: number;
+  melDistanceNarrow: number;
   /** Wall-clock seconds spent in the round trips (not in scoring). */
   roundTripSeconds: number;
 }
@@ -64,9 +74,10 @@ export async function measureFidelity(
     ...asr.clips[i],
     stoi: stoi(u.audio, outputs[i], EVAL_SAMPLE_RATE),
     melDistance: logMelDistance(u.audio, outputs[i]),
+    melDistanceNarrow: logMelDistance(u.audio, outputs[i], NARROWBAND_MEL),
   }));
-  const mean = (key: 'stoi' | 'melDistance'): number => rows.reduce((s, r) => s + r[key], 0) / rows.length;
-  return { name, rows, wer: asr.wer, cer: asr.cer, stoi: mean('stoi'), melDistance: mean('melDistance'), roundTripSeconds };
+  const mean = (key: 'stoi' | 'melDistance' | 'melDistanceNarrow'): number => rows.reduce((s, r) => s + r[key], 0) / rows.length;
+  return { name, rows, wer: asr.wer, cer: asr.cer, stoi: mean('stoi'), melDistance: mean('melDistance'), melDistanceNarrow: mean('melDistanceNarrow'), roundTripSeconds };
 }
 
 /** Markdown table of reports; WER/CER ratios are relative to the report named `baseline` (the originals). */
@@ -75,10 +86,10 @@ export function fidelityTable(reports: readonly FidelityReport[], baseline = rep
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   const ratio = (x: number, b: number | undefined): string => (b ? (x / b).toFixed(2) : '-');
   const lines = [
-    '| audio | WER | WER / original | CER | CER / original | STOI | log-mel L1 |',
-    '|---|---|---|---|---|---|---|',
+    '| audio | WER | WER / original | CER | CER / original | STOI | log-mel L1 | log-mel L1 0-4 kHz |',
+    '|---|---|---|---|---|---|---|---|',
     ...reports.map((r) =>
-      `| ${r.name} | ${pct(r.wer.rate)} | ${ratio(r.wer.rate, base?.wer.rate)} | ${pct(r.cer.rate)} | ${ratio(r.cer.rate, base?.cer.rate)} | ${r.stoi.toFixed(3)} | ${r.melDistance.toFixed(3)} |`),
+      `| ${r.name} | ${pct(r.wer.rate)} | ${ratio(r.wer.rate, base?.wer.rate)} | ${pct(r.cer.rate)} | ${ratio(r.cer.rate, base?.cer.rate)} | ${r.stoi.toFixed(3)} | ${r.melDistance.toFixed(3)} | ${r.melDistanceNarrow.toFixed(3)} |`),
   ];
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 export { transcribe, transcribeMany, transcribeWavFile, findPocketsphinx } from './asr.js';
 export { compensateDelay, estimateDelay } from './align.js';
 export { codec2RoundTrip, opusRoundTrip, type CodecRoundTrip } from './codecs-classical.js';
-export { fidelityTable, measureFidelity, type EvalUtterance, type FidelityReport, type FidelityRow, type RoundTrip } from './codec-fidelity.js';
+export { fidelityTable, measureFidelity, NARROWBAND_MEL, type EvalUtterance, type FidelityReport, type FidelityRow, type RoundTrip } from './codec-fidelity.js';
 export { measureIntelligibility, type IntelligibilityResult, type TranscribedClip } from './intelligibility.js';
 export { checkLoops, type LoopVerdict } from './loops.js';
 export { DEFAULT_MEL, logMelDistance, logMelSpectrogram, type LogMel, type MelConfig } from './mel.js';

@@ -18,8 +18,8 @@ import { voicesRouter } from './voices.js';
 
 export interface CreateAppOptions {
   config: ServerConfig;
-  /** An already loaded model (tests, embedding); otherwise config.modelDir is loaded in the background. */
-  model?: LoadedModel;
+  /** A model (or one being loaded) to serve instead of loading config.modelDir in the background (tests, embedding). */
+  model?: LoadedModel | Promise<LoadedModel>;
   logger?: Logger;
 }
 

@@ -4,6 +4,22 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { SynthesisStats } from '../engine/types.js';
 import type { BoundedQueue } from './queue.js';
 
+/** Route patterns used as labels; anything else is 'other' (raw URLs would give unbounded label cardinality). */
+const ROUTES: [RegExp, string][] = [
+  [/^\/v1\/audio\/speech$/, '/v1/audio/speech'],
+  [/^\/v1\/audio\/voices$/, '/v1/audio/voices'],
+  [/^\/v1\/audio\/voices\/[^/]+$/, '/v1/audio/voices/:id'],
+  [/^\/v1\/models$/, '/v1/models'],
+  [/^\/v1\/models\/[^/]+$/, '/v1/models/:id'],
+  [/^\/(health|metrics|docs)$/, ''],
+];
+
+export function routeLabel(url: string): string {
+  const path = url.split('?')[0].replace(/\/+$/, '') || '/';
+  for (const [pattern, label] of ROUTES) if (pattern.test(path)) return label || path;
+  return path.startsWith('/v1/') ? 'other_api' : 'static';
+}
+
 export class ServerMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
@@ -35,8 +51,7 @@ export class ServerMetrics {
     return (req, res, next) => {
       const stop = this.latency.startTimer();
       res.once('close', () => {
-        const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path.startsWith('/v1/') ? 'unmatched' : 'static';
-        const labels = { method: req.method, route };
+        const labels = { method: req.method, route: routeLabel(req.originalUrl) };
         stop(labels);
         this.requests.inc({ ...labels, status: String(res.statusCode) });
       });

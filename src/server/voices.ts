@@ -28,10 +28,10 @@ export function voicesRouter(ctx: AppContext): Router {
   });
 
   router.post('/', upload.single('file'), (async (req, res) => {
-    const { library } = requireEngine(ctx);
     const fields = CreateFields.safeParse(req.body ?? {});
     if (!fields.success) throw zodToParla(fields.error, 'form fields');
     if (!req.file) throw new ParlaError('invalid_input', 'no audio: send the clip as multipart field "file" (wav, mp3, ogg, webm, m4a, flac)', { param: 'file' });
+    const { library } = requireEngine(ctx);
     const audio = req.file.buffer;
     const controller = new AbortController();
     res.once('close', () => controller.abort());
@@ -42,16 +42,16 @@ export function voicesRouter(ctx: AppContext): Router {
   }) as RequestHandler);
 
   router.get('/:id', async (req, res) => {
-    const { library } = requireEngine(ctx);
     const id = checkId(req.params.id);
+    const { library } = requireEngine(ctx);
     const info = (await library.list()).find((v) => v.id === id);
     if (!info) throw new ParlaError('voice_not_found', `unknown voice "${id}"`, { param: 'id' });
     res.json(info);
   });
 
   router.delete('/:id', async (req, res) => {
-    const { library } = requireEngine(ctx);
     const id = checkId(req.params.id);
+    const { library } = requireEngine(ctx);
     await library.delete(id);
     res.json({ id, object: 'voice', deleted: true });
   });

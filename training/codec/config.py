@@ -39,6 +39,6 @@ class CodecConfig:
 
 
 def tiny_config() -> CodecConfig:
-    """A few-hundred-KB codec with the same I/O contract, for test fixtures."""
-    return CodecConfig(enc_channels=4, enc_res_dilations=(1,), dim=16, codebook_size=64,
+    """A few-hundred-KB codec with the full I/O contract (8 x 1024 codes), for test fixtures."""
+    return CodecConfig(enc_channels=2, enc_res_dilations=(1,), dim=8,
                        dec_channels=32, dec_intermediate=64, dec_layers=1, n_fft=640)

@@ -2,9 +2,11 @@
 
 Writes codec_encoder.onnx (audio float32 [B,1,N] -> codes int64 [B,Q,ceil(N/320)]) and
 codec_decoder.onnx (codes int64 [B,n,T], 1 <= n <= Q -> audio float32 [B,1,T*320]) plus codec.json
-(the model.json entries); --tiny exports a random-weight tiny codec and codec_parity.json instead.
+(the model.json entries); --tiny exports a random-weight tiny codec and codec_parity.json instead
+(--parity writes codec_parity.json for a checkpoint too).
 """
 import base64
+import inspect
 import json
 import math
 import os
@@ -16,6 +18,7 @@ from torch import nn
 
 from training.codec.config import CodecConfig, tiny_config
 from training.codec.model import Codec
+from training.codec.trainer import load_checkpoint
 
 OPSET = 17
 
@@ -38,9 +41,16 @@ class DecoderGraph(nn.Module):
         return self.codec.decode(codes)
 
 
+def onnx_export(*args, **kwargs):
+    """torch.onnx.export with the TorchScript exporter on every torch version (2.9 defaults to dynamo)."""
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False
+    torch.onnx.export(*args, **kwargs)
+
+
 def load_codec(ckpt_path: str) -> tuple:
     """(Codec in eval mode, checkpoint metadata) from a training checkpoint."""
-    ckpt = torch.load(ckpt_path, map_location="cpu")
+    ckpt = load_checkpoint(ckpt_path)
     codec = Codec(CodecConfig.from_dict(ckpt["model_args"]))
     codec.load_state_dict(ckpt["model"])
     return codec.eval(), {"step": ckpt["step"], "run": ckpt["train_config"].get("run"),
@@ -56,28 +66,22 @@ def export_onnx(codec: Codec, out_dir: str, fold_constants: bool = True) -> dict
     enc_path, dec_path = os.path.join(out_dir, "codec_encoder.onnx"), os.path.join(out_dir, "codec_decoder.onnx")
     audio = torch.randn(1, 1, 3 * cfg.hop_length + 17)
     with torch.no_grad():
-        torch.onnx.export(EncoderGraph(codec), (audio,), enc_path, opset_version=OPSET,
+        onnx_export(EncoderGraph(codec), (audio,), enc_path, opset_version=OPSET,
                           input_names=["audio"], output_names=["codes"], do_constant_folding=fold_constants,
                           dynamic_axes={"audio": {0: "batch", 2: "samples"}, "codes": {0: "batch", 2: "frames"}})
         codes = codec.encode(audio)
-        torch.onnx.export(DecoderGraph(codec), (codes,), dec_path, opset_version=OPSET,
+        onnx_export(DecoderGraph(codec), (codes,), dec_path, opset_version=OPSET,
                           input_names=["codes"], output_names=["audio"], do_constant_folding=fold_constants,
                           dynamic_axes={"codes": {0: "batch", 1: "codebooks", 2: "frames"},
                                         "audio": {0: "batch", 2: "samples"}})
     codec.decoder.istft.basis_in_graph = False
     codec.quantizer.freeze_for_export(False)
     return {
-        "sample_rate": cfg.sample_rate, "hop_length": cfg.hop_length,
-        "num_codebooks": cfg.num_codebooks, "codebook_size": cfg.codebook_size,
-        "encoder": {"file": "codec_encoder.onnx", "opset": OPSET,
-                    "inputs": {"audio": {"type": "float32", "shape": ["batch", 1, "samples"]}},
-                    "outputs": {"codes": {"type": "int64", "shape": ["batch", cfg.num_codebooks, "frames"]}},
-                    "frames": "ceil(samples / hop_length)"},
-        "decoder": {"file": "codec_decoder.onnx", "opset": OPSET,
-                    "inputs": {"codes": {"type": "int64", "shape": ["batch", "codebooks", "frames"]}},
-                    "outputs": {"audio": {"type": "float32", "shape": ["batch", 1, "frames * hop_length"]}},
-                    "codebooks": f"1..{cfg.num_codebooks} (the first n of the encoder's codebooks)"},
-        "params": codec.param_counts(), "config": cfg.to_dict(),
+        "audio": {"sample_rate": cfg.sample_rate, "hop_length": cfg.hop_length,
+                  "num_codebooks": cfg.num_codebooks, "codebook_size": cfg.codebook_size},
+        "codec": {"encoder": {"file": "codec_encoder.onnx", "input": "audio", "output": "codes"},
+                  "decoder": {"file": "codec_decoder.onnx", "input": "codes", "output": "audio"}},
+        "training": {"codec": {"opset": OPSET, "params": codec.param_counts(), "config": cfg.to_dict()}},
     }
 
 
@@ -93,16 +97,20 @@ def chirp(n: int, sample_rate: int) -> torch.Tensor:
     return torch.from_numpy(x.astype(np.float32))[None, None]
 
 
-def make_tiny(seed: int = 0) -> Codec:
-    """Random tiny codec whose codebooks are seeded from its own latents (as training's first step
-    does), so codes are spread over the codebooks rather than all at one random vector."""
+def make_tiny(seed: int = 3) -> Codec:
+    """Random tiny codec whose codebooks are drawn from its own latents: stage 0 from latent frames,
+    stage q from centered frames scaled by 2**-q, so codes spread over the codebooks. No argmin is
+    involved (unlike a training step), so the weights do not depend on float rounding or threads."""
     torch.manual_seed(seed)
-    codec = Codec(tiny_config())
-    codec.train()
+    codec = Codec(tiny_config()).eval()
     with torch.no_grad():
-        for _ in range(3):
-            codec(torch.randn(4, 1, 16000) * 0.1)
-    return codec.eval()
+        frames = codec.encoder(torch.randn(8, 1, 48000) * 0.1).transpose(1, 2).reshape(-1, codec.cfg.dim)
+        mean, rvq = frames.mean(0), codec.quantizer
+        for q in range(rvq.num_codebooks):
+            picked = frames[torch.randperm(len(frames))[:rvq.codebook_size]]
+            rvq.embed[q] = picked if q == 0 else (picked - mean) * 0.5 ** q
+        rvq.cluster_size.fill_(1.0)
+    return codec
 
 
 def parity_record(codec: Codec) -> dict:
@@ -141,20 +149,25 @@ def code_margin(codec: Codec, latents: torch.Tensor) -> float:
 def main(argv: list):
     args = dict(a[2:].split("=", 1) if "=" in a else (a[2:], "1") for a in argv if a.startswith("--"))
     if "out" not in args or ("ckpt" not in args and "tiny" not in args):
-        sys.exit("usage: python -m training.codec.export (--ckpt=PATH | --tiny) --out=DIR")
+        sys.exit("usage: python -m training.codec.export (--ckpt=PATH [--parity] | --tiny) --out=DIR")
     if "tiny" in args:
-        codec, meta = make_tiny(), {"tiny": True, "seed": 0}
+        codec, meta = make_tiny(), {"tiny": True, "seed": 3}
         entries = export_onnx(codec, args["out"], fold_constants=False)
-        record = {"codec": {**entries, "training": meta}, **parity_record(codec)}
+        entries["training"]["codec"].update(meta)
+        record = {**entries, **parity_record(codec)}
         path = os.path.join(args["out"], "codec_parity.json")
     else:
         codec, meta = load_codec(args["ckpt"])
         entries = export_onnx(codec, args["out"])
-        record, path = {"codec": {**entries, "training": meta}}, os.path.join(args["out"], "codec.json")
+        entries["training"]["codec"].update(meta)
+        record, path = entries, os.path.join(args["out"], "codec.json")
+        if "parity" in args:  # the same chirp check for a trained model
+            with open(os.path.join(args["out"], "codec_parity.json"), "w") as f:
+                json.dump(parity_record(codec), f)
     with open(path, "w") as f:
         json.dump(record, f, indent=1)
     sizes = {n: os.path.getsize(os.path.join(args["out"], n)) for n in ("codec_encoder.onnx", "codec_decoder.onnx")}
-    print(json.dumps({"wrote": path, "bytes": sizes, "params": entries["params"]}))
+    print(json.dumps({"wrote": path, "bytes": sizes, "params": entries["training"]["codec"]["params"]}))
 
 
 if __name__ == "__main__":

@@ -32,13 +32,16 @@ class ResidualVQ(nn.Module):
 
     def _nearest(self, r: torch.Tensor, q: int) -> torch.Tensor:
         """r (M, D) -> index (M,) of the nearest code in codebook q (||r||^2 is the same for all codes)."""
-        e, norms = self.frozen[q] if self.frozen else (self.embed[q], (self.embed[q] ** 2).sum(1))
-        return (norms - 2 * F.linear(r, e)).argmin(1)
+        if self.frozen:
+            e_t, norms = self.frozen[q]
+            return (norms - 2 * (r @ e_t)).argmin(1)
+        e = self.embed[q]
+        return ((e * e).sum(1) - 2 * (r @ e.t())).argmin(1)
 
     def freeze_for_export(self, on: bool = True):
-        """Hold each codebook and its squared norms as plain tensors, so a traced graph stores each
-        codebook once as a constant (searched and gathered from) instead of folded copies."""
-        self.frozen = [(e.clone(), (e ** 2).sum(1)) for e in self.embed] if on else None
+        """Hold each codebook, transposed (D, K), and its squared norms as plain tensors: a traced graph
+        then stores each codebook once, as one constant both searched and gathered from."""
+        self.frozen = [(e.t().contiguous(), (e * e).sum(1)) for e in self.embed] if on else None
 
     def encode(self, latents: torch.Tensor) -> torch.Tensor:
         """latents (B, D, T) -> codes (B, Q, T) int64."""
@@ -47,7 +50,8 @@ class ResidualVQ(nn.Module):
         codes = []
         for q in range(self.num_codebooks):
             idx = self._nearest(r, q)
-            r = r - F.embedding(idx, self.frozen[q][0] if self.frozen else self.embed[q])  # residual loop
+            chosen = self.frozen[q][0].index_select(1, idx).t() if self.frozen else F.embedding(idx, self.embed[q])
+            r = r - chosen  # the residual loop: the next stage codes what this one missed
             codes.append(idx.reshape(b, t))
         return torch.stack(codes, 1)
 

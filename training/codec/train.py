@@ -20,7 +20,7 @@ import torch  # noqa: E402
 from training.codec.config import CodecConfig, tiny_config  # noqa: E402
 from training.codec.data import CropSampler, fixed_eval_batch  # noqa: E402
 from training.codec.losses import log_mel_distance  # noqa: E402
-from training.codec.trainer import Trainer  # noqa: E402
+from training.codec.trainer import Trainer, load_checkpoint  # noqa: E402
 
 # ---- defaults ----
 run = "cpu1"
@@ -96,7 +96,7 @@ def main(argv: list):
     ckpt_path = os.path.join(run_dir, "last.pt")
     torch.set_num_threads(tc["threads"])
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    ckpt = torch.load(ckpt_path, map_location=device) if os.path.exists(ckpt_path) else None
+    ckpt = load_checkpoint(ckpt_path) if os.path.exists(ckpt_path) else None
     if ckpt:  # resume: the checkpoint's model and training config, then this command's overrides
         cfg = CodecConfig.from_dict(ckpt["model_args"])
         tc = {**tc, **ckpt["train_config"], **{k: v for k, v in overrides.items() if k in TRAIN_KEYS}}
@@ -122,7 +122,8 @@ def main(argv: list):
     stop = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.append(1))
-    log = open(os.path.join(run_dir, "log.jsonl"), "a") if os.makedirs(run_dir, exist_ok=True) is None else None
+    os.makedirs(run_dir, exist_ok=True)
+    log = open(os.path.join(run_dir, "log.jsonl"), "a")
     t_start = t_log = t_ckpt = time.time()
     step_log = trainer.step
     while trainer.step < tc["max_steps"] and not stop:

@@ -13,6 +13,12 @@ from training.codec.losses import (MultiResolutionLoss, discriminator_loss, feat
 from training.codec.model import Codec
 
 
+def load_checkpoint(path: str) -> dict:
+    """torch.load on CPU (RNG states must stay CPU tensors; load_state_dict moves weights and optimizer
+    state to the model's device), allowing the numpy/python RNG states torch >= 2.6 refuses by default."""
+    return torch.load(path, map_location="cpu", weights_only=False)
+
+
 class Trainer:
     """Owns model, optimizers, loss and step counter; `tc` is the flat training-config dict."""
 

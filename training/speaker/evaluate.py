@@ -12,7 +12,7 @@ import time
 import numpy as np
 import torch
 
-from training.speaker.cache import SAMPLE_RATE, Source
+from training.speaker.cache import CACHE_DIR, SAMPLE_RATE, Source
 from training.speaker.checkpoint import load_checkpoint
 from training.speaker.metrics import equal_error_rate, verification_report
 
@@ -26,13 +26,13 @@ def embed_all(model, clips: list) -> np.ndarray:
     return np.stack([model(torch.from_numpy(np.ascontiguousarray(c))[None], fast=True)[0].numpy() for c in clips])
 
 
-def so762_set(cache_dir=None):
-    src = Source("heldout-so762", **({"cache_dir": cache_dir} if cache_dir else {}))
+def so762_set(cache_dir: str = CACHE_DIR):
+    src = Source("heldout-so762", cache_dir)
     return [src.utterance(i) for i in range(len(src))], list(src.speakers)
 
 
-def libri_set(segment_s: float = 3.0):
-    src, seg = Source("heldout-libri"), int(segment_s * SAMPLE_RATE)
+def libri_set(cache_dir: str = CACHE_DIR, segment_s: float = 3.0):
+    src, seg = Source("heldout-libri", cache_dir), int(segment_s * SAMPLE_RATE)
     clips, speakers = [], []
     for i in range(len(src)):
         audio = src.utterance(i)
@@ -42,9 +42,9 @@ def libri_set(segment_s: float = 3.0):
     return clips, speakers
 
 
-def kathleen_vs_others(model, others: np.ndarray, seed: int = 0) -> dict:
+def kathleen_vs_others(model, others: np.ndarray, cache_dir: str = CACHE_DIR, seed: int = 0) -> dict:
     """Kathleen's held-out clips: every Kathleen pair vs as many random Kathleen-other pairs."""
-    src = Source("heldout-kathleen")
+    src = Source("heldout-kathleen", cache_dir)
     kath = embed_all(model, [src.utterance(i) for i in range(len(src))])
     i, j = np.triu_indices(len(kath), k=1)
     same = np.sum(kath[i] * kath[j], axis=1)
@@ -57,16 +57,16 @@ def kathleen_vs_others(model, others: np.ndarray, seed: int = 0) -> dict:
             "different_mean_cosine": float(diff.mean()), "same_trials": len(same), "different_trials": len(diff)}
 
 
-def evaluate(model, full: bool = True) -> dict:
+def evaluate(model, full: bool = True, cache_dir: str = CACHE_DIR) -> dict:
     """{'so762_heldout': report, ...}; full=False runs only the speechocean762 set (for training-time monitoring)."""
-    clips, speakers = so762_set()
+    clips, speakers = so762_set(cache_dir)
     so_emb = embed_all(model, clips)
     out = {"so762_heldout": verification_report(so_emb, speakers)}
     if full:
-        clips, speakers = libri_set()
+        clips, speakers = libri_set(cache_dir)
         libri_emb = embed_all(model, clips)
         out["librispeech_heldout"] = verification_report(libri_emb, speakers)
-        out["kathleen_vs_others"] = kathleen_vs_others(model, np.concatenate([so_emb, libri_emb]))
+        out["kathleen_vs_others"] = kathleen_vs_others(model, np.concatenate([so_emb, libri_emb]), cache_dir)
     return out
 
 

@@ -20,21 +20,22 @@ from training.speaker.model import SpeakerEncoder, count_parameters
 
 # ---- defaults (override with --key=value) ----
 out_dir = "training/runs/speaker/default"
+cache_dir = "training/cache/speaker"   # built by `python -m training.speaker.cache`
 max_steps = 3000
-max_minutes = 35.0          # stop (and save) after this much wall time in this session
+max_minutes = 38.0          # training-time budget over all sessions: schedules follow whichever of steps or time runs out first
 batch_size = 64
 lr = 3e-3
 min_lr = 1e-4
 warmup_steps = 100
 weight_decay = 1e-4
 margin = 0.2
-margin_ramp = 0.4           # share of max_steps over which the margin grows from 0 to `margin`
+margin_ramp = 0.4           # share of training over which the margin grows from 0 to `margin`
 scale = 30.0
 synthetic_weight = 0.15     # share of the batch drawn from synthetic speakers (when the corpus exists)
 threads = 2
 seed = 1337
 log_interval = 20
-eval_interval = 500         # held-out speechocean762 EER while training (monitoring only; the final checkpoint is used)
+eval_interval = 400         # held-out speechocean762 EER while training (monitoring only; the final checkpoint is used)
 ckpt_interval = 200
 channels = 128
 stats_channels = 384
@@ -54,10 +55,10 @@ torch.manual_seed(seed)
 ckpt_path = os.path.join(out_dir, "ckpt.pt")
 resume = torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
 
-real = [Source(n) for n in ("so762", "libri", "kathleen")]
+real = [Source(n, cache_dir) for n in ("so762", "libri", "kathleen")]
 pools = [(1.0 - synthetic_weight, real)]
-if os.path.exists(os.path.join("training", "cache", "speaker", "synthetic.json")) and synthetic_weight > 0:
-    pools.append((synthetic_weight, [Source("synthetic")]))
+if os.path.exists(os.path.join(cache_dir, "synthetic.json")) and synthetic_weight > 0:
+    pools.append((synthetic_weight, [Source("synthetic", cache_dir)]))
 data = SpeakerBatches(pools, load_noise(), seed=seed + (resume["step"] if resume else 0))
 if resume:
     assert resume["speakers"] == data.speakers, "the cached speakers changed since this checkpoint; use a new out_dir"
@@ -78,11 +79,17 @@ print(f"encoder {count_parameters(model)} params, head {count_parameters(head)};
       f"{'resuming at step ' + str(step) if resume else 'from scratch'}", flush=True)
 
 
-def lr_at(it: int) -> float:
+def progress() -> float:
+    """Share of training done, by steps or by time, whichever is further: on a busy shared CPU the
+    step rate is unknown in advance, and the schedule must still finish its decay."""
+    seconds = summary["train_seconds"] + time.time() - t_last
+    return max(step / max_steps, seconds / (60 * max_minutes))
+
+
+def lr_at(it: int, done: float) -> float:
     if it < warmup_steps:
         return lr * (it + 1) / warmup_steps
-    ratio = min(1.0, (it - warmup_steps) / max(1, max_steps - warmup_steps))
-    return min_lr + 0.5 * (1 + math.cos(math.pi * ratio)) * (lr - min_lr)
+    return min_lr + 0.5 * (1 + math.cos(math.pi * min(1.0, done))) * (lr - min_lr)
 
 
 def save():
@@ -90,15 +97,16 @@ def save():
     save_checkpoint(ckpt_path, model, head, optimizer, step, train_args, data.speakers, summary)
 
 
-t_start, t_last = time.time(), time.time()
+t_last = time.time()
 losses, accs = [], []
-while step < max_steps and (time.time() - t_start) < max_minutes * 60:
+while progress() < 1.0:
     model.train()
+    done = progress()
     for group in optimizer.param_groups:
-        group["lr"] = lr_at(step)
+        group["lr"] = lr_at(step, done)
     audio, labels = data.next(batch_size)
     loss, acc = head(model.embedding(torch.from_numpy(audio), fast=True), torch.from_numpy(labels),
-                     margin=margin * min(1.0, step / max(1, margin_ramp * max_steps)))
+                     margin=margin * min(1.0, done / margin_ramp))
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -109,13 +117,13 @@ while step < max_steps and (time.time() - t_start) < max_minutes * 60:
     if step % log_interval == 0:
         now = time.time()
         summary["train_seconds"] += now - t_last
-        print(f"step {step} loss {np.mean(losses):.3f} acc {np.mean(accs):.3f} lr {lr_at(step):.2e} "
+        print(f"step {step} loss {np.mean(losses):.3f} acc {np.mean(accs):.3f} lr {optimizer.param_groups[0]['lr']:.2e} done {done:.2f} "
               f"{(now - t_last) / log_interval:.2f} s/step", flush=True)
         t_last, losses, accs = now, [], []
     if step % ckpt_interval == 0:
         save()
     if step % eval_interval == 0:
-        r = evaluate(model, full=False)["so762_heldout"]
+        r = evaluate(model, full=False, cache_dir=cache_dir)["so762_heldout"]
         print(f"step {step} held-out so762 EER {100 * r['eer']:.2f}% same {r['same_mean_cosine']:.3f} "
               f"different {r['different_mean_cosine']:.3f}", flush=True)
         t_last = time.time()

@@ -60,7 +60,7 @@ def test_forward_matches_encode_then_decode_in_eval(codec):
 
 def test_ema_training_seeds_every_code_and_each_codebook_reduces_error():
     torch.manual_seed(1)
-    rvq = ResidualVQ(tiny_config()).train()
+    rvq = ResidualVQ(CodecConfig(dim=16, codebook_size=64)).train()
     for _ in range(20):
         rvq(torch.randn(8, 16, 50))  # (B, D, T) unit Gaussian latents
     assert (rvq.cluster_size > 0).all(), "dead codes must be restarted from batch vectors"

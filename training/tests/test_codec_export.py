@@ -40,7 +40,7 @@ def test_tiny_export_is_small_and_checks(tmp_path):
     for name in ("codec_encoder.onnx", "codec_decoder.onnx"):
         assert os.path.getsize(tmp_path / name) < 400_000
     record = json.load(open(tmp_path / "codec_parity.json"))
-    assert record["codec"]["hop_length"] == 320 and record["codes"]["shape"] == [1, 8, 26]
+    assert record["audio"]["hop_length"] == 320 and record["codes"]["shape"] == [1, 8, 26]
     audio = np.frombuffer(base64.b64decode(record["decoded"]["f32le_base64"]), "<f4")
     assert audio.size == 26 * 320 and np.isfinite(audio).all()
 
@@ -62,9 +62,11 @@ def test_export_from_checkpoint_writes_model_entries(tmp_path):
     trainer.save(str(tmp_path / "last.pt"))
     export.main([f"--ckpt={tmp_path / 'last.pt'}", f"--out={tmp_path / 'out'}"])
     check_graphs(str(tmp_path / "out"))
-    entry = json.load(open(tmp_path / "out" / "codec.json"))["codec"]
-    assert entry["training"]["step"] == 7 and entry["num_codebooks"] == 8 and entry["codebook_size"] == 64
-    assert entry["encoder"]["file"] == "codec_encoder.onnx" and entry["decoder"]["outputs"]["audio"]["type"] == "float32"
+    entry = json.load(open(tmp_path / "out" / "codec.json"))
+    assert entry["training"]["codec"]["step"] == 7
+    assert entry["audio"] == {"sample_rate": 16000, "hop_length": 320, "num_codebooks": 8, "codebook_size": 1024}
+    assert entry["codec"] == {"encoder": {"file": "codec_encoder.onnx", "input": "audio", "output": "codes"},
+                              "decoder": {"file": "codec_decoder.onnx", "input": "codes", "output": "audio"}}
 
 
 @pytest.mark.parametrize("argv", [[], ["--tiny"], ["--out=/tmp/x"]])

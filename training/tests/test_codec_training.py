@@ -12,8 +12,8 @@ from training.codec import train
 from training.codec.audio_cache import build_source, load_source
 from training.codec.config import tiny_config
 from training.codec.data import CropSampler
-from training.codec.sources import real_sources
-from training.codec.trainer import Trainer
+from training.codec.sources import manifest_paths, manifest_source_name, real_sources
+from training.codec.trainer import Trainer, load_checkpoint
 from training.data import splits
 
 DEFAULTS = {k: getattr(train, k) for k in train.TRAIN_KEYS}
@@ -85,7 +85,7 @@ def test_resume_from_checkpoint_gives_identical_next_step(cache, tmp_path):
     expected = t1.train_step(sampler.batch(2))
     torch.manual_seed(99)  # a fresh process: different weights and RNG until the checkpoint loads
     t2 = Trainer(tiny_config(), tc)
-    ckpt = torch.load(str(tmp_path / "last.pt"))
+    ckpt = load_checkpoint(str(tmp_path / "last.pt"))
     t2.load(ckpt)
     sampler.set_state(ckpt["sampler"])
     got = t2.train_step(sampler.batch(2))
@@ -109,10 +109,20 @@ def test_train_command_resumes_where_it_stopped(cache, tmp_path, capsys):
     assert "resumed" in capsys.readouterr().out
     rows = [json.loads(line) for line in open(tmp_path / "t" / "log.jsonl")]
     assert [r["step"] for r in rows] == [1, 2, 3] and "eval_mel_q8" in rows[1]
-    assert torch.load(str(tmp_path / "t" / "last.pt"))["model_args"]["dim"] == tiny_config().dim
+    assert load_checkpoint(str(tmp_path / "t" / "last.pt"))["model_args"]["dim"] == tiny_config().dim
 
 
 @pytest.mark.parametrize("argv", [["--no_such_option=1"], ["max_steps=3"], ["--max_steps"]])
 def test_train_rejects_bad_options(argv):
     with pytest.raises(SystemExit):
         train.parse_overrides(argv)
+
+
+def test_manifest_paths_resolve_relative_to_the_manifest(tmp_path):
+    (tmp_path / "m.jsonl").write_text('{"id": "a", "path": "audio/a.flac"}\n\n{"id": "b", "path": "/abs/b.flac"}\n')
+    (tmp_path / "m.tsv").write_text("id\tpath\nc\tsub/c.wav\n")
+    assert manifest_paths(str(tmp_path / "m.jsonl")) == [str(tmp_path / "audio/a.flac"), "/abs/b.flac"]
+    assert manifest_paths(str(tmp_path / "m.tsv")) == [str(tmp_path / "sub/c.wav")]
+    assert manifest_source_name(str(tmp_path / "m.jsonl")).startswith("manifest-m-")
+    weights = train.source_weights({**DEFAULTS, "manifests": f"{tmp_path / 'm.jsonl'},{tmp_path / 'm.tsv'}"})
+    assert abs(sum(w for n, w in weights.items() if n.startswith("manifest-")) - DEFAULTS["manifest_weight"]) < 1e-9

@@ -1,0 +1,99 @@
+/**
+ * Batched AR decoding of concurrent requests: jobs submitted within a few ms of each other are prefilled as
+ * one ragged batch and stepped together (one graph call per step for all of them), each row with its own sampler
+ * and seed, so each row's codes equal those of the job decoded alone (plain decoding; same logits up to float
+ * rounding). Speculative jobs are not batched (see submit). Jobs arriving later start their own batch, which interleaves with the running one.
+ *
+ * Not continuous batching: a running batch takes no new rows (that needs an lm/ op to merge KV caches of different
+ * lengths) and finished rows keep being fed a dummy group until the batch's longest row ends.
+ */
+import { ParlaError } from '../errors.js';
+import { ArSession } from '../lm/ar-session.js';
+import { CodeSampler } from '../lm/sampling/index.js';
+import { generateCodebook0, type ArJob, type ArResult } from './ar-decode.js';
+import type { LoadedModel } from './model.js';
+
+interface Pending {
+  job: ArJob;
+  resolve: (r: ArResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Row extends Pending {
+  sampler: CodeSampler;
+  out: number[];
+  done: boolean;
+}
+
+export class ArBatcher {
+  private queue: Pending[] = [];
+  /** Batches decoded so far and the rows they held (for tests and benchmarks). */
+  readonly batchSizes: number[] = [];
+
+  /**
+   * @param maxBatch rows per batch
+   * @param gatherMs how long the first queued job waits for others to join its batch (requests that arrive together
+   *   reach the AR a few ms apart, after their own text analysis)
+   */
+  constructor(private readonly model: LoadedModel, readonly maxBatch = 8, readonly gatherMs = 10) {}
+
+  /**
+   * Decodes one job. Plain-decoding jobs are batched with those submitted within `gatherMs`; speculative
+   * jobs run alone, because a seed must give the same audio whether or not other requests were running.
+   */
+  submit(job: ArJob): Promise<ArResult> {
+    if (job.speculative && this.model.draft) return generateCodebook0(this.model, job);
+    return new Promise<ArResult>((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      if (this.queue.length === 1) setTimeout(() => this.startBatches(), this.gatherMs);
+    });
+  }
+
+  private startBatches(): void {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.batchSizes.push(batch.length);
+      if (batch.length === 1) {
+        generateCodebook0(this.model, batch[0].job).then(batch[0].resolve, batch[0].reject);
+      } else {
+        this.decodeBatch(batch).catch((err) => batch.forEach((p) => p.reject(err)));
+      }
+    }
+  }
+
+  private async decodeBatch(batch: Pending[]): Promise<void> {
+    const { groupSize: g, audioEos } = this.model;
+    const rows: Row[] = batch.map((p) => ({ ...p, sampler: new CodeSampler(p.job.params, { seed: p.job.seed }), out: [], done: false }));
+    const session = ArSession.start(this.model.ar, rows.length);
+    let logits = await session.prefill(rows.map((r) => r.job.prompt));
+    let position = logits.positions - 1;
+    let arSteps = 1;
+    const finish = (r: Row, endOfSpeech: boolean): void => {
+      r.done = true;
+      r.resolve({ codes: Int32Array.from(r.out), arSteps, proposed: 0, accepted: 0, endOfSpeech });
+    };
+    const groups: number[][] = rows.map(() => new Array<number>(g).fill(0));
+    while (rows.some((r) => !r.done)) {
+      rows.forEach((r, b) => {
+        if (r.done) return;
+        if (r.job.signal?.aborted) {
+          r.done = true;
+          r.reject(new ParlaError('cancelled', 'synthesis was cancelled', { param: 'signal' }));
+          return;
+        }
+        const block = logits.data.subarray(((b * logits.positions + position) * g) * logits.vocabSize, ((b * logits.positions + position + 1) * g) * logits.vocabSize);
+        const group = Array.from(r.sampler.sampleGroup(block, g));
+        const eos = group.indexOf(audioEos);
+        r.out.push(...(eos >= 0 ? group.slice(0, eos) : group));
+        if (eos >= 0) return finish(r, true);
+        if (r.out.length / g >= r.job.maxGroups) return finish(r, false);
+        groups[b] = group;
+      });
+      if (rows.every((r) => r.done)) break;
+      // Finished rows are fed their last group again: wasted work, but the batch keeps one shape.
+      logits = await session.step(groups);
+      position = 0;
+      arSteps++;
+    }
+  }
+}

@@ -1,0 +1,212 @@
+// Parla web UI: wires the page to the API (voices, synthesis), the clip editor and the session history.
+import { ApiError, apiKey, createVoice, deleteVoice, listVoices, setApiKey, speech } from './api.js';
+import { ClipEditor, Recorder } from './clip-editor.js';
+import { EXTENSION, receiveAudio } from './player.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  text: $('text'), textCount: $('text-count'), voice: $('voice'), deleteVoice: $('delete-voice'),
+  temperature: $('temperature'), topP: $('top-p'), speed: $('speed'), seed: $('seed'), format: $('format'),
+  ras: $('ras'), speculative: $('speculative'), normalize: $('normalize'), progressive: $('progressive'),
+  generate: $('generate'), cancel: $('cancel'), progressBox: $('progress-box'), progressText: $('progress-text'),
+  status: $('status'), error: $('error'), player: $('player'), download: $('download'),
+  voiceFile: $('voice-file'), record: $('record'), previewClip: $('preview-clip'), voiceName: $('voice-name'),
+  voiceTranscript: $('voice-transcript'), saveVoice: $('save-voice'), voiceStatus: $('voice-status'),
+  history: $('history'), historyEmpty: $('history-empty'), apiKey: $('api-key'),
+};
+const editor = new ClipEditor({ canvas: $('waveform'), start: $('trim-start'), end: $('trim-end'), startOut: $('trim-start-value'), endOut: $('trim-end-value'), box: $('clip-editor') });
+const recorder = new Recorder();
+let running = null;
+
+function showError(err) {
+  const message = err instanceof ApiError ? `${err.message}${err.param ? ` (field: ${err.param})` : ''}` : `Could not reach the server: ${err.message}`;
+  ui.error.textContent = message;
+  ui.error.hidden = false;
+}
+
+function clearError() {
+  ui.error.hidden = true;
+  ui.error.textContent = '';
+}
+
+async function refreshVoices(select) {
+  try {
+    const { voices, openai_aliases: aliases = {} } = await listVoices();
+    const current = select ?? ui.voice.value;
+    ui.voice.replaceChildren(...voices.map((v) => new Option(`${v.name} (${v.origin === 'bundled' ? 'bundled' : 'yours'}, ${v.durationSeconds.toFixed(1)} s)`, v.id)));
+    for (const [name, id] of Object.entries(aliases)) ui.voice.append(new Option(`${name} → ${id}`, name));
+    if (voices.length === 0) ui.voice.append(new Option('No voices yet: create one below', ''));
+    if ([...ui.voice.options].some((o) => o.value === current)) ui.voice.value = current;
+    ui.voice.dataset.origins = JSON.stringify(Object.fromEntries(voices.map((v) => [v.id, v.origin])));
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function request() {
+  const body = {
+    model: 'parla',
+    input: ui.text.value,
+    voice: ui.voice.value,
+    response_format: ui.format.value,
+    speed: Number(ui.speed.value),
+    temperature: Number(ui.temperature.value),
+    top_p: Number(ui.topP.value),
+    ras: ui.ras.checked,
+    speculative: ui.speculative.checked,
+    normalize: ui.normalize.checked,
+  };
+  if (ui.seed.value !== '') body.seed = Number(ui.seed.value);
+  return body;
+}
+
+async function generate() {
+  clearError();
+  const body = request();
+  const controller = new AbortController();
+  running = controller;
+  ui.generate.disabled = true;
+  ui.cancel.disabled = false;
+  ui.download.hidden = true;
+  ui.progressBox.hidden = false;
+  ui.progressText.textContent = 'Waiting for the first audio…';
+  ui.status.textContent = 'Generating…';
+  const started = performance.now();
+  try {
+    const res = await speech(body, controller.signal);
+    const seed = res.headers.get('X-Parla-Seed');
+    const { blob, playable } = await receiveAudio(res, {
+      format: body.response_format,
+      audio: ui.player,
+      progressive: ui.progressive.checked,
+      onProgress: (bytes, seconds) => {
+        ui.progressText.textContent = `Received ${(bytes / 1024).toFixed(0)} KB${seconds === undefined ? '' : ` (about ${seconds.toFixed(1)} s of audio)`} in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+      },
+    });
+    const url = URL.createObjectURL(blob);
+    const filename = `parla-${body.voice}-${seed}.${EXTENSION[body.response_format]}`;
+    ui.download.href = url;
+    ui.download.download = filename;
+    ui.download.textContent = `Download ${body.response_format.toUpperCase()}`;
+    ui.download.hidden = false;
+    ui.status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${seed}).`;
+    addHistory(body, seed, playable, url, filename);
+  } catch (err) {
+    if (err.name === 'AbortError') ui.status.textContent = 'Cancelled.';
+    else {
+      ui.status.textContent = 'Failed.';
+      showError(err);
+    }
+  } finally {
+    running = null;
+    ui.generate.disabled = false;
+    ui.cancel.disabled = true;
+    ui.progressBox.hidden = true;
+  }
+}
+
+function addHistory(body, seed, playable, url, filename) {
+  ui.historyEmpty.hidden = true;
+  const li = document.createElement('li');
+  const label = document.createElement('p');
+  const snippet = body.input.length > 80 ? `${body.input.slice(0, 80)}…` : body.input;
+  label.textContent = `“${snippet}” (${body.voice}, seed ${seed}, T ${body.temperature}, top-p ${body.top_p}, ${body.speed}x)`;
+  const audio = document.createElement('audio');
+  audio.controls = true;
+  audio.src = URL.createObjectURL(playable);
+  audio.setAttribute('aria-label', `Generation: ${snippet}`);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.textContent = `Download ${filename}`;
+  li.append(label, audio, link);
+  ui.history.prepend(li);
+}
+
+async function saveVoice() {
+  clearError();
+  if (!editor.hasClip) return showError(new ApiError('Choose an audio file or record a clip first.', 0));
+  if (!ui.voiceName.value.trim()) return showError(new ApiError('Give the voice a name.', 0, undefined, 'name'));
+  ui.saveVoice.disabled = true;
+  ui.voiceStatus.textContent = 'Encoding the voice…';
+  try {
+    const { blob, filename } = editor.selection();
+    const info = await createVoice(blob, filename, ui.voiceName.value.trim(), ui.voiceTranscript.value.trim());
+    ui.voiceStatus.textContent = `Saved voice “${info.name}” (${info.id}, ${info.durationSeconds.toFixed(1)} s of speech).`;
+    await refreshVoices(info.id);
+  } catch (err) {
+    ui.voiceStatus.textContent = 'Not saved.';
+    showError(err);
+  } finally {
+    ui.saveVoice.disabled = false;
+  }
+}
+
+async function loadClip(blob, filename) {
+  const ok = await editor.load(blob, filename);
+  ui.voiceStatus.textContent = ok ? 'Clip loaded: trim it if needed, then save.' : 'This browser cannot preview the clip; it will be uploaded untrimmed.';
+}
+
+async function toggleRecording() {
+  clearError();
+  try {
+    if (recorder.recording) {
+      const blob = await recorder.stop();
+      ui.record.textContent = 'Record from microphone';
+      ui.record.setAttribute('aria-pressed', 'false');
+      await loadClip(blob, 'recording.webm');
+    } else {
+      await recorder.start();
+      ui.record.textContent = 'Stop recording';
+      ui.record.setAttribute('aria-pressed', 'true');
+      ui.voiceStatus.textContent = 'Recording… speak now.';
+    }
+  } catch (err) {
+    showError(new ApiError(`Microphone unavailable: ${err.message}`, 0));
+  }
+}
+
+async function removeVoice() {
+  clearError();
+  const id = ui.voice.value;
+  if (!id || !confirm(`Delete voice "${id}" from the library?`)) return;
+  try {
+    await deleteVoice(id);
+    ui.status.textContent = `Deleted voice ${id}.`;
+    await refreshVoices();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function bindOutputs() {
+  const pairs = [[ui.temperature, 'temperature-value', 1], [ui.topP, 'top-p-value', 2], [ui.speed, 'speed-value', 2]];
+  for (const [input, out, digits] of pairs) input.addEventListener('input', () => ($(out).value = Number(input.value).toFixed(digits)));
+  const count = () => (ui.textCount.textContent = String(ui.text.value.length));
+  ui.text.addEventListener('input', count);
+  count();
+}
+
+ui.generate.addEventListener('click', generate);
+ui.cancel.addEventListener('click', () => running?.abort());
+ui.text.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !ui.generate.disabled) generate();
+});
+ui.saveVoice.addEventListener('click', saveVoice);
+ui.record.addEventListener('click', toggleRecording);
+ui.previewClip.addEventListener('click', () => editor.preview());
+ui.deleteVoice.addEventListener('click', removeVoice);
+ui.voiceFile.addEventListener('change', () => {
+  const file = ui.voiceFile.files?.[0];
+  if (file) {
+    if (!ui.voiceName.value) ui.voiceName.value = file.name.replace(/\.[^.]+$/, '');
+    loadClip(file, file.name);
+  }
+});
+ui.apiKey.value = apiKey();
+ui.apiKey.addEventListener('change', () => {
+  setApiKey(ui.apiKey.value.trim());
+  refreshVoices();
+});
+bindOutputs();
+refreshVoices();
