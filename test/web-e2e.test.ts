@@ -83,6 +83,7 @@ describe.skipIf(missing)('web UI in Chromium', () => {
 
   it('synthesizes with streaming playback; the audio element gets playable audio', async () => {
     await page.fill('#text', 'Hello from the browser.');
+    await page.click('#settings summary'); // the sampling controls live in a closed <details>
     await page.fill('#seed', '7');
     await page.click('#generate');
     await page.locator('#download').waitFor({ state: 'visible', timeout: 60_000 });
@@ -108,6 +109,7 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     const path = resolve(downloads.dir, 'out.wav');
     await download.saveAs(path);
     const pcm = await decodeAudio(readFileSync(path), { sampleRate: 16000 });
+    console.log("DBG download seconds", pcm.length / 16000);
     expect(pcm.length / 16000).toBeGreaterThan(0.3);
     expect(await page.locator('#history li').count()).toBe(2);
     const historyDuration = await page.evaluate(async () => {

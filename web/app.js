@@ -132,8 +132,8 @@ async function saveVoice() {
   try {
     const { blob, filename } = editor.selection();
     const info = await createVoice(blob, filename, ui.voiceName.value.trim(), ui.voiceTranscript.value.trim());
-    ui.voiceStatus.textContent = `Saved voice “${info.name}” (${info.id}, ${info.durationSeconds.toFixed(1)} s of speech).`;
     await refreshVoices(info.id);
+    ui.voiceStatus.textContent = `Saved voice “${info.name}” (${info.id}, ${info.durationSeconds.toFixed(1)} s of speech).`;
   } catch (err) {
     ui.voiceStatus.textContent = 'Not saved.';
     showError(err);

@@ -1,6 +1,7 @@
 /** The `parla` command: parses arguments and hands each subcommand to its module. */
 import { Command, CommanderError } from 'commander';
 import { isParlaError } from '../errors.js';
+import { registerCodec } from './codec.js';
 import { registerPhonemize } from './phonemize.js';
 import { registerSay } from './say.js';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSay(program);
   registerPhonemize(program);
+  registerCodec(program);
   return program;
 }
 

@@ -5,6 +5,8 @@ import type { SynthesisOptions, Voice } from './types.js';
 
 /** Default phoneme budget per chunk: about 8-10 s of speech, one or two sentences. */
 export const DEFAULT_CHUNK_PHONEMES = 150;
+/** Budget of the first chunk: about 4 s of speech, so the first audio comes sooner on a long first sentence. */
+export const FIRST_CHUNK_PHONEMES = 60;
 /** Silence between text chunks (a sentence pause) and the fades around it. */
 export const CHUNK_PAUSE_MS = 150;
 export const CHUNK_FADE_MS = 10;
@@ -16,6 +18,7 @@ export interface ResolvedSynthesis {
   seed: number;
   speculative: boolean;
   chunkPhonemes: number;
+  firstChunkPhonemes: number;
   signal?: AbortSignal;
 }
 
@@ -37,5 +40,6 @@ export function resolveSynthesisOptions(options: SynthesisOptions): ResolvedSynt
   if (!Number.isInteger(chunkPhonemes) || chunkPhonemes < 10) {
     throw new ParlaError('invalid_input', `chunkPhonemes must be an integer >= 10, got ${chunkPhonemes}`, { param: 'chunkPhonemes' });
   }
-  return { voice, params, seed, speculative: options.speculative ?? true, chunkPhonemes, signal: options.signal };
+  const firstChunkPhonemes = Math.min(chunkPhonemes, FIRST_CHUNK_PHONEMES);
+  return { voice, params, seed, speculative: options.speculative ?? true, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
 }

@@ -136,7 +136,7 @@ export class Synthesizer {
   /** AR + NAR for each text chunk in order; the codes of a chunk are complete before its audio is decoded. */
   private async *chunkCodes(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter): AsyncGenerator<ChunkCodes> {
     throwIfAborted(r.signal);
-    const chunks = await chunkText(text, { normalize: options.normalize, language: options.language, lexicon: options.lexicon, maxPhonemes: r.chunkPhonemes });
+    const chunks = await chunkText(text, { normalize: options.normalize, language: options.language, lexicon: options.lexicon, maxPhonemes: r.chunkPhonemes, firstMaxPhonemes: r.firstChunkPhonemes });
     for (const [index, chunk] of chunks.entries()) {
       throwIfAborted(r.signal);
       const inputs = chunkInputs(this.model, r.voice, chunk.ids);

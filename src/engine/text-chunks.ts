@@ -18,6 +18,8 @@ export interface ChunkTextOptions {
   lexicon?: Lexicon;
   /** Phoneme budget per chunk. */
   maxPhonemes: number;
+  /** Smaller budget for the first chunk (time to first audio is the AR + NAR time of the first chunk). */
+  firstMaxPhonemes?: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function chunkText(text: string, options: ChunkTextOptions): Promis
   const normalized = options.normalize === false ? text : normalizeText(text);
   const sentences = splitSentences(normalized);
   if (sentences.length === 0) throw new ParlaError('empty_input', `text has nothing to pronounce: "${text.slice(0, 60)}"`, { param: 'text' });
-  const pieces = chunkSentences(sentences, { maxUnits: options.maxPhonemes, measure: (s) => Array.from(s).length });
+  const pieces = packChunks(sentences, options.maxPhonemes, options.firstMaxPhonemes ?? options.maxPhonemes);
   const chunks: TextChunk[] = [];
   for (const piece of pieces) {
     const analyzed = await analyzeText(piece, { normalize: false, language: options.language, lexicon: options.lexicon });
@@ -41,4 +43,16 @@ export async function chunkText(text: string, options: ChunkTextOptions): Promis
   }
   if (chunks.length === 0) throw new ParlaError('empty_input', `text has nothing to pronounce: "${text.slice(0, 60)}"`, { param: 'text' });
   return chunks;
+}
+
+const measure = (s: string): number => Array.from(s).length;
+
+/** Packs sentences under `max`, except the first chunk, which gets `firstMax` (cut at a clause or word if needed). */
+function packChunks(sentences: string[], max: number, firstMax: number): string[] {
+  if (firstMax >= max) return chunkSentences(sentences, { maxUnits: max, measure });
+  const [first] = chunkSentences(sentences, { maxUnits: firstMax, measure });
+  // chunkSentences keeps every word in order, so the rest is the text after the first chunk's words.
+  const words = sentences.join(' ').split(/\s+/);
+  const rest = words.slice(first.split(/\s+/).length).join(' ');
+  return rest ? [first, ...chunkSentences(splitSentences(rest), { maxUnits: max, measure })] : [first];
 }

@@ -1,0 +1,66 @@
+/** `parla codec encode|decode`: the neural codec as a command-line audio compressor (like EnCodec's CLI). */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { decodeAudio } from '../audio/index.js';
+import { Codec } from '../codec/codec.js';
+import { firstCodebooks } from '../codec/codes.js';
+import { readPcodes, writePcodes } from '../codec/pcodes.js';
+import { readCodecSpec } from '../codec/spec.js';
+import { ParlaError } from '../errors.js';
+import { defaultModelDir } from '../paths.js';
+import { writeAudioOutput } from './audio-output.js';
+
+interface CodecFlags {
+  model: string;
+  codebooks?: string;
+  format?: string;
+  threads?: string;
+}
+
+function parseCodebooks(value: string | undefined, max: number): number {
+  if (value === undefined) return max;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new ParlaError('invalid_input', `--codebooks must be an integer in 1..${max}, got "${value}"`, { param: 'codebooks' });
+  return n;
+}
+
+async function loadCodec(flags: CodecFlags) {
+  const { id, spec } = readCodecSpec(flags.model);
+  const threads = flags.threads ? Number(flags.threads) : undefined;
+  return { id, codec: await Codec.load(spec, { intraOpThreads: threads }) };
+}
+
+export function registerCodec(program: Command): void {
+  const codec = program.command('codec').description('compress audio to codec codes (.pcodes) and back');
+  const common = (cmd: Command) =>
+    cmd
+      .option('-m, --model <dir>', 'model directory holding the codec', defaultModelDir())
+      .option('--codebooks <n>', 'use only the first n codebooks (lower bitrate: n x 0.5 kbps)')
+      .option('--threads <n>', 'onnxruntime intra-op threads');
+
+  common(codec.command('encode').argument('<input>', 'audio file in any common format').argument('<output>', '.pcodes file'))
+    .description('encode audio to a .pcodes file')
+    .action(async (input: string, output: string, flags: CodecFlags) => {
+      const { id, codec: model } = await loadCodec(flags);
+      const codebooks = parseCodebooks(flags.codebooks, model.spec.numCodebooks);
+      const pcm = await decodeAudio(input, { sampleRate: model.sampleRate });
+      const codes = firstCodebooks(await model.encode(pcm), codebooks);
+      const file = writePcodes(codes, { modelId: id, sampleRate: model.sampleRate, hopLength: model.hopLength, codebookSize: model.spec.codebookSize, numSamples: pcm.length });
+      await writeFile(output, file);
+      const seconds = pcm.length / model.sampleRate;
+      console.error(`${input}: ${seconds.toFixed(2)} s -> ${codes.codebooks}x${codes.frames} codes, ${file.length} bytes (${((file.length * 8) / seconds / 1000).toFixed(2)} kbps)`);
+    });
+
+  common(codec.command('decode').argument('<input>', '.pcodes file').argument('<output>', 'audio file, or - for stdout'))
+    .option('-f, --format <format>', 'wav|mp3|opus|aac|flac|pcm (default: from the extension)')
+    .description('decode a .pcodes file to audio')
+    .action(async (input: string, output: string, flags: CodecFlags) => {
+      const { id, codec: model } = await loadCodec(flags);
+      const { header, codes } = readPcodes(await readFile(input), input);
+      if (header.modelId !== id) {
+        throw new ParlaError('model_invalid', `${input} was encoded by model "${header.modelId}", but ${flags.model} holds "${id}"`, { param: 'model' });
+      }
+      const pcm = await model.decode(codes, { codebooks: parseCodebooks(flags.codebooks, codes.codebooks) });
+      await writeAudioOutput(pcm.subarray(0, header.numSamples), model.sampleRate, output, flags.format);
+    });
+}

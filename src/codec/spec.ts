@@ -1,0 +1,56 @@
+/** Reads just the codec part of a model.json, so codec-only models (and `parla codec`) work without the language model. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ParlaError } from '../errors.js';
+import type { CodecSpec } from './codec.js';
+
+const graph = z.object({ file: z.string().min(1), input: z.string().min(1), output: z.string().min(1) });
+const codecPart = z.object({
+  id: z.string().min(1),
+  audio: z.object({
+    sample_rate: z.number().int().positive(),
+    hop_length: z.number().int().positive(),
+    num_codebooks: z.number().int().positive(),
+    codebook_size: z.number().int().min(2),
+  }),
+  codec: z.object({ encoder: graph, decoder: graph }),
+});
+
+export interface CodecModel {
+  id: string;
+  spec: CodecSpec;
+}
+
+export function readCodecSpec(modelDir: string): CodecModel {
+  const dir = resolve(modelDir);
+  const path = join(dir, 'model.json');
+  if (!existsSync(path)) throw new ParlaError('model_missing', `no model.json in ${dir}`, { param: 'model' });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ParlaError('model_invalid', `${path} is not valid JSON: ${(err as Error).message}`, { param: path });
+  }
+  const parsed = codecPart.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ParlaError('model_invalid', `${path}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
+  }
+  const { id, audio, codec } = parsed.data;
+  return {
+    id,
+    spec: {
+      sampleRate: audio.sample_rate,
+      hopLength: audio.hop_length,
+      numCodebooks: audio.num_codebooks,
+      codebookSize: audio.codebook_size,
+      encoderPath: join(dir, codec.encoder.file),
+      decoderPath: join(dir, codec.decoder.file),
+      encoderInput: codec.encoder.input,
+      encoderOutput: codec.encoder.output,
+      decoderInput: codec.decoder.input,
+      decoderOutput: codec.decoder.output,
+    },
+  };
+}

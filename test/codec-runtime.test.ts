@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Codec } from '../src/codec/codec.js';
+import { readCodecSpec } from '../src/codec/spec.js';
+import { decodeInChunks } from '../src/codec/streaming.js';
+import { makeCodes } from '../src/codec/codes.js';
+
+const dir = 'test/fixtures/tiny-model';
+const parity = JSON.parse(readFileSync(`${dir}/codec_parity.json`, 'utf8'));
+const f32 = (b64: string) => {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
+};
+
+let codec: Codec;
+beforeAll(async () => {
+  codec = await Codec.load(readCodecSpec(dir).spec, { intraOpThreads: 1 });
+});
+
+describe('codec on onnxruntime-node (tiny random-weight fixture)', () => {
+  it('gives exactly the codes PyTorch gave for the same input', async () => {
+    const codes = await codec.encode(f32(parity.input.f32le_base64));
+    expect([codes.codebooks, codes.frames]).toEqual(parity.codes.shape.slice(1));
+    const expected = (parity.codes.data as number[][]).flat();
+    expect(Array.from(codes.data)).toEqual(expected);
+  });
+
+  it('decodes to PyTorch audio within 1e-4, with all and with the first 2 codebooks', async () => {
+    const codes = makeCodes(8, parity.codes.shape[2], Int32Array.from((parity.codes.data as number[][]).flat()));
+    for (const [n, ref] of [[8, parity.decoded], [2, parity.decoded_2_codebooks]] as const) {
+      const audio = await codec.decode(codes, { codebooks: n });
+      const expected = f32(ref.f32le_base64);
+      expect(audio.length).toBe(expected.length);
+      let maxDiff = 0;
+      for (let i = 0; i < audio.length; i++) maxDiff = Math.max(maxDiff, Math.abs(audio[i] - expected[i]));
+      expect(maxDiff).toBeLessThan(1e-4);
+    }
+  });
+
+  it('output length is frames x hop and frames = ceil(samples / hop)', async () => {
+    for (const n of [320, 321, 1000, 16000]) {
+      const codes = await codec.encode(new Float32Array(n).map((_, i) => Math.sin(i / 7) * 0.3));
+      expect(codes.frames).toBe(Math.ceil(n / 320));
+      expect((await codec.decode(codes)).length).toBe(codes.frames * 320);
+    }
+  });
+
+  it('streaming decode matches the one-shot decode; the seams are measured', async () => {
+    const pcm = new Float32Array(16000 * 3).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / 16000) * Math.sin(i / 5000));
+    const codes = await codec.encode(pcm);
+    const whole = await codec.decode(codes);
+    const pieces: Float32Array[] = [];
+    for await (const chunk of decodeInChunks(codec.streamingDecoder({ chunkFrames: 10, contextFrames: 8 }), codes, 7)) pieces.push(chunk);
+    const joined = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of pieces) joined.set(p, (offset += p.length) - p.length);
+    expect(joined.length).toBe(whole.length);
+    let maxDiff = 0;
+    let peak = 0;
+    for (let i = 0; i < whole.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(joined[i] - whole[i]));
+      peak = Math.max(peak, Math.abs(whole[i]));
+    }
+    // The tiny decoder's receptive field fits in 8 frames of context, so the seams vanish.
+    expect(maxDiff / peak).toBeLessThan(1e-3);
+  });
+
+  it('rejects audio shorter than one frame and codes outside the codebook', async () => {
+    await expect(codec.encode(new Float32Array(100))).rejects.toMatchObject({ code: 'audio_too_short' });
+    await expect(codec.decode(makeCodes(1, 2, Int32Array.of(5, 1024)))).rejects.toThrow(/outside 0..1023/);
+    await expect(codec.decode(makeCodes(2, 2), { codebooks: 3 })).rejects.toMatchObject({ param: 'codebooks' });
+  });
+
+  it('names the missing file or field of a broken model directory', () => {
+    expect(() => readCodecSpec('test/fixtures')).toThrow(/no model.json/);
+  });
+});
