@@ -81,7 +81,7 @@ describe('parla say', () => {
     [['--seed', '1.5'], /--seed must be an integer/],
     [['--ras', 'maybe'], /--ras must be on or off/],
     [['--speculative', 'yes'], /--speculative must be on or off/],
-    [['--format', 'wma'], /unsupported audio format "wma"/],
+    [['--format', 'wma'], /format "wma" is not one of/],
   ])('bad flags %j -> exit 1 naming the flag', async (flags, message) => {
     const r = await say('Hello.', '-m', FIXTURE, '--voice', promptWav, ...flags, '-o', join(dir, 'bad.wav'));
     expect(r.code).toBe(1);

@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(MODEL))('speaker encoder (onnxruntime-node)', () => 
     expect(input.reduce((s, v) => s + v, 0)).toBeCloseTo(fixture.input_sum, 2);
     const emb = await encoder.embed(input);
     expect(emb.length).toBe(fixture.embedding.length);
-    // Tolerance: 1e-3 per component of a unit vector (float32 DFT-conv and log-mel summed over 400-tap windows).
+    // Tolerance (fixture.tolerance): 1e-4 per component of a unit vector; measured about 1e-7 (same float32 graph, different kernels).
     const maxDiff = Math.max(...Array.from(emb, (v, i) => Math.abs(v - fixture.embedding[i])));
     expect(maxDiff).toBeLessThanOrEqual(fixture.tolerance);
     expect(cosineSimilarity(emb, Float32Array.from(fixture.embedding))).toBeGreaterThan(0.9999);

@@ -169,9 +169,9 @@ describe('POST /v1/audio/speech validation', () => {
   });
 });
 
-describe('API key', () => {
+describe('API key and CORS', () => {
   beforeAll(async () => {
-    authServer = await startTestServer(voices.dir, model, { apiKey: 'sk-test-123' });
+    authServer = await startTestServer(voices.dir, model, { apiKey: 'sk-test-123', corsOrigins: ['http://ui.test'] });
   });
 
   it.each([
@@ -186,5 +186,17 @@ describe('API key', () => {
   it('accepts the right key; health, metrics and the UI stay open', async () => {
     expect((await fetch(`${authServer.url}/v1/models`, { headers: { Authorization: 'Bearer sk-test-123' } })).status).toBe(200);
     for (const path of ['/health', '/metrics', '/', '/docs']) expect((await fetch(`${authServer.url}${path}`)).status).toBe(200);
+  });
+
+  it('answers CORS preflights for the configured origins only, without needing the key', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${authServer.url}/v1/audio/speech`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' } });
+    const allowed = await preflight('http://ui.test');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://ui.test');
+    expect((await preflight('http://evil.test')).headers.get('access-control-allow-origin')).toBeNull();
+    // The main test server has no CORS origins configured: no CORS headers at all.
+    const none = await fetch(`${base}/v1/models`, { headers: { Origin: 'http://ui.test' } });
+    expect(none.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

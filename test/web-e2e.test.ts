@@ -21,6 +21,8 @@ describe.skipIf(missing)('web UI in Chromium', () => {
   let browser: Browser;
   let page: Page;
   const consoleErrors: string[] = [];
+  /** Duration the main player reported for the first (MP3, played while streaming) generation. */
+  let streamedDuration = 0;
 
   beforeAll(async () => {
     server = await startTestServer(voices.dir, loadModel(TINY_MODEL));
@@ -94,7 +96,9 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       return { duration: a.duration, error: a.error?.message ?? null, readyState: a.readyState };
     });
     expect(media.error).toBeNull();
-    expect(media.duration).toBeGreaterThan(0.3);
+    // The tiny random model may stop early, so the length is checked against the download below, not a constant.
+    expect(media.duration).toBeGreaterThan(0.05);
+    streamedDuration = media.duration;
     expect(media.readyState).toBeGreaterThanOrEqual(1);
     expect(await page.locator('#history li').count()).toBe(1);
   });
@@ -109,15 +113,17 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     const path = resolve(downloads.dir, 'out.wav');
     await download.saveAs(path);
     const pcm = await decodeAudio(readFileSync(path), { sampleRate: 16000 });
-    console.log("DBG download seconds", pcm.length / 16000);
-    expect(pcm.length / 16000).toBeGreaterThan(0.3);
+    const seconds = pcm.length / 16000;
+    expect(seconds).toBeGreaterThan(0.05);
+    // Same text, voice and seed as the streamed MP3: same audio, give or take the MP3 encoder's padding.
+    expect(Math.abs(streamedDuration - seconds)).toBeLessThan(0.12);
     expect(await page.locator('#history li').count()).toBe(2);
     const historyDuration = await page.evaluate(async () => {
       const a = (globalThis as any).document.querySelector('#history li audio');
       if (!(a.duration > 0)) await new Promise((r) => a.addEventListener('durationchange', r, { once: true }));
       return a.duration;
     });
-    expect(historyDuration).toBeGreaterThan(0.3);
+    expect(historyDuration).toBeCloseTo(seconds, 2);
   });
 
   it('shows the API error message clearly', async () => {

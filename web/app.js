@@ -1,6 +1,7 @@
 // Parla web UI: wires the page to the API (voices, synthesis), the clip editor and the session history.
 import { ApiError, apiKey, createVoice, deleteVoice, listVoices, setApiKey, speech } from './api.js';
 import { ClipEditor, Recorder } from './clip-editor.js';
+import { addHistory } from './history.js';
 import { EXTENSION, receiveAudio } from './player.js';
 
 const $ = (id) => document.getElementById(id);
@@ -90,7 +91,7 @@ async function generate() {
     ui.download.textContent = `Download ${body.response_format.toUpperCase()}`;
     ui.download.hidden = false;
     ui.status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${seed}).`;
-    addHistory(body, seed, playable, url, filename);
+    addHistory(ui.history, ui.historyEmpty, body, seed, playable, url, filename);
   } catch (err) {
     if (err.name === 'AbortError') ui.status.textContent = 'Cancelled.';
     else {
@@ -103,24 +104,6 @@ async function generate() {
     ui.cancel.disabled = true;
     ui.progressBox.hidden = true;
   }
-}
-
-function addHistory(body, seed, playable, url, filename) {
-  ui.historyEmpty.hidden = true;
-  const li = document.createElement('li');
-  const label = document.createElement('p');
-  const snippet = body.input.length > 80 ? `${body.input.slice(0, 80)}…` : body.input;
-  label.textContent = `“${snippet}” (${body.voice}, seed ${seed}, T ${body.temperature}, top-p ${body.top_p}, ${body.speed}x)`;
-  const audio = document.createElement('audio');
-  audio.controls = true;
-  audio.src = URL.createObjectURL(playable);
-  audio.setAttribute('aria-label', `Generation: ${snippet}`);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.textContent = `Download ${filename}`;
-  li.append(label, audio, link);
-  ui.history.prepend(li);
 }
 
 async function saveVoice() {

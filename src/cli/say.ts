@@ -1,15 +1,13 @@
 /** `parla say "text" -o out.wav`: synthesize one text with a voice on the default (or a given) model. */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { encodeAudio } from '../audio/encode.js';
-import { assertAudioFormat, type AudioFormat } from '../audio/formats.js';
 import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, type Voice } from '../engine/index.js';
 import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { defaultModelDir } from '../paths.js';
+import { outputFormat, writeAudioOutput } from './audio-output.js';
 
 interface SayFlags {
   output: string;
@@ -24,9 +22,6 @@ interface SayFlags {
   speculative: string;
   threads?: string;
 }
-
-/** File extensions that name an output format. */
-const EXTENSION_FORMATS: Record<string, AudioFormat> = { '.wav': 'wav', '.mp3': 'mp3', '.opus': 'opus', '.ogg': 'opus', '.aac': 'aac', '.flac': 'flac', '.pcm': 'pcm', '.raw': 'pcm' };
 
 export function registerSay(program: Command): void {
   program
@@ -46,7 +41,7 @@ export function registerSay(program: Command): void {
     .option('--threads <n>', 'ONNX threads per operator')
     .action(async (words: string[], flags: SayFlags) => {
       const text = words.join(' ');
-      const format = outputFormat(flags);
+      const format = outputFormat(flags.output, flags.format); // a bad format fails before the model loads
       const sampling = {
         seed: intFlag(flags.seed, '--seed'),
         temperature: numberFlag(flags.temperature, '--temperature'),
@@ -66,12 +61,8 @@ export function registerSay(program: Command): void {
       const model = await loadModel(flags.model, { threads });
       const voice = await pickVoice(model, flags);
       const result = await new Synthesizer(model).generate(text, { voice, ...sampling });
-      const bytes = await encodeAudio(result.audio, result.sampleRate, format);
-      if (flags.output === '-') {
-        await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (err) => (err ? reject(err) : resolve())));
-        return;
-      }
-      await writeFile(flags.output, bytes);
+      await writeAudioOutput(result.audio, result.sampleRate, flags.output, format);
+      if (flags.output === '-') return;
       const s = result.stats;
       const spec = s.acceptanceRate === undefined ? '' : `, draft acceptance ${(100 * s.acceptanceRate).toFixed(0)}%`;
       console.error(`parla: wrote ${flags.output} (${format}, ${s.audioSeconds.toFixed(2)} s of audio in ${s.wallSeconds.toFixed(2)} s, RTF ${s.rtf.toFixed(3)}, ${s.arSteps} AR steps${spec})`);
@@ -86,12 +77,6 @@ async function pickVoice(model: LoadedModel, flags: SayFlags): Promise<Voice> {
   if (voices.length === 0) throw new ParlaError('voice_not_found', `no --voice given and no saved voices in ${library.dir}: pass --voice <audio file>`, { param: 'voice' });
   const id = voices.find((v) => v.id === 'default')?.id ?? voices[0].id;
   return resolveVoice(model, library, id, { promptText: flags.promptText });
-}
-
-function outputFormat(flags: SayFlags): AudioFormat {
-  const format = flags.format ?? (flags.output === '-' ? 'wav' : EXTENSION_FORMATS[extname(flags.output).toLowerCase()] ?? 'wav');
-  assertAudioFormat(format);
-  return format;
 }
 
 function numberFlag(value: string | undefined, flag: string): number | undefined {

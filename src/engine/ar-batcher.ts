@@ -29,11 +29,13 @@ export class ArBatcher {
   private queue: Pending[] = [];
   /** Batches decoded so far and the rows they held (for tests and benchmarks). */
   readonly batchSizes: number[] = [];
+  /** Synthesis requests in progress (any stage), kept by the Synthesizer: a lone request need not wait for company. */
+  activeRequests = 0;
 
   /**
    * @param maxBatch rows per batch
-   * @param gatherMs how long the first queued job waits for others to join its batch (requests that arrive together
-   *   reach the AR a few ms apart, after their own text analysis)
+   * @param gatherMs how long the first queued job waits for others to join its batch while other requests are in
+   *   progress (requests that arrive together reach the AR a few ms apart, after their own text analysis)
    */
   constructor(private readonly model: LoadedModel, readonly maxBatch = 8, readonly gatherMs = 10) {}
 
@@ -45,7 +47,9 @@ export class ArBatcher {
     if (job.speculative && this.model.draft) return generateCodebook0(this.model, job);
     return new Promise<ArResult>((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
-      if (this.queue.length === 1) setTimeout(() => this.startBatches(), this.gatherMs);
+      if (this.queue.length > 1) return;
+      if (this.activeRequests > 1) setTimeout(() => this.startBatches(), this.gatherMs);
+      else setImmediate(() => this.startBatches());
     });
   }
 

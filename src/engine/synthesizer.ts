@@ -136,6 +136,15 @@ export class Synthesizer {
   /** AR + NAR for each text chunk in order; the codes of a chunk are complete before its audio is decoded. */
   private async *chunkCodes(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter): AsyncGenerator<ChunkCodes> {
     throwIfAborted(r.signal);
+    if (this.batcher) this.batcher.activeRequests++;
+    try {
+      yield* this.chunkCodesOf(text, options, r, meter);
+    } finally {
+      if (this.batcher) this.batcher.activeRequests--;
+    }
+  }
+
+  private async *chunkCodesOf(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter): AsyncGenerator<ChunkCodes> {
     const chunks = await chunkText(text, { normalize: options.normalize, language: options.language, lexicon: options.lexicon, maxPhonemes: r.chunkPhonemes, firstMaxPhonemes: r.firstChunkPhonemes });
     for (const [index, chunk] of chunks.entries()) {
       throwIfAborted(r.signal);

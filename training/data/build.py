@@ -115,6 +115,16 @@ def run_audio(jobs: list, out_dir: str, noise_dir: str, workers: int, nice: int 
     return results, len(todo)
 
 
+def _log_build(out_dir: str, **run) -> list:
+    """Append this run to <out>/builds.jsonl; returns every run since the cache was created."""
+    path = os.path.join(out_dir, "builds.jsonl")
+    run = dict(finished=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load=round(os.getloadavg()[0], 1), **run)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(run) + "\n")
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def build(data_dir: str, out_dir: str, synthetic_hours: float, workers: int, limit: int = 0,
           report_path: str = "", eval_dir: str = "", nice: int = 0) -> dict:
     """Run the whole pipeline; returns {"records", "rejects", "seconds", "processed", "weight"}."""
@@ -143,6 +153,8 @@ def build(data_dir: str, out_dir: str, synthetic_hours: float, workers: int, lim
         for split in (sources.HELDOUT_SPEAKERS, sources.HELDOUT_SENTENCES):
             write_jsonl(os.path.join(eval_dir, f"{split}.jsonl"), eval_list([r for r in records if r["split"] == split]))
     seconds = time.time() - t0
+    history = _log_build(out_dir, seconds=round(seconds, 1), processed=processed, jobs=len(jobs),
+                         synthetic_hours=synthetic_hours, workers=workers, limit=limit)
     reject_counts = Counter((r["source"], r["status"]) for r in rejects)
     print(plain_table(records))
     print(f"rejected: {dict(reject_counts) or 'none'}; unknown symbols: {dict(unknown) or 'none'}")
@@ -152,5 +164,5 @@ def build(data_dir: str, out_dir: str, synthetic_hours: float, workers: int, lim
         from .report import write_data_md
         write_data_md(report_path, records, reject_counts, unknown, weight=weight, seconds=seconds,
                       phonemize_seconds=t_phonemes, processed=processed, total_jobs=len(jobs),
-                      synthetic_hours=synthetic_hours, workers=workers, out_dir=out_dir)
+                      synthetic_hours=synthetic_hours, workers=workers, out_dir=out_dir, history=history)
     return {"records": records, "rejects": rejects, "seconds": seconds, "processed": processed, "weight": weight}

@@ -1,7 +1,8 @@
 """Front-end results cached on disk per text, keyed by a fingerprint of the front end's source.
 
 Phonemizing ~10k texts through node takes minutes; a re-run of the build reuses
-them unless src/text (or the npm phonemizer) changed, in which case all are redone.
+them unless the front end the command runs (dist/text, or src/text when there is no
+build; the npm phonemizer) changed, in which case all are redone.
 """
 import glob
 import hashlib
@@ -11,15 +12,26 @@ import os
 from .phonemize import REPO_ROOT, Phonemizer, frontend_command
 
 
+def _frontend_files(command: list) -> list:
+    """The compiled front end the command runs (dist/ next to its bin/ entry), else the TypeScript source."""
+    entry = next((a for a in command if a.endswith(".js")), None)
+    dist = os.path.join(os.path.dirname(os.path.abspath(entry)), "..", "dist") if entry else ""
+    if dist and os.path.isdir(os.path.join(dist, "text")):
+        files = glob.glob(os.path.join(dist, "text", "**", "*.js"), recursive=True)
+        files.append(os.path.join(dist, "cli", "phonemize.js"))
+    else:
+        files = glob.glob(os.path.join(REPO_ROOT, "src", "text", "**", "*.ts"), recursive=True)
+        files.append(os.path.join(REPO_ROOT, "src", "cli", "phonemize.ts"))
+    return sorted(files) + [os.path.join(REPO_ROOT, "node_modules", "phonemizer", "package.json")]
+
+
 def frontend_fingerprint() -> str:
-    h = hashlib.sha1(" ".join(frontend_command()).encode())
-    files = sorted(glob.glob(os.path.join(REPO_ROOT, "src", "text", "**", "*.ts"), recursive=True))
-    files += [os.path.join(REPO_ROOT, "src", "cli", "phonemize.ts"),
-              os.path.join(REPO_ROOT, "node_modules", "phonemizer", "package.json")]
-    for path in files:
+    command = frontend_command()
+    h = hashlib.sha1(" ".join(command).encode())
+    for path in _frontend_files(command):
         if os.path.exists(path):
             with open(path, "rb") as f:
-                h.update(path.encode() + b"\0" + f.read())
+                h.update(os.path.basename(path).encode() + b"\0" + f.read())
     return h.hexdigest()[:16]
 
 

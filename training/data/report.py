@@ -12,13 +12,17 @@ from .summary import markdown_table, rejects_table
 
 def write_data_md(path: str, records: list, reject_counts, unknown, *, weight: float, seconds: float,
                   phonemize_seconds: float, processed: int, total_jobs: int, synthetic_hours: float,
-                  workers: int, out_dir: str) -> None:
+                  workers: int, out_dir: str, history: list) -> None:
     speakers = synthetic_speakers()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(path)))
 
     def rel(p):  # DATA.md is committed: no machine-specific absolute paths
         return os.path.relpath(os.path.abspath(p), repo)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    build_minutes = sum(r["seconds"] for r in history if r["processed"]) / 60
+    runs = "\n".join(f"- {r['finished']}: {r['seconds'] / 60:.1f} min, {r['processed']} of {r['jobs']} "
+                     f"processed, --synthetic-hours {r['synthetic_hours']:g} -j {r['workers']}, load {r['load']}"
+                     for r in history[-6:])
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = f"""# Training corpus
 
@@ -26,8 +30,11 @@ Built by `/usr/bin/python3 -m training.data build --synthetic-hours {synthetic_h
 on {when} ({os.cpu_count()} CPU cores, load average {load:.1f} at the end; a niced codec
 training run shared the cores). See `training/README.md` for the install line and options.
 
-**Build time: {seconds / 60:.1f} min** ({processed} of {total_jobs} utterances processed in this run,
-the rest reused from the cache; phonemizing took {phonemize_seconds:.0f} s).
+**Build time: {build_minutes:.1f} min** (runs that processed audio, from an empty cache).
+This run: {seconds / 60:.1f} min, {processed} of {total_jobs} utterances processed (the rest reused
+from the cache), phonemizing {phonemize_seconds:.0f} s. Runs of this cache:
+
+{runs}
 
 ## Hours, utterances and speakers per source and split
 

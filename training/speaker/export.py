@@ -23,7 +23,7 @@ OPSET = 17
 ONNX_PATH = os.path.join("models", "default", "speaker_encoder.onnx")
 PARITY_PATH = os.path.join("test", "fixtures", "speaker_parity.json")
 MIN_SAMPLES = 8000  # 0.5 s: shorter clips give too few frames for stable statistics; the runtime refuses them
-PARITY_TOLERANCE = 1e-3  # max |onnxruntime - torch| per embedding component (unit vector)
+PARITY_TOLERANCE = 1e-4  # max |onnxruntime - torch| per embedding component (unit vector); measured ~1e-7
 
 
 def parity_input(n: int = 16000, seed: int = 12345) -> np.ndarray:
