@@ -4,6 +4,7 @@ import { isParlaError } from '../errors.js';
 import { registerCodec } from './codec.js';
 import { registerPhonemize } from './phonemize.js';
 import { registerSay } from './say.js';
+import { registerServe } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerSay(program);
   registerPhonemize(program);
   registerCodec(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,0 +1,96 @@
+/** Evaluation set definitions (training/eval/<name>.json: ids, text, speaker; no audio) and their audio, read from ../shared/data. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { decodeAudio } from '../audio/decode.js';
+import { ParlaError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import type { EvalUtterance } from './codec-fidelity.js';
+import { EVAL_SAMPLE_RATE } from './rate.js';
+import { sharedDataDir } from './shared-data.js';
+import { mapLimit } from './tools.js';
+
+/** Corpora whose recordings the evaluation can read: `<shared>/<source>/audio/<id>.opus`. */
+export const EVAL_SOURCES = ['kathleen', 'speechocean762'] as const;
+export type EvalSource = (typeof EVAL_SOURCES)[number];
+
+const recording = z.object({
+  id: z.string().min(1),
+  source: z.enum(EVAL_SOURCES),
+  speaker: z.string().min(1),
+  text: z.string().min(1),
+  seconds: z.number().positive().optional(),
+});
+const ttsItem = z.object({
+  id: z.string().min(1),
+  text: z.string().min(1),
+  speaker: z.string().min(1),
+  /** id of the entry in `prompts` whose audio is the voice prompt */
+  prompt: z.string().min(1),
+  /** id of another real utterance of the same speaker: similarity target and real-real ceiling */
+  reference: z.string().min(1).optional(),
+});
+
+const evalSetSchema = z.discriminatedUnion('kind', [
+  z.object({ name: z.string(), kind: z.literal('codec'), description: z.string(), intelligibility: z.boolean(), items: z.array(recording).min(1) }),
+  z.object({ name: z.string(), kind: z.literal('tts'), description: z.string(), intelligibility: z.boolean(), prompts: z.array(recording).min(1), items: z.array(ttsItem).min(1) }),
+]);
+export type EvalSet = z.infer<typeof evalSetSchema>;
+export type EvalRecording = z.infer<typeof recording>;
+export type CodecEvalSet = Extract<EvalSet, { kind: 'codec' }>;
+
+/** training/eval/ in this checkout. */
+export function evalSetsDir(): string {
+  return path.join(PACKAGE_ROOT, 'training', 'eval');
+}
+
+/** Names of the set definitions in `dir` (files `<name>.json`). */
+export function listEvalSets(dir = evalSetsDir()): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+/** Reads a set by name (training/eval/<name>.json) or by path to a .json file; bad names list the valid ones. */
+export function loadEvalSet(nameOrPath: string, dir = evalSetsDir()): EvalSet {
+  const file = nameOrPath.endsWith('.json') ? path.resolve(nameOrPath) : path.join(dir, `${nameOrPath}.json`);
+  if (!existsSync(file)) {
+    throw new ParlaError('not_found', `unknown evaluation set "${nameOrPath}" (no ${file}); sets: ${listEvalSets(dir).join(', ') || 'none'}`, { param: 'set' });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ParlaError('invalid_input', `${file} is not valid JSON: ${(err as Error).message}`, { param: file });
+  }
+  const parsed = evalSetSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ParlaError('invalid_input', `${file}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
+  }
+  return parsed.data;
+}
+
+/** Like loadEvalSet, but insists on a codec set. */
+export function loadCodecEvalSet(nameOrPath: string, dir = evalSetsDir()): CodecEvalSet {
+  const set = loadEvalSet(nameOrPath, dir);
+  if (set.kind !== 'codec') throw new ParlaError('invalid_input', `evaluation set "${nameOrPath}" is a ${set.kind} set, not a codec set`, { param: 'set' });
+  return set;
+}
+
+export function recordingPath(item: Pick<EvalRecording, 'id' | 'source'>, dataDir = sharedDataDir()): string {
+  return path.join(dataDir, item.source, 'audio', `${item.id}.opus`);
+}
+
+/** An utterance with its speaker, ready for the instruments (16 kHz mono). */
+export interface SpeakerUtterance extends EvalUtterance {
+  speaker: string;
+}
+
+/** Decodes the recordings of `items` to 16 kHz mono; a missing file names itself and PARLA_SHARED_DATA. */
+export async function loadRecordings(items: readonly EvalRecording[], dataDir = sharedDataDir()): Promise<SpeakerUtterance[]> {
+  return mapLimit(items, 2, async (item) => {
+    const file = recordingPath(item, dataDir);
+    if (!existsSync(file)) throw new ParlaError('file_not_found', `recording of ${item.id} not found: ${file} (set PARLA_SHARED_DATA)`, { param: file });
+    return { id: item.id, text: item.text, speaker: item.speaker, audio: await decodeAudio(file, { sampleRate: EVAL_SAMPLE_RATE }) };
+  });
+}
