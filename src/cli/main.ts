@@ -1,7 +1,9 @@
 /** The `parla` command: parses arguments and hands each subcommand to its module. */
 import { Command, CommanderError } from 'commander';
 import { isParlaError } from '../errors.js';
+import { registerBench } from './bench.js';
 import { registerCodec } from './codec.js';
+import { registerEval } from './eval.js';
 import { registerPhonemize } from './phonemize.js';
 import { registerSay } from './say.js';
 import { registerServe } from './serve.js';
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerSay(program);
   registerPhonemize(program);
   registerCodec(program);
+  registerEval(program);
+  registerBench(program);
   registerServe(program);
   return program;
 }

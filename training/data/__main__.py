@@ -20,6 +20,8 @@ def main(argv=None) -> int:
     b.add_argument("--out", default=os.path.join(TRAINING_DIR, "cache", "corpus"), help="corpus folder (git-ignored)")
     b.add_argument("--limit", type=int, default=0, help="only the first N utterances of each source (smoke builds)")
     b.add_argument("--nice", type=int, default=0, help="niceness added to worker processes")
+    b.add_argument("--prune", action="store_true",
+                   help="delete cached audio that no manifest refers to (e.g. after lowering --synthetic-hours)")
     b.add_argument("--no-docs", action="store_true",
                    help="do not write training/DATA.md and training/eval/*.jsonl (implied by --limit)")
     args = parser.parse_args(argv)
@@ -31,7 +33,7 @@ def main(argv=None) -> int:
     docs = not (args.no_docs or args.limit)
     build(args.data_dir, args.out, args.synthetic_hours, args.jobs, limit=args.limit,
           report_path=os.path.join(TRAINING_DIR, "DATA.md") if docs else "",
-          eval_dir=os.path.join(TRAINING_DIR, "eval") if docs else "", nice=args.nice)
+          eval_dir=os.path.join(TRAINING_DIR, "eval") if docs else "", nice=args.nice, prune=args.prune)
     return 0
 
 

@@ -11,15 +11,14 @@ import shutil
 import time
 
 from . import sources
-from .manifest import apply_weights, eval_list, make_record, write_jsonl
+from .manifest import apply_weights, make_record
+from .outputs import log_build, prune_audio, write_outputs
 from .phoneme_cache import phonemize_cached
 from .process import audio_relpath, init_worker, job_key, process
 from .progress import Progress
+from .report import write_data_md
 from .sentences import TEXT_FILE, sentence_pools
-from .speakers import synthetic_speakers
-from .summary import markdown_table, plain_table, rejects_table
-
-SPLITS = (sources.TRAIN, sources.HELDOUT_SPEAKERS, sources.HELDOUT_SENTENCES)
+from .summary import plain_table
 
 
 def collect_jobs(data_dir: str, synthetic_hours: float, limit: int = 0) -> list:
@@ -115,18 +114,8 @@ def run_audio(jobs: list, out_dir: str, noise_dir: str, workers: int, nice: int 
     return results, len(todo)
 
 
-def _log_build(out_dir: str, **run) -> list:
-    """Append this run to <out>/builds.jsonl; returns every run since the cache was created."""
-    path = os.path.join(out_dir, "builds.jsonl")
-    run = dict(finished=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load=round(os.getloadavg()[0], 1), **run)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps(run) + "\n")
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def build(data_dir: str, out_dir: str, synthetic_hours: float, workers: int, limit: int = 0,
-          report_path: str = "", eval_dir: str = "", nice: int = 0) -> dict:
+          report_path: str = "", eval_dir: str = "", nice: int = 0, prune: bool = False) -> dict:
     """Run the whole pipeline; returns {"records", "rejects", "seconds", "processed", "weight"}."""
     t0 = time.time()
     rejects, unknown = [], Counter()
@@ -142,26 +131,18 @@ def build(data_dir: str, out_dir: str, synthetic_hours: float, workers: int, lim
         else:
             rejects.append(dict(id=j["id"], source=j["source"], status=r["status"], detail=r["detail"]))
     weight = apply_weights(records)
-    for split in SPLITS:
-        write_jsonl(os.path.join(out_dir, f"{split}.jsonl"), [r for r in records if r["split"] == split])
-    write_jsonl(os.path.join(out_dir, "rejects.jsonl"), rejects)
-    write_jsonl(os.path.join(out_dir, "speakers.jsonl"), [
-        {"speaker": s.id, "family": s.family, "voice": s.voice.name, "engine": s.voice.engine,
-         "heldout": s.heldout, "augment": s.augment.as_dict() if s.augment else None}
-        for s in synthetic_speakers()])
-    if eval_dir:
-        for split in (sources.HELDOUT_SPEAKERS, sources.HELDOUT_SENTENCES):
-            write_jsonl(os.path.join(eval_dir, f"{split}.jsonl"), eval_list([r for r in records if r["split"] == split]))
+    write_outputs(out_dir, records, rejects, eval_dir)
+    if prune:
+        print(f"pruned {prune_audio(out_dir, records)} cached audio files no manifest refers to")
     seconds = time.time() - t0
-    history = _log_build(out_dir, seconds=round(seconds, 1), processed=processed, jobs=len(jobs),
-                         synthetic_hours=synthetic_hours, workers=workers, limit=limit)
+    history = log_build(out_dir, seconds=round(seconds, 1), processed=processed, jobs=len(jobs),
+                        synthetic_hours=synthetic_hours, workers=workers, limit=limit)
     reject_counts = Counter((r["source"], r["status"]) for r in rejects)
     print(plain_table(records))
     print(f"rejected: {dict(reject_counts) or 'none'}; unknown symbols: {dict(unknown) or 'none'}")
     print(f"built in {seconds / 60:.1f} min ({processed} utterances processed now, "
           f"{len(jobs) - processed} reused); real-speech weight {weight}")
     if report_path:
-        from .report import write_data_md
         write_data_md(report_path, records, reject_counts, unknown, weight=weight, seconds=seconds,
                       phonemize_seconds=t_phonemes, processed=processed, total_jobs=len(jobs),
                       synthetic_hours=synthetic_hours, workers=workers, out_dir=out_dir, history=history)

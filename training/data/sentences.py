@@ -13,12 +13,18 @@ from .splits import SHARED_DATA, sentence_is_heldout
 TEXT_FILE = os.path.join(SHARED_DATA, "text", "gutenberg-mix.txt")
 MIN_WORDS, MAX_WORDS = 4, 30
 _ALLOWED = re.compile(r"^[A-Z][A-Za-z ,;:'!?.\-]*[.!?]$")
+_INITIAL = re.compile(r"\b[A-Z]\.")  # "J. Winsor": a cut at the wrong full stop is likely
+# Licence text and bibliography entries ("..., Vol.") are not prose anyone would speak.
+_BOILERPLATE = re.compile(r"Gutenberg|eBook|e-mail|copyright|trademark|\b(Vols?|Chap|Fig|pp|cf)\.|\b[ei]\.[ge]\.",
+                          re.IGNORECASE)
 _SPLIT = re.compile(r"(?<![A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)([.!?])\s+(?=[A-Z])")
 
 
 def split_sentences(paragraph: str) -> list:
     """Sentences of one paragraph (quotes and italics underscores removed, '--' as a comma)."""
-    text = paragraph.replace('"', " ").replace("_", "").replace("--", ", ")
+    text = paragraph.replace('"', " ").replace("_", "")
+    # "Treatment.--Limited areas..." is a run-in heading: the heading becomes its own (short) sentence.
+    text = re.sub(r"([.!?])--", r"\1 ", text).replace("--", ", ")
     text = re.sub(r"\s+", " ", text).strip()
     parts = _SPLIT.split(text)
     # re.split keeps the captured terminator as its own item: glue it back on.
@@ -32,6 +38,8 @@ def is_clean(sentence: str) -> bool:
         return False
     if any(len(w.strip(",;:'!?.-")) > 1 and w.strip(",;:'!?.-").isupper() for w in words):
         return False  # headings, acronyms, roman numerals
+    if _INITIAL.search(sentence) or _BOILERPLATE.search(sentence):
+        return False
     return " - " not in sentence and ".." not in sentence and " '" not in sentence
 
 

@@ -4,6 +4,7 @@ A job: {"id", "source", "speaker", "family", "split", "text" (raw, or None),
 "audio" (input file, real speech) or "speaker_id" (synthetic)}. Splits come from
 splits.py; synthetic hours are spread evenly over training families, then speakers.
 """
+import bisect
 import csv
 import hashlib
 import os
@@ -54,15 +55,16 @@ def librispeech_jobs(data_dir: str) -> list:
     } for r in _rows(os.path.join(root, "metadata.tsv"))]
 
 
-def _offset(speaker_id: str, n: int) -> int:
-    return int(hashlib.sha1(speaker_id.encode()).hexdigest()[:12], 16) % n
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def synthetic_jobs(train_sentences: list, heldout_sentences: list, hours: float) -> list:
     """Jobs for every synthetic speaker: training voices share `hours` evenly by family then speaker.
 
-    Speaker s reads consecutive sentences of its pool from a speaker-specific offset,
-    so asking for more hours only appends utterances (earlier ones stay cached).
+    Pools are sorted by sentence hash; speaker s reads consecutive sentences from the
+    point where its own id's hash falls. Asking for more hours only appends utterances,
+    and adding or dropping a sentence moves only its neighbours (cached audio stays valid).
     Jobs are ordered round-robin over speakers, so any prefix covers many voices.
     """
     speakers = synthetic_speakers()
@@ -71,12 +73,14 @@ def synthetic_jobs(train_sentences: list, heldout_sentences: list, hours: float)
         families.setdefault(s.family, []).append(s)
     train_families = [f for f in families if not splits.synthetic_family_is_heldout(f)]
     per_family = hours * 3600 / max(1, len(train_families))
+    pools = {False: sorted(train_sentences, key=_digest), True: sorted(heldout_sentences, key=_digest)}
+    keys = {held: [_digest(t) for t in pool] for held, pool in pools.items()}
     plans = []
     for s in speakers:
-        pool = heldout_sentences if s.heldout else train_sentences
+        pool = pools[s.heldout]
         if not pool:
             continue
-        start = _offset(s.id, len(pool))
+        start = bisect.bisect_left(keys[s.heldout], _digest(s.id))
         speed = s.augment.speed if s.augment else 1.0
         picked, seconds, j = [], 0.0, 0
         budget = per_family / len(families[s.family])
@@ -91,7 +95,7 @@ def synthetic_jobs(train_sentences: list, heldout_sentences: list, hours: float)
     for j in range(max((len(p) for _, p in plans), default=0)):
         for s, picked in plans:
             if j < len(picked):
-                digest = hashlib.sha1(picked[j].encode()).hexdigest()[:10]
+                digest = _digest(picked[j])[:10]
                 jobs.append({
                     "id": f"{s.id}-{digest}", "source": f"synth-{s.voice.engine}", "speaker": s.id,
                     "family": s.family, "split": HELDOUT_SPEAKERS if s.heldout else TRAIN,

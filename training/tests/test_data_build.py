@@ -75,6 +75,16 @@ def test_rerun_skips_finished_work(real_build):
     assert "(0 utterances processed now" in stdout
 
 
+def test_prune_removes_only_unreferenced_audio(real_build):
+    out, _ = real_build
+    stray = os.path.join(out, "audio", "synth-espeak", "nobody", "stale.flac")
+    os.makedirs(os.path.dirname(stray))
+    sf.write(stray, np.zeros(16000, dtype=np.float32), 16000)
+    stdout = run_build(out, "--limit", "3", "-j", "2", "--prune")
+    assert "pruned 1 cached audio files" in stdout and not os.path.exists(stray)
+    assert all(os.path.exists(os.path.join(out, r["path"])) for r in manifest(out, "train"))
+
+
 def _opus(path, x, sr=16000):
     sf.write(path, x, sr, format="OGG", subtype="OPUS")
 

@@ -74,6 +74,14 @@ def test_more_hours_only_appends_utterances(pools):
     assert small < large
 
 
+def test_dropping_sentences_moves_few_utterances(pools):
+    # A stricter sentence filter must not re-synthesize the whole corpus.
+    train_text, heldout_text = pools
+    before = {j["id"] for j in synthetic_jobs(train_text, heldout_text, hours=2.0)}
+    after = {j["id"] for j in synthetic_jobs(train_text[100:], heldout_text, hours=2.0)}
+    assert len(before & after) > 0.95 * len(before)
+
+
 @pytest.mark.parametrize("sentence, clean", [
     ("The cellar stretched out in front of the house.", True),
     ("He paid 4 dollars for it.", False),            # digits are read differently by engines
@@ -82,9 +90,17 @@ def test_more_hours_only_appends_utterances(pools):
     ("see the figure below for details.", False),     # fragment of a hard-wrapped line
     (" ".join(["word"] * 31) + ".", False),
     ("The costs (as noted) were high indeed.", False),
+    ("J. Winsor, The Mississippi Valley and Cartier.", False),  # initial: likely a bad cut
+    ("Edward Stanwood, A History of the Presidency, Vol.", False),  # bibliography
+    ("Please read this Project Gutenberg licence carefully.", False),
 ])
 def test_sentence_filter(sentence, clean):
     assert is_clean(sentence) is clean
+
+
+def test_run_in_heading_becomes_its_own_sentence():
+    assert split_sentences("Treatment.--Limited areas should be excised.") == [
+        "Treatment.", "Limited areas should be excised."]
 
 
 def test_sentence_split_keeps_titles_together():

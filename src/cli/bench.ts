@@ -1,0 +1,58 @@
+/** `parla bench`: speed benchmarks recorded under bench/results/ (`bench codec` now; `bench engine` registers beside it). */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ParlaError } from '../errors.js';
+import { runCodecBench } from '../eval/run-bench-codec.js';
+import { codecBenchTable, updateReadmeTable, writeCodecBenchResult } from '../eval/run-bench-table.js';
+import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
+
+interface CodecBenchFlags {
+  model: string;
+  seconds: string;
+  threads: string;
+  runs: string;
+  out: string;
+  readme: string;
+  record: boolean;
+}
+
+function numberFlag(value: string, flag: string, integer: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new ParlaError('invalid_input', `${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`, { param: flag.replace(/^--/, '') });
+  }
+  return n;
+}
+
+/** `parla bench codec`: encode + decode RTF of a clip of real speech. */
+export function registerCodecBench(bench: Command): void {
+  bench
+    .command('codec')
+    .description('codec encode + decode real-time factor on a clip of held-out speech (median of runs)')
+    .option('-m, --model <dir>', 'model directory holding the codec', defaultModelDir())
+    .option('--seconds <s>', 'clip length in seconds', '10')
+    .option('--threads <n>', 'onnxruntime intra-op threads', '2')
+    .option('--runs <n>', 'timed runs after one warm-up', '5')
+    .option('--out <dir>', 'folder for codec-<date>-<model>.json', path.join(PACKAGE_ROOT, 'bench', 'results'))
+    .option('--readme <file>', 'markdown file whose codec table is regenerated', path.join(PACKAGE_ROOT, 'bench', 'README.md'))
+    .option('--no-record', 'print the result only; write nothing')
+    .action(async (flags: CodecBenchFlags) => {
+      const result = await runCodecBench({
+        modelDir: flags.model,
+        seconds: numberFlag(flags.seconds, '--seconds', false),
+        threads: numberFlag(flags.threads, '--threads', true),
+        runs: numberFlag(flags.runs, '--runs', true),
+      });
+      console.log(codecBenchTable([result]));
+      if (flags.record) {
+        const file = writeCodecBenchResult(result, flags.out);
+        updateReadmeTable(flags.readme, flags.out);
+        console.error(`wrote ${file}; regenerated the table in ${flags.readme}`);
+      }
+    });
+}
+
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('speed benchmarks, recorded in bench/results/ and bench/README.md');
+  registerCodecBench(bench);
+}

@@ -1,0 +1,69 @@
+/** `parla eval codec`: measures a model's codec on a named evaluation set and writes JSON + markdown results (bench/README.md explains the table). */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { readCodecSpec } from '../codec/spec.js';
+import { ParlaError } from '../errors.js';
+import { DEFAULT_BASELINES, parseBaselines, parseCodebookList } from '../eval/run-baselines.js';
+import { runCodecEval } from '../eval/run-codec.js';
+import { codecEvalMarkdown, writeEvalResult } from '../eval/run-report.js';
+import { loadCodecEvalSet } from '../eval/run-sets.js';
+import { codecRegressions, readExpectedCodecQuality } from '../eval/run-thresholds.js';
+import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
+
+interface CodecEvalFlags {
+  model: string;
+  set: string;
+  codebooks?: string;
+  baselines: string;
+  out: string;
+  limit?: string;
+  threads: string;
+  speakerEncoder?: string;
+  check?: boolean;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ParlaError('invalid_input', `${flag} must be a positive integer, got "${value}"`, { param: flag.replace(/^--/, '') });
+  return n;
+}
+
+export function registerEval(program: Command): void {
+  const evaluate = program.command('eval').description('measure quality on held-out evaluation sets (see bench/README.md)');
+  evaluate
+    .command('codec')
+    .description('resynthesize a set through the neural codec and classical codecs; WER/CER, STOI, log-mel, similarity, RTF')
+    .option('-m, --model <dir>', 'model directory holding the codec', defaultModelDir())
+    .option('--set <name>', 'evaluation set: training/eval/<name>.json, or a path to a .json file', 'codec-kathleen')
+    .option('--codebooks <list>', 'codebook counts for the neural rows, e.g. 1,2,4,8 (default: powers of two up to Q)')
+    .option('--baselines <list>', 'classical rows: opus6, opus12, codec2, narrowband, or none', DEFAULT_BASELINES.join(','))
+    .option('--out <dir>', 'folder for eval-<model>-<set>-<date>.json and .md', path.join(PACKAGE_ROOT, 'bench', 'results'))
+    .option('--limit <n>', 'use only the first n utterances of the set')
+    .option('--threads <n>', 'onnxruntime intra-op threads', '2')
+    .option('--speaker-encoder <file>', 'speaker encoder .onnx (default: <model>/speaker_encoder.onnx, then models/default/)')
+    .option('--check', "fail (exit 1) when the 8-codebook row falls below the model card's quality.codec.<set> numbers")
+    .action(async (flags: CodecEvalFlags) => {
+      const { spec } = readCodecSpec(flags.model);
+      const set = loadCodecEvalSet(flags.set);
+      const result = await runCodecEval({
+        modelDir: flags.model,
+        set,
+        codebooks: flags.codebooks === undefined ? undefined : parseCodebookList(flags.codebooks, spec.numCodebooks),
+        baselines: parseBaselines(flags.baselines),
+        limit: flags.limit === undefined ? undefined : positiveInt(flags.limit, '--limit'),
+        threads: positiveInt(flags.threads, '--threads'),
+        speakerEncoder: flags.speakerEncoder,
+        log: (line) => console.error(line),
+      });
+      const files = writeEvalResult(result, flags.out);
+      console.log(codecEvalMarkdown(result));
+      console.error(`wrote ${files.json} and ${files.markdown}`);
+      if (flags.check) {
+        const card = readExpectedCodecQuality(flags.model, set.name);
+        if (!card) throw new ParlaError('model_invalid', `--check: ${flags.model}/model.json has no quality.codec.${set.name} to check against`, { param: `quality.codec.${set.name}` });
+        const failures = codecRegressions(result, card);
+        if (failures.length) throw new ParlaError('internal', `quality regression on ${set.name}: ${failures.join('; ')}`, { param: 'quality' });
+        console.error(`within the model card's margins on ${set.name}`);
+      }
+    });
+}
