@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chirp } from '../src/audio/signals.js';
+import { decodeAudio } from '../src/audio/decode.js';
 import { planChapters } from '../src/book/book-plan.js';
 import { DEFAULT_PAUSES } from '../src/book/chapter-assembly.js';
 import { chunkSeed, type ChunkEngine } from '../src/book/chunk-synth.js';
@@ -14,6 +14,8 @@ import { readWavInfo } from '../src/book/wav-info.js';
 import type { Chapter } from '../src/book/types.js';
 import { Synthesizer, type LoadedModel, type SynthesisOptions, type SynthesisResult, type Voice } from '../src/engine/index.js';
 import { isParlaError } from '../src/errors.js';
+import { countPhonemes } from '../src/eval/robustness.js';
+import { sharedDataDir } from '../src/eval/shared-data.js';
 import { fixtureVoice, loadFixture } from './engine-helpers.js';
 
 const RATE = 16_000;
@@ -50,11 +52,6 @@ class InjectingEngine implements ChunkEngine {
 
 const silent = (real: Float32Array): Float32Array => new Float32Array(real.length);
 const clipped = (real: Float32Array): Float32Array => real.map((x) => Math.max(-1, Math.min(1, x * 50)));
-/** 0.64 s (40 mel hops) of a sweep played over and over: a model stuck repeating itself. */
-const looped = (seconds: number): Float32Array => {
-  const piece = chirp(200, 2500, 0.64, RATE, 0.3);
-  return Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => piece[i % piece.length]);
-};
 
 function options(jobDir: string, engines: ChunkEngine[], checks: readonly GateCheck[], retries: number): BookRunOptions {
   return {
@@ -92,19 +89,30 @@ describe('book plan', () => {
 });
 
 describe('quality gate', () => {
-  const phonemes = 20; // expected duration 0.51 + 20 x 0.072 = 1.95 s
-  const good = chirp(150, 3000, 1.95, RATE, 0.3);
+  // "Not at this particular case, Tom, apologized Whittemore." read by Kathleen (3.9 s), and its espeak-ng phonemes.
+  const clip = join(sharedDataDir(), 'kathleen', 'audio', 'arctic_a0002_1592748530.opus');
+  const phonemes = countPhonemes('nˌɑːt æt ðɪs pɚtˈɪkjʊlɚ kˈeɪs tˈɑːm ɐpˈɑːlədʒˌaɪzd wˈɪɾɪmˌoːɹ');
+  let speech: Float32Array;
+  beforeAll(async () => {
+    speech = await decodeAudio(clip, { sampleRate: RATE });
+  });
+  const tile = (pcm: Float32Array, times: number): Float32Array => {
+    const out = new Float32Array(pcm.length * times);
+    for (let k = 0; k < times; k++) out.set(pcm, k * pcm.length);
+    return out;
+  };
   it.each([
-    ['a clean take of the expected length', good, [...GATE_CHECKS], []],
-    ['silence', new Float32Array(good.length), [...GATE_CHECKS], ['silent']],
-    ['a looped take', looped(1.95), [...GATE_CHECKS], ['looped']],
-    ['clipping', good.map((x) => Math.max(-1, Math.min(1, x * 10))), [...GATE_CHECKS], ['clipped']],
-    ['a runaway (3x too long)', chirp(150, 3000, 6, RATE, 0.3), [...GATE_CHECKS], ['runaway']],
-    ['a take far too short', chirp(150, 3000, 0.5, RATE, 0.3), [...GATE_CHECKS], ['too_short']],
-    ['silence with the silence check off', new Float32Array(good.length), ['duration', 'clipping'], []],
-    ['empty audio', new Float32Array(0), ['silence'], ['empty']],
-  ] as [string, Float32Array, GateCheck[], string[]][])('%s', (_name, pcm, checks, failures) => {
-    const report = gateChunk(pcm, RATE, phonemes, checks);
+    ['real speech', () => speech, [...GATE_CHECKS], []],
+    ['silence', () => new Float32Array(speech.length), [...GATE_CHECKS], ['silent']],
+    ['one second of speech looped four times', () => tile(speech.subarray(8000, 24000), 4), [...GATE_CHECKS], ['looped']],
+    ['clipped speech', () => speech.map((x) => Math.max(-1, Math.min(1, x * 30))), [...GATE_CHECKS], ['clipped']],
+    ['a runaway (the sentence three times)', () => tile(speech, 3), [...GATE_CHECKS], ['runaway', 'looped']],
+    ['half a second for a whole sentence', () => speech.subarray(16000, 24000), [...GATE_CHECKS], ['too_short']],
+    ['silence with the silence check off', () => new Float32Array(speech.length), ['duration', 'clipping'], []],
+    ['a loop with only the duration check on', () => tile(speech.subarray(8000, 24000), 4), ['duration'], []],
+    ['empty audio', () => new Float32Array(0), ['silence'], ['empty']],
+  ] as [string, () => Float32Array, GateCheck[], string[]][])('%s', (_name, pcm, checks, failures) => {
+    const report = gateChunk(pcm(), RATE, phonemes, checks);
     expect(report.failures).toEqual(failures);
     expect(report.ok).toBe(failures.length === 0);
   });

@@ -1,5 +1,4 @@
 /** Text -> IPA phoneme string through the npm `phonemizer` (espeak-ng in WASM), keeping punctuation for prosody. */
-import { phonemize as espeakPhonemize } from 'phonemizer';
 import { ParlaError } from '../errors.js';
 import { applyLexicon, type Lexicon } from './lexicon.js';
 import { phonemesToIds } from './symbols.js';
@@ -40,6 +39,33 @@ export function resolveLanguage(language = 'en-us'): string {
 const CLAUSE_PUNCTUATION = /([.,?!;:—…]+)/;
 const PUNCT_SYMBOL: Record<string, string> = { '.': '.', ',': ',', '?': '?', '!': '!', ';': ';', ':': ':', '—': '—', '…': '.' };
 
+type EspeakPhonemize = (text: string, language?: string) => Promise<string[]>;
+let espeak: Promise<EspeakPhonemize> | undefined;
+
+/**
+ * Loads the espeak-ng WASM module once. Its Emscripten glue installs process-wide
+ * 'uncaughtException' and 'unhandledRejection' handlers that rethrow (and print the whole
+ * minified bundle); those would turn any stray rejection in the server into a crash, so the
+ * handlers it adds are removed again right after loading.
+ */
+function loadEspeak(): Promise<EspeakPhonemize> {
+  espeak ??= (async () => {
+    const before = {
+      uncaughtException: new Set(process.listeners('uncaughtException')),
+      unhandledRejection: new Set(process.listeners('unhandledRejection')),
+    };
+    const module = await import('phonemizer');
+    for (const listener of process.listeners('uncaughtException')) {
+      if (!before.uncaughtException.has(listener)) process.removeListener('uncaughtException', listener);
+    }
+    for (const listener of process.listeners('unhandledRejection')) {
+      if (!before.unhandledRejection.has(listener)) process.removeListener('unhandledRejection', listener);
+    }
+    return module.phonemize;
+  })();
+  return espeak;
+}
+
 const CACHE_LIMIT = 20_000;
 const cache = new Map<string, string>();
 
@@ -52,7 +78,7 @@ async function phonemizeClause(clause: string, language: string): Promise<string
     cache.set(key, hit);
     return hit;
   }
-  const lines = await espeakPhonemize(clause, language);
+  const lines = await (await loadEspeak())(clause, language);
   // espeak marks words it reads in another language as "(fr)...(en)"; the markers are not phonemes.
   const phonemes = lines.join(' ').replace(/\([a-z-]+\)/g, '').replace(/\s+/g, ' ').trim().normalize('NFC');
   cache.set(key, phonemes);
