@@ -1,6 +1,7 @@
 /** The book synthesis loop on the real fixture engine: chunk plan, derived seeds, the quality gate catching injected bad chunks, retries, failure list. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../src/audio/decode.js';
@@ -9,8 +10,8 @@ import { DEFAULT_PAUSES } from '../src/book/chapter-assembly.js';
 import { chunkSeed, type ChunkEngine } from '../src/book/chunk-synth.js';
 import { BookJob } from '../src/book/journal.js';
 import { runBook, type BookRunOptions } from '../src/book/job-runner.js';
+import { createProgress, SpeedMeter } from '../src/book/progress.js';
 import { gateChunk, GATE_CHECKS, parseGateChecks, type GateCheck } from '../src/book/quality-gate.js';
-import { readWavInfo } from '../src/book/wav-info.js';
 import type { Chapter } from '../src/book/types.js';
 import { Synthesizer, type LoadedModel, type SynthesisOptions, type SynthesisResult, type Voice } from '../src/engine/index.js';
 import { isParlaError } from '../src/errors.js';
@@ -40,10 +41,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Real engine output, replaced for chosen chunks and attempts: what a model going wrong would hand the gate. */
 class InjectingEngine implements ChunkEngine {
   readonly calls = new Map<string, number>();
+  readonly seeds = new Map<string, number[]>();
   constructor(private readonly engine: Synthesizer, private readonly inject: Record<string, (real: Float32Array, attempt: number) => Float32Array | undefined>) {}
   async generate(text: string, options: SynthesisOptions): Promise<SynthesisResult> {
     const attempt = this.calls.get(text) ?? 0;
     this.calls.set(text, attempt + 1);
+    this.seeds.set(text, [...(this.seeds.get(text) ?? []), options.seed!]);
     const real = await this.engine.generate(text, options);
     const audio = this.inject[text]?.(real.audio, attempt) ?? real.audio;
     return { ...real, audio };
@@ -148,13 +151,16 @@ describe('runBook with the quality gate', () => {
     // Chapter audio = lead-in + chunks + pauses, sample exact.
     const chunkSamples = ['c0001-p00000-k000', 'c0001-p00001-k000', 'c0001-p00002-k000'].map((id) => JSON.parse(readFileSync(join(jobDir, 'journal.jsonl'), 'utf8').split('\n').find((l) => l.includes(id))!).samples as number);
     const expected = 1.2 * RATE + chunkSamples.reduce((a, b) => a + b, 0) + 3 * 0.7 * RATE;
-    expect(readWavInfo(join(jobDir, 'chapters', 'c0001.wav')).frames).toBe(expected);
+    expect(summary.chapters[0].durationSec * RATE).toBeCloseTo(expected, 6);
+    expect(existsSync(join(jobDir, 'assembly'))).toBe(false); // joined chapters are intermediates, the chunks stay
   });
 
   it('with every check on, the fixture model (noise) is caught on every chunk: best take kept, all listed, distinct seeds tried', async () => {
     const jobDir = join(dir, 'noise');
-    const summary = await runBook({ ...options(jobDir, [new Synthesizer(model, { batching: false })], GATE_CHECKS, 1), chapters: [CHAPTERS[1]] });
+    const engine = new InjectingEngine(new Synthesizer(model, { batching: false }), {});
+    const summary = await runBook({ ...options(jobDir, [engine], GATE_CHECKS, 1), chapters: [CHAPTERS[1]] });
     expect(summary.failed.map((f) => [f.text, f.attempts])).toEqual([['Two', 2], ['Run!', 2]]);
+    expect(engine.seeds.get('Run!')).toEqual([0, 1].map((a) => chunkSeed(99, 'c0002-p00001-k000', a)));
     for (const f of summary.failed) expect(f.failures.length).toBeGreaterThan(0);
     for (const f of summary.failed) expect(f.failures.every((x) => ['runaway', 'looped'].includes(x))).toBe(true);
   });
@@ -165,5 +171,30 @@ describe('runBook with the quality gate', () => {
     writeFileSync(input, '# One\n\nSit down.\n');
     const err = await runBook({ ...options(jobDir, [new Synthesizer(model)], GATE_CHECKS, 0), chapters: [CHAPTERS[1]] }).catch((e: unknown) => e);
     expect(isParlaError(err) && err.message).toMatch(/belongs to another job: the input changed/);
+  });
+});
+
+describe('progress', () => {
+  /** A stream that keeps what is written; `isTTY` picks the live bars or the log lines. */
+  const sink = (isTTY: boolean): PassThrough & { text: () => string } => {
+    const parts: string[] = [];
+    const s = Object.assign(new PassThrough(), { isTTY, columns: 120, text: (): string => parts.join('') });
+    s.on('data', (d: Buffer) => parts.push(d.toString()));
+    return s;
+  };
+
+  it.each([
+    [false, /parla: chapter 3 "Three": 100 chars \(40 already done\)\nparla: {3}70\/100 chars, book 35\.0%, [\d.]+ chars\/s, RTF [\d.]+, ETA \d\d:\d\d\n/],
+    [true, /book .*\| [\d.]+ chars\/s, RTF [\d.]+, ETA \d\d:\d\d/],
+  ])('isTTY=%s writes chars/s, RTF and ETA', async (isTTY, expected) => {
+    const out = sink(isTTY);
+    const meter = new SpeedMeter();
+    const progress = createProgress(200, meter, out as unknown as NodeJS.WriteStream);
+    progress.chapter(3, 'Three', 100, 40);
+    meter.add(30, 3, 1);
+    progress.chunk(30, false);
+    progress.stop();
+    await new Promise((r) => setImmediate(r));
+    expect(out.text()).toMatch(expected);
   });
 });

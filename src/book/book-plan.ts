@@ -35,12 +35,9 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 function paragraphChunks(paragraph: string, budget: number): { text: string; sentences: string[] }[] {
   const sentences = splitSentences(paragraph);
   const measure = (s: string): number => Array.from(normalizeText(s)).length;
-  const chunks = chunkSentences(sentences, { maxUnits: budget, measure });
-  // chunkSentences keeps sentence order and words; give each chunk the sentences that start inside it.
-  let next = 0;
-  return chunks.map((text) => {
-    const inside: string[] = [];
-    while (next < sentences.length && text.includes(sentences[next])) inside.push(sentences[next++]);
+  // A chunk's own sentences (for subtitle cues): a sentence cut at a clause is a cue of its own part.
+  return chunkSentences(sentences, { maxUnits: budget, measure }).map((text) => {
+    const inside = splitSentences(text);
     return { text, sentences: inside.length ? inside : [text] };
   });
 }

@@ -2,23 +2,21 @@
  * `parla book` end to end, minus argument parsing: plan chunks, synthesize the ones the journal lacks (quality gate,
  * retries, N engines in parallel), join chapters from the job directory, mux the m4b or chapter files, write subtitles.
  */
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ParlaError } from '../errors.js';
+import { type BookOutput, writeOutput } from './book-output.js';
 import { planChapters, type PlannedChapter, type PlannedChunk } from './book-plan.js';
 import { assembleChapter, type AssembledChapter, type Pauses } from './chapter-assembly.js';
-import { writeChapterFiles, type ChapterFileFormat } from './chapter-files.js';
 import type { AudiobookMetadata } from './chapter-audio.js';
 import { synthesizeChunk, type BookSynthesisOptions, type ChunkEngine } from './chunk-synth.js';
 import type { JobSettings } from './job-fingerprint.js';
 import { BookJob } from './journal.js';
-import { writeM4b } from './m4b.js';
 import { createProgress, SpeedMeter, type ProgressReporter } from './progress.js';
 import type { GateCheck } from './quality-gate.js';
-import { formatSrt, formatVtt, shiftCues, type Cue } from './subtitles.js';
 import type { Chapter } from './types.js';
 
-export type BookOutput = { kind: 'm4b'; path: string } | { kind: 'files'; dir: string; format: ChapterFileFormat };
+export type { BookOutput } from './book-output.js';
 
 export interface BookRunOptions {
   inputPath: string;
@@ -107,11 +105,13 @@ export async function runBook(o: BookRunOptions): Promise<BookRunSummary> {
   const counts = { total: 0, synthesized: 0, resumed: 0, retried: 0 };
   const rss = { first: 0, last: 0, max: 0 };
   const assembled: AssembledChapter[] = [];
+  // Joined chapter audio is an intermediate (as large as the chunks): made again from the journal on every run.
+  const assembly = join(job.dir, 'assembly');
   try {
-    mkdirSync(join(job.dir, 'chapters'), { recursive: true });
+    mkdirSync(assembly, { recursive: true });
     for (const chapter of plan) {
       await synthesizeChapter(o, job, chapter, progress, meter, counts, rss, chunkPhonemes);
-      assembled.push(assembleChapter(job, chapter, o.pauses, join(job.dir, 'chapters', `c${String(chapter.index).padStart(4, '0')}.wav`)));
+      assembled.push(assembleChapter(job, chapter, o.pauses, join(assembly, `c${String(chapter.index).padStart(4, '0')}.wav`)));
     }
     progress.stop();
     const files = await writeOutput(o, assembled);
@@ -131,6 +131,7 @@ export async function runBook(o: BookRunOptions): Promise<BookRunSummary> {
     throw fsError(err, job.dir);
   } finally {
     progress.stop();
+    rmSync(assembly, { recursive: true, force: true });
     job.close();
   }
 }
@@ -188,35 +189,4 @@ function failedChunks(job: BookJob, plan: PlannedChapter[]): FailedChunk[] {
     }
   }
   return failed;
-}
-
-async function writeOutput(o: BookRunOptions, chapters: AssembledChapter[]): Promise<string[]> {
-  const sources = chapters.map((c) => ({ title: c.title, wavPath: c.wavPath }));
-  const loudness = o.loudness ? {} : (false as const);
-  const format = o.subtitles === 'vtt' ? formatVtt : formatSrt;
-  if (o.output.kind === 'm4b') {
-    await writeM4b(o.output.path, sources, o.metadata, { loudness });
-    const files = [o.output.path];
-    if (o.subtitles) {
-      const cues: Cue[] = [];
-      let offset = 0;
-      for (const c of chapters) {
-        cues.push(...shiftCues(c.cues, offset));
-        offset += c.samples / c.sampleRate;
-      }
-      const path = o.output.path.replace(/\.[^./\\]*$/, '') + `.${o.subtitles}`;
-      writeFileSync(path, format(cues));
-      files.push(path);
-    }
-    return files;
-  }
-  const written = await writeChapterFiles(o.output.dir, o.output.format, sources, o.metadata, { loudness });
-  if (o.subtitles) {
-    chapters.forEach((c, i) => {
-      const path = written[i].replace(/\.[^./\\]*$/, '') + `.${o.subtitles}`;
-      writeFileSync(path, format(c.cues));
-      written.push(path);
-    });
-  }
-  return written;
 }

@@ -55,7 +55,6 @@ export function createProgress(bookChars: number, meter: SpeedMeter, stream: Nod
   let bookDone = 0;
   let chapterDone = 0;
   let chapterChars = 0;
-  let chapterLabel = '';
   const stats = (): string => `${meter.charsPerSecond.toFixed(1)} chars/s, RTF ${meter.rtf.toFixed(3)}, ETA ${clock(meter.etaSeconds(bookChars - bookDone))}`;
 
   if (!stream.isTTY) {
@@ -63,6 +62,7 @@ export function createProgress(bookChars: number, meter: SpeedMeter, stream: Nod
       chapter(index, title, chars, doneChars) {
         chapterDone = doneChars;
         chapterChars = chars;
+        bookDone += doneChars;
         stream.write(`parla: chapter ${index} "${title}": ${chars} chars${doneChars ? ` (${doneChars} already done)` : ''}\n`);
       },
       chunk(chars, resumed) {
@@ -76,17 +76,25 @@ export function createProgress(bookChars: number, meter: SpeedMeter, stream: Nod
   }
 
   const bars = new cliProgress.MultiBar(
-    { stream, format: '{label} [{bar}] {percentage}% | {speed}', hideCursor: true, clearOnComplete: false, barsize: 30, etaBuffer: 50 },
+    { stream, format: '{label} [{bar}] {percentage}% | {speed}', hideCursor: true, clearOnComplete: false, barsize: 20, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
   );
   const book = bars.create(Math.max(1, bookChars), 0, { label: 'book      ', speed: '' });
   let chapter: cliProgress.SingleBar | undefined;
+  // Ctrl-C: give the terminal its cursor back; finished chunks are already durable in the journal.
+  const interrupt = (): void => {
+    bars.stop();
+    stream.write('parla: interrupted; run the same command again to continue\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
   return {
     chapter(index, title, chars, doneChars) {
-      chapter?.stop();
-      chapterLabel = `ch ${String(index).padEnd(6)}`;
+      if (chapter) bars.remove(chapter); // one chapter bar at a time, under the book bar
       chapterDone = doneChars;
-      chapter = bars.create(Math.max(1, chars), doneChars, { label: chapterLabel, speed: title.slice(0, 40) });
+      bookDone += doneChars;
+      book.update(bookDone);
+      chapter = bars.create(Math.max(1, chars), doneChars, { label: `ch ${String(index).padEnd(6)}`, speed: title.slice(0, 40) });
     },
     chunk(chars) {
       chapterDone += chars;
@@ -95,6 +103,9 @@ export function createProgress(bookChars: number, meter: SpeedMeter, stream: Nod
       book.update(bookDone, { speed: stats() });
     },
     log: (line) => bars.log(`parla: ${line}\n`),
-    stop: () => bars.stop(),
+    stop() {
+      process.off('SIGINT', interrupt);
+      bars.stop();
+    },
   };
 }

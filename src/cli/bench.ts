@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ParlaError } from '../errors.js';
 import { runCodecBench } from '../eval/run-bench-codec.js';
-import { codecBenchTable, updateReadmeTable, writeCodecBenchResult } from '../eval/run-bench-table.js';
+import { codecBenchTable, readReadmeTable, updateReadmeTable, writeCodecBenchResult } from '../eval/run-bench-table.js';
 import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
+import { registerBenchEngine } from './bench-engine.js';
 
 interface CodecBenchFlags {
   model: string;
@@ -37,6 +38,7 @@ export function registerCodecBench(bench: Command): void {
     .option('--readme <file>', 'markdown file whose codec table is regenerated', path.join(PACKAGE_ROOT, 'bench', 'README.md'))
     .option('--no-record', 'print the result only; write nothing')
     .action(async (flags: CodecBenchFlags) => {
+      if (flags.record) readReadmeTable(flags.readme); // fail before a long run, not after it
       const result = await runCodecBench({
         modelDir: flags.model,
         seconds: numberFlag(flags.seconds, '--seconds', false),
@@ -55,4 +57,5 @@ export function registerCodecBench(bench: Command): void {
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('speed benchmarks, recorded in bench/results/ and bench/README.md');
   registerCodecBench(bench);
+  registerBenchEngine(bench);
 }

@@ -1,12 +1,13 @@
-/** `parla eval codec`: measures a model's codec on a named evaluation set and writes JSON + markdown results (bench/README.md explains the table). */
+/** `parla eval codec|tts`: measures a model's codec or full TTS on a named evaluation set and writes JSON + markdown results (bench/README.md explains the table). */
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readCodecSpec } from '../codec/spec.js';
 import { ParlaError } from '../errors.js';
 import { DEFAULT_BASELINES, parseBaselines, parseCodebookList } from '../eval/run-baselines.js';
 import { runCodecEval } from '../eval/run-codec.js';
-import { codecEvalMarkdown, writeEvalResult } from '../eval/run-report.js';
-import { loadCodecEvalSet } from '../eval/run-sets.js';
+import { codecEvalMarkdown, ttsEvalMarkdown, writeEvalResult } from '../eval/run-report.js';
+import { loadCodecEvalSet, loadTtsEvalSet, readHardSentences } from '../eval/run-sets.js';
+import { runTtsEval } from '../eval/run-tts.js';
 import { codecRegressions, readExpectedCodecQuality } from '../eval/run-thresholds.js';
 import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
 
@@ -65,5 +66,35 @@ export function registerEval(program: Command): void {
         if (failures.length) throw new ParlaError('internal', `quality regression on ${set.name}: ${failures.join('; ')}`, { param: 'quality' });
         console.error(`within the model card's margins on ${set.name}`);
       }
+    });
+
+  evaluate
+    .command('tts')
+    .description('synthesize a TTS set with the engine: WER ratio to real recordings, similarity (+ real-real ceiling), RTF, robustness on hard sentences')
+    .option('-m, --model <dir>', 'model directory (codec + AR + NAR)', defaultModelDir())
+    .option('--set <name>', 'evaluation set: training/eval/<name>.json, or a path to a .json file', 'tts-kathleen')
+    .option('--limit <n>', 'use only the first n sentences of the set')
+    .option('--hard <n>', 'robustness: synthesize the first n of training/eval/hard-sentences.txt (0 = skip)', '100')
+    .option('--seed <n>', 'sampling seed', '1')
+    .option('--threads <n>', 'onnxruntime intra-op threads', '2')
+    .option('--speaker-encoder <file>', 'speaker encoder .onnx (default: <model>/speaker_encoder.onnx, then models/default/)')
+    .option('--out <dir>', 'folder for eval-<model>-<set>-<date>.json and .md', path.join(PACKAGE_ROOT, 'bench', 'results'))
+    .action(async (flags: { model: string; set: string; limit?: string; hard: string; seed: string; threads: string; speakerEncoder?: string; out: string }) => {
+      const set = loadTtsEvalSet(flags.set);
+      const hard = Number(flags.hard);
+      if (!Number.isInteger(hard) || hard < 0) throw new ParlaError('invalid_input', `--hard must be an integer >= 0, got "${flags.hard}"`, { param: 'hard' });
+      const result = await runTtsEval({
+        modelDir: flags.model,
+        set,
+        limit: flags.limit === undefined ? undefined : positiveInt(flags.limit, '--limit'),
+        hardSentences: hard === 0 ? [] : readHardSentences().slice(0, hard),
+        seed: Number(flags.seed),
+        threads: positiveInt(flags.threads, '--threads'),
+        speakerEncoder: flags.speakerEncoder,
+        log: (line) => console.error(line),
+      });
+      const files = writeEvalResult(result, flags.out);
+      console.log(ttsEvalMarkdown(result));
+      console.error(`wrote ${files.json} and ${files.markdown}`);
     });
 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isParlaError } from '../errors.js';
 import { registerBench } from './bench.js';
+import { registerBook } from './book.js';
 import { registerCodec } from './codec.js';
 import { registerEval } from './eval.js';
 import { registerPhonemize } from './phonemize.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerBench(program);
   registerServe(program);
+  registerBook(program);
   return program;
 }
 

@@ -16,3 +16,4 @@ export { kathleenHeldoutSentences, kathleenIsHeldout, readKathleen, sharedDataDi
 export { mixAtSnr, whiteNoise } from './signals.js';
 export { stoi } from './stoi.js';
 export { alignTokens, charErrors, corpusErrors, scoringWords, wordErrors, type ErrorCounts } from './wer.js';
+export { SpeakerEncoder, cosineSimilarity, defaultSpeakerEncoderPath, SPEAKER_SAMPLE_RATE } from './speaker.js';

@@ -9,8 +9,8 @@ export interface Baseline {
   label: string;
   /** Nominal bitrate in kbps (null: not a codec). */
   kbps: number | null;
-  /** 16 kHz mono in, 16 kHz mono out, aligned with the input. */
-  roundTrip: (pcm: Float32Array) => Promise<Float32Array>;
+  /** 16 kHz mono in, 16 kHz mono out, aligned with the input; bits/s of the compressed stream incl. container (null: none). */
+  roundTrip: (pcm: Float32Array) => Promise<{ audio: Float32Array; bitsPerSecond: number | null }>;
 }
 
 /**
@@ -19,13 +19,13 @@ export interface Baseline {
  * and the one pocketsphinx (a 16 kHz model) can read (bench/README.md).
  */
 export const BASELINES = {
-  opus6: { label: 'Opus 6 kbps', kbps: 6, roundTrip: async (pcm) => (await opusRoundTrip(pcm, EVAL_SAMPLE_RATE, 6000)).audio },
-  opus12: { label: 'Opus 12 kbps', kbps: 12, roundTrip: async (pcm) => (await opusRoundTrip(pcm, EVAL_SAMPLE_RATE, 12000)).audio },
-  codec2: { label: 'Codec2 3.2 kbps', kbps: 3.2, roundTrip: async (pcm) => (await codec2RoundTrip(pcm, EVAL_SAMPLE_RATE, '3200')).audio },
+  opus6: { label: 'Opus 6 kbps', kbps: 6, roundTrip: (pcm) => opusRoundTrip(pcm, EVAL_SAMPLE_RATE, 6000) },
+  opus12: { label: 'Opus 12 kbps', kbps: 12, roundTrip: (pcm) => opusRoundTrip(pcm, EVAL_SAMPLE_RATE, 12000) },
+  codec2: { label: 'Codec2 3.2 kbps', kbps: 3.2, roundTrip: (pcm) => codec2RoundTrip(pcm, EVAL_SAMPLE_RATE, '3200') },
   narrowband: {
     label: 'original via 8 kHz',
     kbps: null,
-    roundTrip: async (pcm) => resample(resample(pcm, EVAL_SAMPLE_RATE, 8000), 8000, EVAL_SAMPLE_RATE),
+    roundTrip: async (pcm) => ({ audio: resample(resample(pcm, EVAL_SAMPLE_RATE, 8000), 8000, EVAL_SAMPLE_RATE), bitsPerSecond: null }),
   },
 } satisfies Record<string, Baseline>;
 export type BaselineName = keyof typeof BASELINES;

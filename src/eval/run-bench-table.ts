@@ -37,13 +37,19 @@ export function codecBenchTable(results: readonly CodecBenchResult[]): string {
   return lines.join('\n');
 }
 
-/** Replaces the text between the markers in `readme` with the table of every recorded result. */
-export function updateReadmeTable(readme: string, resultsDir: string): void {
+/** Reads `readme` and finds the table markers; throws naming the file when it or they are missing. */
+export function readReadmeTable(readme: string): { text: string; start: number; end: number } {
   if (!existsSync(readme)) throw new ParlaError('file_not_found', `${readme} not found (the codec table is regenerated inside it)`, { param: readme });
   const text = readFileSync(readme, 'utf8');
   const start = text.indexOf(CODEC_TABLE_START);
   const end = text.indexOf(CODEC_TABLE_END);
   if (start < 0 || end < start) throw new ParlaError('invalid_input', `${readme} lacks the markers ${CODEC_TABLE_START} ... ${CODEC_TABLE_END}`, { param: readme });
+  return { text, start, end };
+}
+
+/** Replaces the text between the markers in `readme` with the table of every recorded result. */
+export function updateReadmeTable(readme: string, resultsDir: string): void {
+  const { text, start, end } = readReadmeTable(readme);
   const table = codecBenchTable(readCodecBenchResults(resultsDir));
   writeFileSync(readme, `${text.slice(0, start + CODEC_TABLE_START.length)}\n${table}\n${text.slice(end)}`);
 }

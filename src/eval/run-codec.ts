@@ -37,6 +37,8 @@ export interface CodecEvalRow extends ScoredRow {
   codebooks: number | null;
   /** Round-trip seconds / audio seconds (neural: encode + decode with onnxruntime; baselines: incl. process start). */
   rtf: number | null;
+  /** Classical codecs: size of the compressed streams (container included) / audio duration, in kbps. */
+  measuredKbps?: number;
 }
 
 export interface CodecEvalResult {
@@ -99,9 +101,15 @@ export async function runCodecEval(options: CodecEvalOptions): Promise<CodecEval
     const baseline = BASELINES[name];
     const t = performance.now();
     const outputs: Float32Array[] = [];
-    for (const u of utterances) outputs.push(fit(await baseline.roundTrip(u.audio), u.audio.length));
+    let bits = 0;
+    for (const u of utterances) {
+      const { audio, bitsPerSecond } = await baseline.roundTrip(u.audio);
+      outputs.push(fit(audio, u.audio.length));
+      bits += ((bitsPerSecond ?? 0) * u.audio.length) / EVAL_SAMPLE_RATE;
+    }
     const rtf = (performance.now() - t) / 1000 / seconds;
-    rows.push({ name: baseline.label, kind: 'baseline', kbps: baseline.kbps, codebooks: null, rtf, ...(await score(outputs)) });
+    const measured = baseline.kbps === null ? {} : { measuredKbps: bits / seconds / 1000 };
+    rows.push({ name: baseline.label, kind: 'baseline', kbps: baseline.kbps, codebooks: null, rtf, ...measured, ...(await score(outputs)) });
     log(`scored ${baseline.label}`);
   }
 

@@ -1,7 +1,8 @@
-/** Writes an evaluation result as `<out>/eval-<model id>-<set>-<date>.json` plus a markdown table of the same numbers. */
+/** Writes an evaluation result (codec or TTS) as `<out>/eval-<model id>-<set>-<date>.json` plus a markdown table of the same numbers. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CodecEvalResult } from './run-codec.js';
+import type { TtsEvalResult } from './run-tts.js';
 import { fileStamp, safeName } from './run-machine.js';
 
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
@@ -37,14 +38,40 @@ export function codecEvalMarkdown(result: CodecEvalResult): string {
     '',
     codecEvalTable(result),
     '',
+    ...measuredBitrates(result),
+  ].join('\n');
+}
+
+/** 'Measured bitrates (container included): Opus 6 kbps 6.93 kbps, ...' when the classical rows recorded them. */
+function measuredBitrates(result: CodecEvalResult): string[] {
+  const measured = result.rows.filter((r) => r.measuredKbps !== undefined).map((r) => `${r.name} ${r.measuredKbps!.toFixed(2)} kbps`);
+  return measured.length ? [`Measured bitrates (container included): ${measured.join(', ')}.`, ''] : [];
+}
+
+/** One-row table of a TTS evaluation plus the robustness counts on the hard sentences. */
+export function ttsEvalMarkdown(r: TtsEvalResult): string {
+  const m = r.machine;
+  const rob = r.robustness;
+  const failures = rob ? Object.entries(rob.failures).map(([k, v]) => `${k} ${v}`).join(', ') || 'none' : '';
+  return [
+    `## TTS evaluation: ${r.set.name}, model ${r.model.id}`,
+    '',
+    `${r.date}; ${r.set.utterances} sentences, seed ${r.seed}; ${m.cpuModel} x${m.cpus}, load average ${m.loadAverage.join(' ')}; ${r.speakerEncoder.available ? `speaker encoder ${r.speakerEncoder.path}` : `speaker similarity unavailable (${r.speakerEncoder.reason})`}.`,
+    '',
+    '| set | WER real | WER synth | WER / real | CER real | CER synth | CER / real | similarity | real-real ceiling | RTF |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    `| ${r.set.name} | ${pct(r.truth?.wer ?? null)} | ${pct(r.synthesized.wer)} | ${fixed(r.werRatio, 2)} | ${pct(r.truth?.cer ?? null)} | ${pct(r.synthesized.cer)} | ${fixed(r.cerRatio, 2)} | ${fixed(r.similarity, 3)} | ${fixed(r.realRealSimilarity, 3)} | ${fixed(r.rtf, 3)} |`,
+    '',
+    rob ? `Robustness on ${rob.total} hard sentences: ${rob.ok} ok; failures: ${failures}.` : 'Robustness: not run.',
+    '',
   ].join('\n');
 }
 
 /** Writes both files and returns their paths. */
-export function writeEvalResult(result: CodecEvalResult, outDir: string): { json: string; markdown: string } {
+export function writeEvalResult(result: CodecEvalResult | TtsEvalResult, outDir: string): { json: string; markdown: string } {
   mkdirSync(outDir, { recursive: true });
   const base = path.join(outDir, `eval-${safeName(result.model.id)}-${safeName(result.set.name)}-${fileStamp(new Date(result.date))}`);
   writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(`${base}.md`, codecEvalMarkdown(result));
+  writeFileSync(`${base}.md`, result.kind === 'codec' ? codecEvalMarkdown(result) : ttsEvalMarkdown(result));
   return { json: `${base}.json`, markdown: `${base}.md` };
 }

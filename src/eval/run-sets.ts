@@ -27,8 +27,10 @@ const ttsItem = z.object({
   speaker: z.string().min(1),
   /** id of the entry in `prompts` whose audio is the voice prompt */
   prompt: z.string().min(1),
-  /** id of another real utterance of the same speaker: similarity target and real-real ceiling */
+  /** id of another entry in `prompts` (same speaker): similarity target and real-real ceiling */
   reference: z.string().min(1).optional(),
+  /** A real recording of the same text: ground truth for the WER ratio. */
+  truth: z.object({ id: z.string().min(1), source: z.enum(EVAL_SOURCES) }).optional(),
 });
 
 const evalSetSchema = z.discriminatedUnion('kind', [
@@ -38,6 +40,7 @@ const evalSetSchema = z.discriminatedUnion('kind', [
 export type EvalSet = z.infer<typeof evalSetSchema>;
 export type EvalRecording = z.infer<typeof recording>;
 export type CodecEvalSet = Extract<EvalSet, { kind: 'codec' }>;
+export type TtsEvalSet = Extract<EvalSet, { kind: 'tts' }>;
 
 /** training/eval/ in this checkout. */
 export function evalSetsDir(): string {
@@ -75,6 +78,19 @@ export function loadCodecEvalSet(nameOrPath: string, dir = evalSetsDir()): Codec
   const set = loadEvalSet(nameOrPath, dir);
   if (set.kind !== 'codec') throw new ParlaError('invalid_input', `evaluation set "${nameOrPath}" is a ${set.kind} set, not a codec set`, { param: 'set' });
   return set;
+}
+
+/** Like loadEvalSet, but insists on a TTS set. */
+export function loadTtsEvalSet(nameOrPath: string, dir = evalSetsDir()): TtsEvalSet {
+  const set = loadEvalSet(nameOrPath, dir);
+  if (set.kind !== 'tts') throw new ParlaError('invalid_input', `evaluation set "${nameOrPath}" is a ${set.kind} set, not a tts set`, { param: 'set' });
+  return set;
+}
+
+/** training/eval/hard-sentences.txt: one robustness sentence per line. */
+export function readHardSentences(file = path.join(evalSetsDir(), 'hard-sentences.txt')): string[] {
+  if (!existsSync(file)) throw new ParlaError('file_not_found', `hard-sentence set not found: ${file}`, { param: file });
+  return readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
 }
 
 export function recordingPath(item: Pick<EvalRecording, 'id' | 'source'>, dataDir = sharedDataDir()): string {

@@ -4,7 +4,7 @@ import os
 
 from .audio import MAX_SECONDS, MIN_SECONDS, TRIM_DB
 from .loudness import TARGET_LUFS
-from .manifest import REAL_SAMPLE_SHARE
+from .manifest import REAL_SAMPLE_SHARE, REAL_SOURCES
 from .speakers import AUGMENTS_PER_VOICE, synthetic_speakers
 from .splits import SYNTHETIC_HELDOUT_FAMILIES
 from .summary import markdown_table, rejects_table
@@ -19,10 +19,15 @@ def write_data_md(path: str, records: list, reject_counts, unknown, *, weight: f
     def rel(p):  # DATA.md is committed: no machine-specific absolute paths
         return os.path.relpath(os.path.abspath(p), repo)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    build_minutes = sum(r["seconds"] for r in history if r["processed"]) / 60
+    # Headline: the latest run that processed everything (an empty cache); otherwise all runs that did work.
+    full = [r for r in history if r["processed"] == r["jobs"] and not r.get("limit")]
+    build_minutes = (full[-1]["seconds"] if full else sum(r["seconds"] for r in history if r["processed"])) / 60
     runs = "\n".join(f"- {r['finished']}: {r['seconds'] / 60:.1f} min, {r['processed']} of {r['jobs']} "
                      f"processed, --synthetic-hours {r['synthetic_hours']:g} -j {r['workers']}, load {r['load']}"
                      for r in history[-6:])
+    lm_train = [r for r in records if r["split"] == "train" and r["phonemes"] is not None]
+    real_share = (sum(r["weight"] for r in lm_train if r["source"] in REAL_SOURCES)
+                  / max(1e-9, sum(r["weight"] for r in lm_train)))
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = f"""# Training corpus
 
@@ -30,7 +35,7 @@ Built by `/usr/bin/python3 -m training.data build --synthetic-hours {synthetic_h
 on {when} ({os.cpu_count()} CPU cores, load average {load:.1f} at the end; a niced codec
 training run shared the cores). See `training/README.md` for the install line and options.
 
-**Build time: {build_minutes:.1f} min** (runs that processed audio, from an empty cache).
+**Build time: {build_minutes:.1f} min** from an empty cache (phonemes, real and synthetic audio).
 This run: {seconds / 60:.1f} min, {processed} of {total_jobs} utterances processed (the rest reused
 from the cache), phonemizing {phonemize_seconds:.0f} s. Runs of this cache:
 
@@ -60,14 +65,13 @@ Unknown phoneme symbols: {", ".join(f"`{s}` x{n}" for s, n in unknown.most_commo
   after trimming, clipped (>0.1% of samples at full scale), unknown phoneme symbols.
 - Phonemes from the runtime front end (`node bin/parla.js phonemize --jsonl`); speechocean762
   transcripts lower-cased first. Synthetic voices read the front end's *normalized* text.
-- Synthetic speakers: {len(speakers)} ({sum(not s.heldout for s in speakers)} train,
-  {sum(s.heldout for s in speakers)} held out) = each base voice plain plus
-  {AUGMENTS_PER_VOICE["espeak"]} (espeak-ng) or {AUGMENTS_PER_VOICE["flite"]} (flite, festival) seeded
-  augmentations: sox speed 0.86-1.16 (vocal-tract length), pitch -350..+350 cents, bass/treble
+- Synthetic speakers: {len(speakers)} ({sum(not s.heldout for s in speakers)} train, {sum(s.heldout for s in speakers)} held out):
+  each base voice plain plus {AUGMENTS_PER_VOICE["espeak"]} (espeak-ng) or {AUGMENTS_PER_VOICE["flite"]} (flite, festival)
+  seeded augmentations: sox speed 0.86-1.16 (vocal-tract length), pitch -350..+350 cents, bass/treble
   shelves and one peaking EQ band within 6 dB, light reverb on 35%, noise at 15-30 dB SNR on 30%.
   Parameters per speaker: `{rel(os.path.join(out_dir, "speakers.jsonl"))}`.
 - Sampling weight: real speech gets weight {weight} (synthetic 1.0), so real transcribed speech
-  is about {REAL_SAMPLE_SHARE:.0%} of sampled training utterances.
+  is {real_share:.0%} of sampled training utterances (the weight lifts it to at least {REAL_SAMPLE_SHARE:.0%}).
 
 Manifests (paths relative to the manifest's folder): `{rel(out_dir)}/{{train,heldout_speakers,heldout_sentences}}.jsonl`;
 rejects with reasons: `{rel(os.path.join(out_dir, "rejects.jsonl"))}`.

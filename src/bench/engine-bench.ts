@@ -1,0 +1,162 @@
+/**
+ * `parla bench engine`: end-to-end RTF, time to first audio, speculative vs plain AR, G=2 vs G=1, concurrent
+ * throughput, memory, and the PyTorch reference ratio, measured side by side in one process and one run.
+ */
+import os from 'node:os';
+import { loadModel, Synthesizer } from '../engine/index.js';
+import { machineInfo, type MachineInfo } from '../eval/run-machine.js';
+import type { StepTiming } from './ar-step-timing.js';
+import { arRun, concurrent, endToEnd, median, rssMb, timeToFirstAudio, type ArMode, type ArRun, type EndToEnd, type Throughput } from './engine-measures.js';
+import { groupedRun, memoryRun, pytorchRun, type MemoryRun, type PytorchTimings, type TorchTiming } from './engine-sections.js';
+import { benchVoice, fixedArJob, textForSeconds } from './engine-setup.js';
+
+export interface EngineBenchOptions {
+  /** Model folder (model.json + ONNX); its ar.pt, when present, feeds the PyTorch reference. */
+  modelDir: string;
+  /** The same model with G = 1 for the grouped comparison (null: skipped). */
+  g1ModelDir: string | null;
+  /** Utterance length in seconds of audio. */
+  seconds: number;
+  /** Repetitions of each timed measurement (median reported). */
+  runs: number;
+  /** Sentences synthesized for the memory-growth measurement. */
+  sentences: number;
+  /** Concurrent requests compared with one. */
+  concurrency: number;
+  threads: number;
+  /** PyTorch reference step timing (spawns /usr/bin/python3). */
+  torch: boolean;
+  /** AR steps timed per runtime for the PyTorch ratio. */
+  torchSteps: number;
+  log?: (line: string) => void;
+}
+
+type Ratio = number | null;
+
+export interface EngineBenchResult {
+  kind: 'engine-bench';
+  date: string;
+  machine: MachineInfo;
+  /** os.loadavg() at the start and the end of the run. */
+  loadavg: { start: number[]; end: number[] };
+  model: { id: string; dir: string; g1: string | null; randomWeights: boolean; groupSize: number; params: Record<string, unknown> };
+  settings: Omit<EngineBenchOptions, 'log' | 'modelDir' | 'g1ModelDir'> & { text: string; phonemes: number; decoding: string };
+  notes: string[];
+  rtf: number;
+  rtf_speculative: number;
+  ttfa_ms: number;
+  speculative_speedup: Ratio;
+  acceptance_rate: number | null;
+  self_draft_speedup: Ratio;
+  self_draft_acceptance_rate: number | null;
+  grouped_speedup: Ratio;
+  batch4_speedup: number;
+  rss_mb: number;
+  rss_growth_mb: number;
+  /** At 1 thread each (the fair comparison on a loaded 2-core box; see notes). */
+  pytorch_ratio: Ratio;
+  /** At settings.threads each. */
+  pytorch_ratio_threads: Ratio;
+  details: {
+    endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; streamTtfaMs: number[] };
+    ar: Record<ArMode, ArRun[]>;
+    grouped: { g2: ArRun[]; g1: ArRun[]; g2StepsPerAudioSecond: number; g1StepsPerAudioSecond: number | null; g2WallPerAudioSecond: number; g1WallPerAudioSecond: number | null };
+    batch: { one: Throughput[]; many: Throughput[]; batchSizes: number[] };
+    memory: MemoryRun;
+    pytorch: PytorchTimings;
+  };
+}
+
+const ratioOf = (torch: TorchTiming, onnx: StepTiming): Ratio => (torch && 'stepMsMedian' in torch ? ratio(torch.stepMsMedian, onnx.stepMsMedian) : null);
+
+const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
+const ratio = (a: number, b: number): Ratio => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b) : null);
+
+export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBenchResult> {
+  const log = o.log ?? (() => {});
+  const loadStart = os.loadavg();
+  const model = await loadModel(o.modelDir, { threads: o.threads });
+  const rssLoadedMb = rssMb();
+  const synth = new Synthesizer(model, { batching: true });
+  const voice = await benchVoice(model);
+  const { text, phonemes } = await textForSeconds(model, o.seconds);
+  log(`model ${model.id} loaded (RSS ${rssLoadedMb.toFixed(0)} MB); text of ${phonemes} phonemes: "${text}"`);
+  await endToEnd(synth, voice, text, false); // warm-up: arenas, phonemizer, JIT
+
+  const memory = await memoryRun(synth, voice, o.sentences, rssLoadedMb, log);
+
+  const e2e = { plain: [] as EndToEnd[], speculative: [] as EndToEnd[], streamTtfaMs: [] as number[] };
+  for (let i = 0; i < o.runs; i++) {
+    e2e.plain.push(await endToEnd(synth, voice, text, false));
+    e2e.speculative.push(await endToEnd(synth, voice, text, true));
+    e2e.streamTtfaMs.push((await timeToFirstAudio(synth, voice, text, false)).ttfaMs);
+    log(`end-to-end run ${i + 1}: RTF ${e2e.plain[i].rtf.toFixed(3)} (speculative ${e2e.speculative[i].rtf.toFixed(3)}), first audio ${e2e.streamTtfaMs[i].toFixed(0)} ms`);
+  }
+
+  const job = await fixedArJob(model, voice, text, o.seconds, false);
+  const ar: Record<ArMode, ArRun[]> = { plain: [], speculative: [], 'self-draft': [] };
+  for (let i = 0; i < o.runs; i++) {
+    for (const mode of ['plain', 'speculative', 'self-draft'] as const) {
+      if (mode === 'speculative' && !model.draft) continue;
+      ar[mode].push(await arRun(model, job, mode));
+    }
+    log(`AR run ${i + 1}: groups/s plain ${ar.plain[i].groupsPerSecond.toFixed(1)}, speculative ${ar.speculative[i]?.groupsPerSecond.toFixed(1) ?? '-'}, self-draft ${ar['self-draft'][i].groupsPerSecond.toFixed(1)}`);
+  }
+
+  const grouped = await groupedRun(model, o, text, log);
+
+  const batch = { one: [] as Throughput[], many: [] as Throughput[], batchSizes: [] as number[] };
+  const before = synth.batchSizes.length;
+  for (let i = 0; i < o.runs; i++) {
+    batch.one.push(await concurrent(synth, voice, text, 1));
+    batch.many.push(await concurrent(synth, voice, text, o.concurrency));
+    log(`concurrency run ${i + 1}: ${batch.one[i].audioPerSecond.toFixed(2)} vs ${batch.many[i].audioPerSecond.toFixed(2)} audio s per s`);
+  }
+  batch.batchSizes = synth.batchSizes.slice(before);
+
+  const pytorch = await pytorchRun(model, o, log);
+
+  const { g1Id, ...groupedDetails } = grouped;
+  const med = (runs: ArRun[], f: (r: ArRun) => number): number => median(runs.map(f));
+  const plainGps = med(ar.plain, (r) => r.groupsPerSecond);
+  const randomWeights = /random/i.test(model.manifest.description) || /random/i.test(model.id);
+  const result: EngineBenchResult = {
+    kind: 'engine-bench',
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    loadavg: { start: loadStart.map((x) => round(x, 2)), end: os.loadavg().map((x) => round(x, 2)) },
+    model: { id: model.id, dir: model.dir, g1: g1Id, randomWeights, groupSize: model.groupSize, params: { ar: model.manifest.ar.params, draft: model.manifest.draft?.params ?? null, nar: model.manifest.nar.params } },
+    settings: { seconds: o.seconds, runs: o.runs, sentences: o.sentences, concurrency: o.concurrency, threads: o.threads, torch: o.torch, torchSteps: o.torchSteps, text, phonemes, decoding: 'greedy (temperature 0), seed 1' },
+    notes: notes(randomWeights, o, ar),
+    rtf: round(median(e2e.plain.map((r) => r.rtf)), 4),
+    rtf_speculative: round(median(e2e.speculative.map((r) => r.rtf)), 4),
+    ttfa_ms: round(median(e2e.streamTtfaMs), 1),
+    speculative_speedup: ar.speculative.length ? ratio(med(ar.speculative, (r) => r.groupsPerSecond), plainGps) : null,
+    acceptance_rate: ar.speculative.length ? round(med(ar.speculative, (r) => r.acceptanceRate ?? NaN)) : null,
+    self_draft_speedup: ratio(med(ar['self-draft'], (r) => r.groupsPerSecond), plainGps),
+    self_draft_acceptance_rate: round(med(ar['self-draft'], (r) => r.acceptanceRate ?? NaN)),
+    grouped_speedup: grouped.g1WallPerAudioSecond === null ? null : ratio(grouped.g1WallPerAudioSecond, grouped.g2WallPerAudioSecond),
+    batch4_speedup: ratio(median(batch.many.map((t) => t.audioPerSecond)), median(batch.one.map((t) => t.audioPerSecond))) ?? NaN,
+    rss_mb: round(rssLoadedMb, 1),
+    rss_growth_mb: round(memory.rssAfterMb - memory.rssAfterWarmupMb, 1),
+    pytorch_ratio: ratioOf(pytorch.torch1, pytorch.onnx1),
+    pytorch_ratio_threads: ratioOf(pytorch.torch, pytorch.onnx),
+    details: { endToEnd: e2e, ar, grouped: groupedDetails, batch, memory, pytorch },
+  };
+  return result;
+}
+
+function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode, ArRun[]>): string[] {
+  const n: string[] = [];
+  if (randomWeights) {
+    n.push('Random weights at the model sizes: speed only. Acceptance rates and end-of-speech behaviour are meaningless (the random drafter agrees with the random AR by chance only); audio is noise.');
+  }
+  if ([...ar.plain, ...ar.speculative].some((r) => r.endOfSpeech)) n.push('Some AR runs ended speech before the fixed length: groups/s still compare, lengths differ.');
+  n.push(`Greedy decoding; generation runs to the length limit (about ${o.seconds} s of audio). rtf and ttfa_ms use plain decoding; rtf_speculative uses the drafter.`);
+  n.push('self_draft_*: the AR as its own drafter (every draft accepted): the upper bound of the verification mechanics, not a real configuration.');
+  n.push(`ttfa_ms: streaming; the first chunk's AR + NAR run to completion before its first 0.5 s codec piece is decoded.`);
+  n.push(`batch4_speedup: ${o.concurrency} concurrent generate() calls (batching on, plain decoding) vs one, audio seconds per wall second; NAR and codec are not batched.`);
+  n.push(`rss_growth_mb: RSS after ${o.sentences} sentences minus RSS after the first tenth (warm-up).`);
+  n.push('pytorch_ratio: PyTorch AR step time / onnxruntime-node AR step time, both at 1 thread (same weights, same prefill, S = 1 steps); > 1 means onnxruntime is faster. pytorch_ratio_threads: the same at settings.threads; on a box loaded far beyond its cores torch 1.13 with 2 OpenMP threads slows down by 10x or more (threads wait on each other), so the 1-thread ratio is the fair one.');
+  return n;
+}

@@ -1,0 +1,97 @@
+/**
+ * The engine benchmark's measurements, each over `runs` repetitions with the variants interleaved run by run
+ * (a loaded machine drifts; interleaving keeps ratios fair). Medians are reported.
+ */
+import { generateCodebook0, type ArJob } from '../engine/ar-decode.js';
+import type { LoadedModel, Synthesizer, SynthesisStats, Voice } from '../engine/index.js';
+import { decodeSpeculative } from '../engine/speculative-decode.js';
+import { GREEDY, SEED } from './engine-setup.js';
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export interface EndToEnd {
+  rtf: number;
+  audioSeconds: number;
+  wallSeconds: number;
+  arSteps: number;
+  acceptanceRate?: number;
+}
+
+/** One-shot generate(): median RTF over runs (greedy, fixed seed). */
+export async function endToEnd(synth: Synthesizer, voice: Voice, text: string, speculative: boolean): Promise<EndToEnd> {
+  const r = await synth.generate(text, { voice, ...GREEDY, seed: SEED, speculative });
+  const s = r.stats;
+  return { rtf: s.rtf, audioSeconds: s.audioSeconds, wallSeconds: s.wallSeconds, arSteps: s.arSteps, acceptanceRate: s.acceptanceRate };
+}
+
+/** Streaming: ms from the call to the first audio piece (the engine's own firstAudioMs), and the whole stream's stats. */
+export async function timeToFirstAudio(synth: Synthesizer, voice: Voice, text: string, speculative: boolean): Promise<{ ttfaMs: number; stats: SynthesisStats }> {
+  let stats: SynthesisStats | undefined;
+  const start = performance.now();
+  let first = NaN;
+  for await (const piece of synth.stream(text, { voice, ...GREEDY, seed: SEED, speculative, onStats: (s) => (stats = s) })) {
+    if (Number.isNaN(first) && piece.audio.length > 0) first = performance.now() - start;
+  }
+  return { ttfaMs: stats?.firstAudioMs ?? first, stats: stats! };
+}
+
+export type ArMode = 'plain' | 'speculative' | 'self-draft';
+
+export interface ArRun {
+  mode: ArMode;
+  groups: number;
+  /** Codebook-0 frames / frame rate. */
+  audioSeconds: number;
+  wallSeconds: number;
+  arSteps: number;
+  groupsPerSecond: number;
+  /** Groups emitted per AR graph call (prefill, step or verify; drafter calls not counted): 1 for plain decoding. */
+  groupsPerArCall: number;
+  acceptanceRate: number | null;
+  endOfSpeech: boolean;
+}
+
+/** Codebook-0 decoding alone: plain, speculative with the model's drafter, or the AR drafting for itself. */
+export async function arRun(model: LoadedModel, job: ArJob, mode: ArMode): Promise<ArRun> {
+  const start = performance.now();
+  const r =
+    mode === 'plain' ? await generateCodebook0(model, { ...job, speculative: false })
+    : mode === 'speculative' ? await generateCodebook0(model, { ...job, speculative: true })
+    : await decodeSpeculative(model, model.ar, job);
+  const wallSeconds = (performance.now() - start) / 1000;
+  const groups = r.codes.length / model.groupSize;
+  return {
+    mode,
+    groups,
+    audioSeconds: r.codes.length / model.frameRate,
+    wallSeconds,
+    arSteps: r.arSteps,
+    groupsPerSecond: groups / wallSeconds,
+    groupsPerArCall: groups / r.arSteps,
+    acceptanceRate: r.proposed > 0 ? r.accepted / r.proposed : null,
+    endOfSpeech: r.endOfSpeech,
+  };
+}
+
+export interface Throughput {
+  requests: number;
+  audioSeconds: number;
+  wallSeconds: number;
+  /** Audio seconds produced per wall second, all requests together. */
+  audioPerSecond: number;
+}
+
+/** `requests` identical generate() calls started together on one Synthesizer (plain decoding: the batched path). */
+export async function concurrent(synth: Synthesizer, voice: Voice, text: string, requests: number): Promise<Throughput> {
+  const start = performance.now();
+  const results = await Promise.all(Array.from({ length: requests }, (_, i) => synth.generate(text, { voice, ...GREEDY, seed: SEED + i, speculative: false })));
+  const wallSeconds = (performance.now() - start) / 1000;
+  const audioSeconds = results.reduce((n, r) => n + r.stats.audioSeconds, 0);
+  return { requests, audioSeconds, wallSeconds, audioPerSecond: audioSeconds / wallSeconds };
+}
+
+export const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;

@@ -1,0 +1,84 @@
+/** `parla bench engine` smoke test: the whole benchmark on the tiny fixture with tiny counts writes every required field. */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEngineBench, type EngineBenchResult } from '../src/bench/engine-bench.js';
+import { ENGINE_TABLE_END, ENGINE_TABLE_START, engineBenchTable, updateEngineReadme, writeEngineBenchResult } from '../src/bench/engine-record.js';
+import { registerBenchEngine } from '../src/cli/bench-engine.js';
+import { FIXTURE, parlaError } from './engine-helpers.js';
+
+const REQUIRED = ['rtf', 'ttfa_ms', 'speculative_speedup', 'acceptance_rate', 'grouped_speedup', 'batch4_speedup', 'rss_mb', 'rss_growth_mb', 'pytorch_ratio', 'machine', 'date', 'model', 'notes', 'loadavg'];
+
+let dir: string;
+let result: EngineBenchResult;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'parla-bench-engine-'));
+  result = await runEngineBench({ modelDir: FIXTURE, g1ModelDir: null, seconds: 1, runs: 1, sentences: 2, concurrency: 2, threads: 1, torch: true, torchSteps: 3 });
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('runEngineBench on the tiny fixture', () => {
+  it('writes latest.json and a dated file with every required field', () => {
+    const file = writeEngineBenchResult(result, dir);
+    expect(path.basename(file)).toMatch(/^engine-\d{4}-\d\d-\d\dT\d{4}Z-tiny-random\.json$/);
+    expect(readdirSync(dir).sort()).toEqual([path.basename(file), 'latest.json'].sort());
+    const latest = JSON.parse(readFileSync(path.join(dir, 'latest.json'), 'utf8')) as Record<string, unknown>;
+    for (const key of REQUIRED) expect(latest, key).toHaveProperty(key);
+    expect(latest).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+  });
+
+  it('measures what it claims: finite ratios, a perfect self-drafter, the fixture flagged as random weights', () => {
+    for (const key of ['rtf', 'ttfa_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
+      expect(result[key], key).toBeGreaterThan(0);
+    }
+    expect(Number.isFinite(result.rss_growth_mb)).toBe(true);
+    expect(result.acceptance_rate).toBeGreaterThanOrEqual(0);
+    expect(result.acceptance_rate).toBeLessThanOrEqual(1);
+    // Greedy with the AR drafting for itself: every draft must be accepted, or verification is broken.
+    expect(result.self_draft_acceptance_rate).toBe(1);
+    // Plain and speculative greedy decoding produce the same codes, hence the same amount of audio.
+    expect(result.details.ar.speculative[0].groups).toBe(result.details.ar.plain[0].groups);
+    expect(result.details.batch.many[0].requests).toBe(2);
+    expect(result.grouped_speedup).toBeNull(); // no G = 1 twin given
+    expect(result.pytorch_ratio).toBeNull(); // the fixture ships no ar.pt: the reason is recorded instead
+    expect(result.details.pytorch.torch).toMatchObject({ error: expect.stringContaining('ar.pt not found') });
+    expect(result.model.randomWeights).toBe(true);
+    expect(result.notes.join(' ')).toMatch(/random weights/i);
+    expect(result.machine.cpus).toBeGreaterThan(0);
+    expect(result.loadavg.start).toHaveLength(3);
+  });
+
+  it('rewrites only the table between the markers of the README', () => {
+    const readme = path.join(dir, 'README.md');
+    writeFileSync(readme, `# before\n${ENGINE_TABLE_START}\nold table\n${ENGINE_TABLE_END}\nafter\n`);
+    updateEngineReadme(readme, result);
+    const text = readFileSync(readme, 'utf8');
+    expect(text).toContain(engineBenchTable(result));
+    expect(text).not.toContain('old table');
+    expect(text.startsWith('# before\n')).toBe(true);
+    expect(text.endsWith(`${ENGINE_TABLE_END}\nafter\n`)).toBe(true);
+  });
+});
+
+describe('bad input', () => {
+  it('a README without the markers is refused, naming the file', async () => {
+    const readme = path.join(dir, 'no-markers.md');
+    writeFileSync(readme, '# nothing here\n');
+    const err = await parlaError(() => updateEngineReadme(readme, result));
+    expect(err.message).toContain('no-markers.md');
+  });
+
+  it.each([
+    ['--runs', '0'],
+    ['--sentences', '-5'],
+    ['--seconds', 'ten'],
+    ['--concurrency', '2.5'],
+  ])('%s %s is refused before anything runs', async (flag, value) => {
+    const program = new Command('parla').exitOverride();
+    registerBenchEngine(program.command('bench'));
+    const err = await parlaError(() => program.parseAsync(['node', 'parla', 'bench', 'engine', '-m', FIXTURE, '--no-record', flag, value]));
+    expect(err.param).toBe(flag.slice(2));
+  });
+});
