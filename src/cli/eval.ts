@@ -42,7 +42,7 @@ export function registerEval(program: Command): void {
     .option('--limit <n>', 'use only the first n utterances of the set')
     .option('--threads <n>', 'onnxruntime intra-op threads', '2')
     .option('--speaker-encoder <file>', 'speaker encoder .onnx (default: <model>/speaker_encoder.onnx, then models/default/)')
-    .option('--check', "fail (exit 1) when the 8-codebook row falls below the model card's quality.codec.<set> numbers")
+    .option('--check', "fail (exit 1) when the neural row falls below the model card's quality.codec.<set> numbers (minus margins)")
     .action(async (flags: CodecEvalFlags) => {
       const { spec } = readCodecSpec(flags.model);
       const set = loadCodecEvalSet(flags.set);

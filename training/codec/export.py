@@ -54,7 +54,12 @@ def load_codec(ckpt_path: str) -> tuple:
     codec = Codec(CodecConfig.from_dict(ckpt["model_args"]))
     codec.load_state_dict(ckpt["model"])
     return codec.eval(), {"step": ckpt["step"], "run": ckpt["train_config"].get("run"),
-                          "best_eval": ckpt.get("best_eval")}
+                          # No held-out evaluation yet is stored as inf, which JSON cannot hold.
+                          "best_eval": _finite_or_none(ckpt.get("best_eval"))}
+
+
+def _finite_or_none(value):
+    return value if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
 def export_onnx(codec: Codec, out_dir: str, fold_constants: bool = True) -> dict:
