@@ -110,6 +110,25 @@ describe('speculative decoding', () => {
   });
 });
 
+describe('first chunk budget', () => {
+  // One sentence of about 80 phonemes: over the default first-chunk budget of 60.
+  const text = 'Hi there, this is a rather long first sentence, and it keeps on going for a while.';
+  const chunkCount = async (opts: object) => {
+    let n = 0;
+    for await (const p of synth.stream(text, { voice, seed: 1, speculative: false, ...opts })) if (p.chunkEnd) n++;
+    return n;
+  };
+
+  it('cuts a long first sentence for early audio by default, and not when told the whole budget', async () => {
+    expect(await chunkCount({ chunkPhonemes: 150 })).toBeGreaterThan(1);
+    expect(await chunkCount({ chunkPhonemes: 150, firstChunkPhonemes: 150 })).toBe(1);
+  });
+
+  it.each([5, 151, 1.5])('refuses firstChunkPhonemes %s', async (n) => {
+    await expect(synth.generate(text, { voice, chunkPhonemes: 150, firstChunkPhonemes: n })).rejects.toMatchObject({ param: 'firstChunkPhonemes' });
+  });
+});
+
 describe('stream', () => {
   it('yields pieces whose concatenation matches generate(), the first before the whole is done', async () => {
     const opts = { voice, seed: 5, speculative: false };

@@ -60,7 +60,7 @@ export async function synthesizeChunk(engine: ChunkEngine, job: ChunkJob): Promi
   let wallSeconds = 0;
   for (let attempt = 0; attempt <= job.retries; attempt++) {
     const seed = chunkSeed(job.baseSeed, job.id, attempt);
-    const result = await engine.generate(job.text, { ...job.options, seed, chunkPhonemes: job.engineChunkPhonemes });
+    const result = await engine.generate(job.text, { ...job.options, seed, chunkPhonemes: job.engineChunkPhonemes, firstChunkPhonemes: job.engineChunkPhonemes });
     wallSeconds += result.stats.wallSeconds;
     const gate = gateChunk(result.audio, result.sampleRate, phonemes, job.checks);
     attempts.push({ seed, failures: gate.failures });

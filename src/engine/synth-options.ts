@@ -40,6 +40,9 @@ export function resolveSynthesisOptions(options: SynthesisOptions): ResolvedSynt
   if (!Number.isInteger(chunkPhonemes) || chunkPhonemes < 10) {
     throw new ParlaError('invalid_input', `chunkPhonemes must be an integer >= 10, got ${chunkPhonemes}`, { param: 'chunkPhonemes' });
   }
-  const firstChunkPhonemes = Math.min(chunkPhonemes, FIRST_CHUNK_PHONEMES);
+  const firstChunkPhonemes = options.firstChunkPhonemes ?? Math.min(chunkPhonemes, FIRST_CHUNK_PHONEMES);
+  if (!Number.isInteger(firstChunkPhonemes) || firstChunkPhonemes < 10 || firstChunkPhonemes > chunkPhonemes) {
+    throw new ParlaError('invalid_input', `firstChunkPhonemes must be an integer in 10..chunkPhonemes (${chunkPhonemes}), got ${firstChunkPhonemes}`, { param: 'firstChunkPhonemes' });
+  }
   return { voice, params, seed, speculative: options.speculative ?? true, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
 }

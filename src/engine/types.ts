@@ -62,6 +62,11 @@ export interface SynthesisOptions extends SamplingOptions {
   lexicon?: Lexicon;
   /** Maximum phonemes per synthesis chunk. */
   chunkPhonemes?: number;
+  /**
+   * Budget of the first chunk (default min(chunkPhonemes, 60)): small, so streamed audio starts sooner.
+   * Batch callers that plan their own chunks (audiobooks) set it to chunkPhonemes so no sentence is cut.
+   */
+  firstChunkPhonemes?: number;
   /** Cancels generation (client went away); the generator then throws ParlaError('cancelled'). */
   signal?: AbortSignal;
   /** Called once with the totals when synthesis finishes (generate and stream). */
