@@ -82,10 +82,29 @@ describe('parla say', () => {
     [['--ras', 'maybe'], /--ras must be on or off/],
     [['--speculative', 'yes'], /--speculative must be on or off/],
     [['--format', 'wma'], /format "wma" is not one of/],
+    [['--language', 'fr'], /English only/],
+    [['--lexicon', '/nonexistent/lexicon.txt'], /cannot read lexicon file/],
   ])('bad flags %j -> exit 1 naming the flag', async (flags, message) => {
     const r = await say('Hello.', '-m', FIXTURE, '--voice', promptWav, ...flags, '-o', join(dir, 'bad.wav'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('--no-normalize and --lexicon change what is spoken', async () => {
+    const lexicon = join(dir, 'lexicon.txt');
+    writeFileSync(lexicon, 'Parla /pˈɛɹlɑː/\n');
+    const opts = ['-m', FIXTURE, '--voice', promptWav, '--seed', '3', '--speculative', 'off'];
+    const runs: Buffer[] = [];
+    const cases = [['It costs $5.', []], ['It costs $5.', ['--no-normalize']], ['Parla.', ['--lexicon', lexicon]], ['Parla.', []], ['Parla.', []]] as const;
+    for (const [text, extra] of cases) {
+      const out = join(dir, `n${runs.length}.wav`);
+      expect((await say(text, ...opts, ...extra, '-o', out)).code).toBe(0);
+      runs.push(readFileSync(out));
+    }
+    // A fixed seed is deterministic (runs 3 and 4 agree), so other phonemes in means other audio out.
+    expect(runs[3].equals(runs[4])).toBe(true);
+    expect(runs[0].equals(runs[1])).toBe(false);
+    expect(runs[2].equals(runs[3])).toBe(false);
   });
 
   it('an unknown voice id lists the valid ones; empty text is refused', async () => {

@@ -7,6 +7,8 @@ import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { defaultModelDir } from '../paths.js';
+import { loadLexicon } from '../text/lexicon.js';
+import { resolveLanguage } from '../text/phonemize.js';
 import { outputFormat, writeAudioOutput } from './audio-output.js';
 
 interface SayFlags {
@@ -21,6 +23,9 @@ interface SayFlags {
   ras: string;
   speculative: string;
   threads?: string;
+  normalize: boolean;
+  language?: string;
+  lexicon?: string;
 }
 
 export function registerSay(program: Command): void {
@@ -39,6 +44,9 @@ export function registerSay(program: Command): void {
     .option('--ras <on|off>', 'repetition-aware sampling', 'on')
     .option('--speculative <on|off>', 'speculative decoding with the drafter', 'on')
     .option('--threads <n>', 'ONNX threads per operator')
+    .option('--no-normalize', 'skip number/abbreviation/symbol normalization')
+    .option('--language <lang>', 'English variant: en-us (default), en-gb, en-029, en-us-nyc')
+    .option('--lexicon <file>', 'pronunciation lexicon: "word /ipa/" or "word respelling" per line')
     .action(async (words: string[], flags: SayFlags) => {
       const text = words.join(' ');
       const format = outputFormat(flags.output, flags.format); // a bad format fails before the model loads
@@ -50,6 +58,8 @@ export function registerSay(program: Command): void {
         speculative: onOff(flags.speculative, '--speculative'),
       };
       const threads = intFlag(flags.threads, '--threads');
+      if (flags.language) resolveLanguage(flags.language); // fails before the model loads
+      const textOptions = { normalize: flags.normalize, language: flags.language, lexicon: flags.lexicon ? loadLexicon(flags.lexicon) : undefined };
       resolveSamplingParams(sampling); // bad values fail here, before the model loads
       if (!existsSync(join(flags.model, 'model.json'))) {
         throw new ParlaError(
@@ -60,7 +70,7 @@ export function registerSay(program: Command): void {
       }
       const model = await loadModel(flags.model, { threads });
       const voice = await pickVoice(model, flags);
-      const result = await new Synthesizer(model).generate(text, { voice, ...sampling });
+      const result = await new Synthesizer(model).generate(text, { voice, ...sampling, ...textOptions });
       await writeAudioOutput(result.audio, result.sampleRate, flags.output, format);
       if (flags.output === '-') return;
       const s = result.stats;
