@@ -13,13 +13,18 @@ type Listener = (reply: WorkerReply) => void;
 export class WorkerSynthesizer {
   private nextId = 0;
   private readonly listeners = new Map<number, Listener>();
+  /** Set once the worker is gone: later requests fail at once instead of waiting for a reply that cannot come. */
+  private gone: ParlaError | undefined;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type !== 'ready') this.listeners.get(reply.id)?.(reply);
     });
     worker.on('error', (err) => this.failAll(err));
-    worker.on('exit', (code) => this.failAll(new ParlaError('internal', `synthesis worker exited (code ${code})`)));
+    worker.on('exit', (code) => {
+      this.gone = new ParlaError('unavailable', `synthesis worker has stopped (exit code ${code})`);
+      this.failAll(this.gone);
+    });
   }
 
   /** Starts a worker and loads the model in it (ParlaError model_missing / model_invalid as loadModel). */
@@ -68,6 +73,7 @@ export class WorkerSynthesizer {
   private async *request(type: 'generate' | 'stream', text: string, options: SynthesisOptions): AsyncGenerator<WorkerReply> {
     const { signal, onStats: _onStats, ...rest } = options;
     if (signal?.aborted) throw new ParlaError('cancelled', 'synthesis was cancelled', { param: 'signal' });
+    if (this.gone) throw this.gone;
     const id = this.nextId++;
     const queue: WorkerReply[] = [];
     let wake: (() => void) | null = null;
@@ -76,7 +82,9 @@ export class WorkerSynthesizer {
       wake?.();
     });
     let finished = false;
-    const cancel = (): void => this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
+    const cancel = (): void => {
+      if (!this.gone) this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest);
+    };
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       this.worker.postMessage({ type, id, text, options: rest } satisfies WorkerRequest);

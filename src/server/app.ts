@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { FileVoiceLibrary } from '../engine/voice-library.js';
 import { loadModel, type LoadedModel } from '../engine/model.js';
 import { Synthesizer } from '../engine/synthesizer.js';
+import { WorkerSynthesizer } from '../engine/worker-synthesizer.js';
 import { ParlaError } from '../errors.js';
 import { errorHandler } from './api-error.js';
 import { requireApiKey } from './auth.js';
@@ -21,6 +22,12 @@ export interface CreateAppOptions {
   /** A model (or one being loaded) to serve instead of loading config.modelDir in the background (tests, embedding). */
   model?: LoadedModel | Promise<LoadedModel>;
   logger?: Logger;
+  /**
+   * Synthesize in a worker thread (default: true when the app loads config.modelDir itself). onnxruntime-node
+   * runs graphs on the calling thread, so in-process synthesis would stall /health, /metrics and every other
+   * request for the length of each graph call. The main thread keeps its own copy of the model for voice uploads.
+   */
+  worker?: boolean;
 }
 
 export interface ParlaApp {
@@ -36,9 +43,19 @@ export function createApp(options: CreateAppOptions): ParlaApp {
   const queue = new BoundedQueue(config.concurrency, config.maxQueue);
   const ctx: AppContext = { config, queue, metrics: new ServerMetrics(queue), log, shuttingDown: false, inflight: new Set() };
 
-  const ready = (options.model ? Promise.resolve(options.model) : loadModel(config.modelDir)).then(
-    (model) => {
-      ctx.engine = { model, synth: new Synthesizer(model), library: new FileVoiceLibrary(model, { dir: config.voicesDir }) };
+  const useWorker = options.worker ?? options.model === undefined;
+  const loading = Promise.allSettled([
+    options.model ? Promise.resolve(options.model) : loadModel(config.modelDir),
+    useWorker ? WorkerSynthesizer.start(config.modelDir) : Promise.resolve(undefined),
+  ]).then(async ([model, worker]) => {
+    if (model.status === 'fulfilled' && worker.status === 'fulfilled') return [model.value, worker.value] as const;
+    // One side failed: stop the other's worker thread so it cannot keep the process alive.
+    if (worker.status === 'fulfilled') await worker.value?.close();
+    throw model.status === 'rejected' ? model.reason : (worker as PromiseRejectedResult).reason;
+  });
+  const ready = loading.then(
+    ([model, worker]) => {
+      ctx.engine = { model, synth: worker ?? new Synthesizer(model), library: new FileVoiceLibrary(model, { dir: config.voicesDir }) };
       log.info({ model: model.id, dir: model.dir }, 'model loaded');
     },
     (err: Error) => {

@@ -10,7 +10,8 @@ import type { BoundedQueue } from './queue.js';
 
 export interface Engine {
   model: LoadedModel;
-  synth: Synthesizer;
+  /** In-process Synthesizer, or a WorkerSynthesizer (same generate/stream API) that must be closed on shutdown. */
+  synth: Pick<Synthesizer, 'generate' | 'stream'> & { close?(): Promise<void> };
   library: VoiceLibrary;
 }
 

@@ -57,4 +57,5 @@ async function shutdown(parla: ParlaApp, server: Server, graceSeconds: number): 
   clearTimeout(timer);
   server.closeAllConnections();
   await closed;
+  await ctx.engine?.synth.close?.();
 }
