@@ -14,6 +14,7 @@ Batches are a pure function of (seed, step), so a resumed run sees exactly the b
 """
 import json
 import os
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -36,7 +37,8 @@ class PromptOptions:
 
 class CodesDataset:
     def __init__(self, manifest: str, group_size: int, codebook_size: int = 1024,
-                 options: PromptOptions = PromptOptions(), max_frames: int = 20 * FRAME_RATE):
+                 options: PromptOptions = PromptOptions(), max_frames: int = 20 * FRAME_RATE,
+                 text_vocab_size: int = None):
         self.root = os.path.dirname(os.path.abspath(manifest))
         self.g, self.eos, self.opts = group_size, codebook_size, options
         self.entries = []
@@ -48,11 +50,15 @@ class CodesDataset:
                 missing = {"id", "speaker", "phonemes", "codes"} - set(e)
                 if missing:
                     raise ValueError(f"{manifest}:{line_no}: missing field(s) {sorted(missing)}")
+                if text_vocab_size is not None and any(not 0 <= t < text_vocab_size for t in e["phonemes"]):
+                    raise ValueError(f"{manifest}:{line_no}: phoneme ids outside the text vocabulary 0..{text_vocab_size - 1}")
                 self.entries.append(e)
         if not self.entries:
             raise ValueError(f"{manifest}: no entries")
         self.codes = [self._load(e) for e in self.entries]
         keep = [i for i, c in enumerate(self.codes) if c.shape[1] <= max_frames]
+        if len(keep) < len(self.codes):
+            print(f"{manifest}: skipped {len(self.codes) - len(keep)} utterances over {max_frames} frames", file=sys.stderr)
         self.entries = [self.entries[i] for i in keep]
         self.codes = [self.codes[i] for i in keep]
         self.by_speaker = defaultdict(list)

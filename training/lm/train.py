@@ -95,7 +95,7 @@ def main(argv=None):
         opt.load_state_dict(state["optimizer"])
     cfg = model.cfg
     data = CodesDataset(a.manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
-                        PromptOptions(a.p_continuation, a.p_drop_transcript))
+                        PromptOptions(a.p_continuation, a.p_drop_transcript), text_vocab_size=cfg.text_vocab_size)
     os.makedirs(a.out, exist_ok=True)
     log = open(os.path.join(a.out, "log.txt"), "a", encoding="utf-8")
     model.train()

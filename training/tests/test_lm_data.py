@@ -104,3 +104,15 @@ def test_manifest_errors_name_the_line(tmp_path):
     flat.write_text(json.dumps({"id": "a", "speaker": "s", "phonemes": [5], "codes": "flat.npy"}) + "\n")
     with pytest.raises(ValueError, match=r"flat.npy: expected codes \(Q, T\)"):
         CodesDataset(str(flat), 2)
+
+
+def test_phoneme_ids_outside_the_text_vocabulary_are_refused(tmp_path):
+    import json
+    import numpy as np
+    import pytest
+    from training.lm.dataset import CodesDataset
+    np.save(tmp_path / "a.npy", np.zeros((8, 10), dtype=np.int16))
+    (tmp_path / "m.jsonl").write_text(json.dumps({"id": "a", "speaker": "s", "phonemes": [1, 200, 2], "codes": "a.npy"}) + "\n")
+    CodesDataset(str(tmp_path / "m.jsonl"), 2)  # no vocabulary given: accepted
+    with pytest.raises(ValueError, match="outside the text vocabulary 0..127"):
+        CodesDataset(str(tmp_path / "m.jsonl"), 2, text_vocab_size=128)
