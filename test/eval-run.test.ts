@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -114,5 +114,29 @@ describe('regression thresholds from the model card', () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]).toBe(`| ${CODEC_TABLE_COLUMNS.join(' | ')} |`);
     expect(lines[3]).toBe('| m 8 cb | 4 | 30.0% | 1.50 | 15.0% | 1.50 | 0.900 | 0.300 | 0.300 | - | 0.010 |');
+  });
+});
+
+describe('set files carry ids, not corpus text', () => {
+  it('fills recordings\' and TTS items\' text from the corpora\'s metadata by id', () => {
+    const kathleen = loadEvalSet('codec-kathleen');
+    expect(kathleen.items.every((i) => i.text.length > 0)).toBe(true);
+    expect(kathleen.items.find((i) => i.id === 'arctic_a0004_1592748478')?.text).toBe("Lord, but I'm glad to see you again, Phil.");
+    const zeroShot = loadEvalSet('tts-zeroshot');
+    if (zeroShot.kind !== 'tts') throw new Error('tts-zeroshot is a tts set');
+    expect(zeroShot.prompts.every((p) => p.text === p.text.toLowerCase())).toBe(true); // speechocean762, lower-cased like the corpus
+    expect(zeroShot.items.every((i) => i.text.length > 0)).toBe(true);
+  });
+
+  it('no committed set or held-out list holds a transcript', () => {
+    for (const file of readdirSync('training/eval').filter((f) => /\.(json|jsonl)$/.test(f))) {
+      expect(readFileSync(`training/eval/${file}`, 'utf8'), file).not.toMatch(/"text"|"normalized"/);
+    }
+  });
+
+  it('an item with neither text nor a truth recording is refused, naming it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'parla-set-'));
+    writeFileSync(path.join(dir, 'x.json'), JSON.stringify({ name: 'x', kind: 'tts', description: 'd', intelligibility: true, prompts: [{ id: 'arctic_a0004_1592748478', source: 'kathleen', speaker: 'kathleen' }], items: [{ id: 'lonely', speaker: 'kathleen', prompt: 'arctic_a0004_1592748478' }] }));
+    expect(() => loadEvalSet('x', dir)).toThrow(/lonely has neither text nor a truth recording/);
   });
 });

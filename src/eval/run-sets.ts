@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import type { EvalUtterance } from './codec-fidelity.js';
 import { EVAL_SAMPLE_RATE } from './rate.js';
 import { sharedDataDir } from './shared-data.js';
+import { corpusTranscript } from './transcripts.js';
 import { mapLimit } from './tools.js';
 
 /** Corpora whose recordings the evaluation can read: `<shared>/<source>/audio/<id>.opus`. */
@@ -32,6 +33,15 @@ const ttsItem = z.object({
   /** A real recording of the same text: ground truth for the WER ratio. */
   truth: z.object({ id: z.string().min(1), source: z.enum(EVAL_SOURCES) }).optional(),
 });
+
+// Set files may leave out `text` of recordings from the shared corpora: it is then read from the corpus's
+// metadata.tsv by id (a TTS item's from its `truth` recording), so the repository holds no corpus text.
+const recordingIn = recording.extend({ text: z.string().min(1).optional() });
+const ttsItemIn = ttsItem.extend({ text: z.string().min(1).optional() });
+const evalSetInSchema = z.discriminatedUnion('kind', [
+  z.object({ name: z.string(), kind: z.literal('codec'), description: z.string(), intelligibility: z.boolean(), items: z.array(recordingIn).min(1) }),
+  z.object({ name: z.string(), kind: z.literal('tts'), description: z.string(), intelligibility: z.boolean(), prompts: z.array(recordingIn).min(1), items: z.array(ttsItemIn).min(1) }),
+]);
 
 const evalSetSchema = z.discriminatedUnion('kind', [
   z.object({ name: z.string(), kind: z.literal('codec'), description: z.string(), intelligibility: z.boolean(), items: z.array(recording).min(1) }),
@@ -65,12 +75,23 @@ export function loadEvalSet(nameOrPath: string, dir = evalSetsDir()): EvalSet {
   } catch (err) {
     throw new ParlaError('invalid_input', `${file} is not valid JSON: ${(err as Error).message}`, { param: file });
   }
-  const parsed = evalSetSchema.safeParse(raw);
+  const parsed = evalSetInSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ParlaError('invalid_input', `${file}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
   }
-  return parsed.data;
+  const set = parsed.data;
+  const withText = <T extends { id: string; source: string; text?: string }>(r: T) => ({ ...r, text: r.text ?? corpusTranscript(r.source, r.id) });
+  if (set.kind === 'codec') return { ...set, items: set.items.map(withText) };
+  return {
+    ...set,
+    prompts: set.prompts.map(withText),
+    items: set.items.map((item) => {
+      if (item.text) return { ...item, text: item.text };
+      if (!item.truth) throw new ParlaError('invalid_input', `${file}: item ${item.id} has neither text nor a truth recording to take it from`, { param: item.id });
+      return { ...item, text: corpusTranscript(item.truth.source, item.truth.id) };
+    }),
+  };
 }
 
 /** Like loadEvalSet, but insists on a codec set. */

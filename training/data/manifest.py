@@ -59,6 +59,10 @@ def read_manifest(path: str, transcribed_only: bool = False) -> list:
 
 
 def eval_list(records: list) -> list:
-    """Path-free held-out lists for training/eval/: what to evaluate on, not where the audio lives."""
-    keep = ("id", "source", "speaker", "family", "duration", "text", "normalized")
+    """Path-free, text-free held-out lists for training/eval/: what to evaluate on, not where the audio lives.
+
+    Transcripts stay out of the repository (they come from ../shared/data or its book text); the corpus
+    manifests under training/cache/corpus/ and the corpora's metadata.tsv have them by id.
+    """
+    keep = ("id", "source", "speaker", "family", "duration")
     return [{k: r[k] for k in keep} for r in sorted(records, key=lambda r: r["id"])]
