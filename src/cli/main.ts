@@ -8,6 +8,7 @@ import { registerEval } from './eval.js';
 import { registerPhonemize } from './phonemize.js';
 import { registerSay } from './say.js';
 import { registerServe } from './serve.js';
+import { registerVoices } from './voices.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerServe(program);
   registerBook(program);
+  registerVoices(program);
   return program;
 }
 

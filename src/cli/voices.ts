@@ -1,0 +1,56 @@
+/** `parla voices list|add|remove`: the voice library from the command line (the same folders the server and web UI use). */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { FileVoiceLibrary, loadModel } from '../engine/index.js';
+import { ParlaError } from '../errors.js';
+import { defaultModelDir, defaultVoicesDir } from '../paths.js';
+
+interface VoicesFlags {
+  model: string;
+  dir: string;
+  transcript?: string;
+  json?: boolean;
+}
+
+async function openLibrary(flags: VoicesFlags): Promise<FileVoiceLibrary> {
+  return new FileVoiceLibrary(await loadModel(flags.model), { dir: flags.dir });
+}
+
+export function registerVoices(program: Command): void {
+  const voices = program.command('voices').description('list, add and remove saved voices');
+  const common = (cmd: Command) =>
+    cmd
+      .option('-m, --model <dir>', 'model directory (voices are codec codes of this model)', defaultModelDir())
+      .option('--dir <dir>', 'voice library folder (PARLA_VOICES_DIR)', defaultVoicesDir());
+
+  common(voices.command('list'))
+    .description('list saved and bundled voices')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (flags: VoicesFlags) => {
+      const list = await (await openLibrary(flags)).list();
+      if (flags.json) return console.log(JSON.stringify({ voices: list }, null, 2));
+      if (list.length === 0) return console.log(`no voices in ${flags.dir}: add one with "parla voices add <name> <audio file>"`);
+      for (const v of list) console.log(`${v.id.padEnd(24)} ${v.name.padEnd(24)} ${v.durationSeconds.toFixed(1).padStart(5)} s  ${v.origin}${v.hasTranscript ? '' : '  (no transcript)'}`);
+    });
+
+  common(voices.command('add').argument('<name>', 'display name').argument('<audio>', 'a few seconds of the voice, any common audio format'))
+    .description('clone a voice from an audio file and save it')
+    .option('-t, --transcript <text>', 'what the clip says (better cloning)')
+    .action(async (name: string, audio: string, flags: VoicesFlags) => {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(audio);
+      } catch (err) {
+        throw new ParlaError('file_not_found', `cannot read ${audio}: ${(err as Error).message}`, { param: 'audio' });
+      }
+      const info = await (await openLibrary(flags)).create({ name, audio: bytes, transcript: flags.transcript });
+      console.log(`saved voice "${info.name}" as ${info.id} (${info.durationSeconds.toFixed(1)} s)`);
+    });
+
+  common(voices.command('remove').argument('<id>', 'voice id (see "parla voices list")'))
+    .description('delete a saved voice')
+    .action(async (id: string, flags: VoicesFlags) => {
+      await (await openLibrary(flags)).delete(id);
+      console.log(`removed voice ${id}`);
+    });
+}
