@@ -1,25 +1,21 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeAudio, encodeAudio, chirp } from '../src/audio/index.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-harness.js';
 
 const model = 'test/fixtures/tiny-model';
 const dir = mkdtempSync(join(tmpdir(), 'parla-cli-codec-'));
-const run = (...args: string[]) => main(['node', 'parla', ...args]);
+const run = runCli;
 
-afterEach(() => {
-  process.exitCode = 0;
-});
 
 describe('parla codec', () => {
   it('encodes an mp3 to .pcodes and decodes it back to a wav of the same length', async () => {
     const input = join(dir, 'in.mp3');
     writeFileSync(input, await encodeAudio(chirp(200, 3000, 2, 16000, 0.3), 16000, 'mp3'));
     const source = await decodeAudio(input);
-    await run('codec', 'encode', input, join(dir, 'a.pcodes'), '-m', model);
-    expect(process.exitCode ?? 0).toBe(0);
+    expect((await run('codec', 'encode', input, join(dir, 'a.pcodes'), '-m', model)).code).toBe(0);
     const size = readFileSync(join(dir, 'a.pcodes')).length;
     // 8 codebooks x 10 bits x 50 frames/s = 4 kbps -> about 1,000 bytes for 2 s, plus header.
     expect(size).toBeGreaterThan(900);
@@ -43,15 +39,8 @@ describe('parla codec', () => {
     [['codec', 'encode', 'test/fixtures/tiny-model/model.json', join(dir, 'x.pcodes'), '-m', model, '--codebooks', '9'], /--codebooks must be an integer in 1..8/],
     [['codec', 'encode', 'x.wav', 'y.pcodes', '-m', dir], /no model.json/],
   ])('fails clearly: %j', async (args, message) => {
-    const errors: string[] = [];
-    const original = console.error;
-    console.error = (line: string) => errors.push(line);
-    try {
-      await run(...args);
-    } finally {
-      console.error = original;
-    }
-    expect(process.exitCode).toBe(1);
-    expect(errors.join('\n')).toMatch(message);
+    const r = await run(...args);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
   });
 });

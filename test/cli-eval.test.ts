@@ -2,25 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-harness.js';
 import { findPocketsphinx } from '../src/eval/asr.js';
 
 const model = 'test/fixtures/tiny-model';
 const dir = mkdtempSync(join(tmpdir(), 'parla-cli-eval-'));
 
-async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (line: string) => out.push(String(line));
-  console.error = (line: string) => err.push(String(line));
-  try {
-    await main(['node', 'parla', ...args]);
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-  return { out: out.join('\n'), err: err.join('\n'), code: Number(process.exitCode ?? 0) };
-}
+const run = runCli;
 
 afterEach(() => {
   process.exitCode = 0;

@@ -2,28 +2,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeAudio } from '../src/audio/index.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-harness.js';
 import { FIXTURE, promptPcm } from './engine-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parla-voices-cli-'));
 const library = join(dir, 'library');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(() => {
-  process.exitCode = undefined;
-  vi.restoreAllMocks();
-});
 
-async function voices(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
-  vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
-  await main(['node', 'parla', 'voices', ...args, '-m', FIXTURE, '--dir', library]);
-  vi.restoreAllMocks();
-  return { code: Number(process.exitCode ?? 0), out: out.join('\n'), err: err.join('\n') };
-}
+const voices = (...args: string[]) => runCli('voices', ...args, '-m', FIXTURE, '--dir', library);
 
 describe('parla voices', () => {
   it('adds a voice from an mp3, lists it, removes it', async () => {
