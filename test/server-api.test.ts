@@ -106,10 +106,12 @@ describe('voices', () => {
     ['too short', () => uploadVoice(base, 'short', short), 400, 'audio_too_short', 'audio'],
     ['over the upload cap', () => uploadVoice(base, 'big', Buffer.alloc(500_000, 1)), 413, 'too_large', 'file'],
     ['unknown form field', () => uploadVoice(base, 'x', promptWav(), { colour: 'red' }), 400, 'invalid_input', 'colour'],
+    ['audio in the wrong field', () => { const f = new FormData(); f.append('name', 'x'); f.append('audio', new Blob([promptWav()]), 'a.wav'); return fetch(`${base}/v1/audio/voices`, { method: 'POST', body: f }); }, 400, 'invalid_input', 'audio'],
   ];
   it.each(cases)('rejects %s', async (_what, send, status, code, param) => {
     const error = await expectEnvelope(await send(), status, code);
     if (param) expect(error.param).toBe(param);
+    if (param === 'audio' && code === 'invalid_input') expect(error.message).toContain('multipart field "file"');
   });
 
   it.each(['..%2F..%2Fetc', '.hidden', 'UPPER', 'a'.repeat(65), 'semi%3Bcolon'])('refuses voice id %s (no path traversal)', async (id) => {

@@ -60,7 +60,11 @@ export function toParlaError(err: unknown): ParlaError {
     return new ParlaError('too_large', `request too large: ${e.message ?? 'over the size limit'}`, { param: e.field });
   }
   if (e?.type === 'entity.parse.failed') return new ParlaError('invalid_input', `request body is not valid JSON: ${e.message}`);
-  if (e?.name === 'MulterError') return new ParlaError('invalid_input', `upload rejected: ${e.message}`, { param: e.field });
+  if (e?.name === 'MulterError') {
+    // The usual mistake is the field name: say which one the audio goes in.
+    const hint = e.code === 'LIMIT_UNEXPECTED_FILE' ? ` "${e.field}"; send the audio in the multipart field "file"` : '';
+    return new ParlaError('invalid_input', `upload rejected: ${e.message}${hint}`, { param: e.field });
+  }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ParlaError('invalid_input', e.message ?? 'unsupported body encoding');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new ParlaError('invalid_input', e.message ?? 'bad request');
   return new ParlaError('internal', 'internal server error', { cause: err });
