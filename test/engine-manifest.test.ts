@@ -134,3 +134,14 @@ describe('loadModelManifest refuses missing or unreadable files', () => {
     expect(err.message).toContain(join(dir, 'model.json'));
   });
 });
+
+describe('a codec-only model folder', () => {
+  it('is refused for synthesis with a message saying what it can do', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'parla-codec-only-'));
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'parla-model', format_version: 1, id: 'c', audio: {}, codec: {} }));
+    expect(() => loadModelManifest(dir)).toThrow(/codec-only model .* "parla codec" and "parla eval codec" work with it/);
+  });
+});

@@ -29,6 +29,14 @@ export function loadModelManifest(dir: string): LoadedManifest {
   } catch (err) {
     throw new ParlaError('model_invalid', `${path} is not valid JSON: ${(err as Error).message}`, { param: path, cause: err });
   }
+  if (raw && typeof raw === 'object' && !('ar' in raw) && 'codec' in raw) {
+    // The codec ships (and trains) ahead of the language model: say what the folder can and cannot do.
+    throw new ParlaError(
+      'model_missing',
+      `${absDir} holds a codec-only model (no "ar"/"nar" language model yet), so it cannot synthesize speech: a trained language model is not shipped yet (see README "Status"); "parla codec" and "parla eval codec" work with it`,
+      { param: 'ar' },
+    );
+  }
   const m = validateManifest(raw, path);
   const file = (field: string, name: string): string => {
     const p = join(absDir, name);
