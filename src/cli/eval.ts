@@ -23,7 +23,10 @@ interface CodecEvalFlags {
   check?: boolean;
 }
 
-function positiveInt(value: string, flag: string): number {
+function positiveInt(value: string, flag: string): number;
+function positiveInt(value: string | undefined, flag: string): number | undefined;
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new ParlaError('invalid_input', `${flag} must be a positive integer, got "${value}"`, { param: flag.replace(/^--/, '') });
   return n;
@@ -51,7 +54,7 @@ export function registerEval(program: Command): void {
         set,
         codebooks: flags.codebooks === undefined ? undefined : parseCodebookList(flags.codebooks, spec.numCodebooks),
         baselines: parseBaselines(flags.baselines),
-        limit: flags.limit === undefined ? undefined : positiveInt(flags.limit, '--limit'),
+        limit: positiveInt(flags.limit, '--limit'),
         threads: positiveInt(flags.threads, '--threads'),
         speakerEncoder: flags.speakerEncoder,
         log: (line) => console.error(line),
@@ -86,7 +89,7 @@ export function registerEval(program: Command): void {
       const result = await runTtsEval({
         modelDir: flags.model,
         set,
-        limit: flags.limit === undefined ? undefined : positiveInt(flags.limit, '--limit'),
+        limit: positiveInt(flags.limit, '--limit'),
         hardSentences: hard === 0 ? [] : readHardSentences().slice(0, hard),
         seed: Number(flags.seed),
         threads: positiveInt(flags.threads, '--threads'),

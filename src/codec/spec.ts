@@ -17,6 +17,25 @@ const codecPart = z.object({
   codec: z.object({ encoder: graph, decoder: graph }),
 });
 
+type AudioSection = z.infer<typeof codecPart>['audio'];
+type CodecSection = z.infer<typeof codecPart>['codec'];
+
+/** model.json's `audio` and `codec` sections -> the runtime's CodecSpec (file names resolved against `dir`). */
+export function codecSpecOf(audio: AudioSection, codec: CodecSection, dir: string): CodecSpec {
+  return {
+    sampleRate: audio.sample_rate,
+    hopLength: audio.hop_length,
+    numCodebooks: audio.num_codebooks,
+    codebookSize: audio.codebook_size,
+    encoderPath: join(dir, codec.encoder.file),
+    decoderPath: join(dir, codec.decoder.file),
+    encoderInput: codec.encoder.input,
+    encoderOutput: codec.encoder.output,
+    decoderInput: codec.decoder.input,
+    decoderOutput: codec.decoder.output,
+  };
+}
+
 export interface CodecModel {
   id: string;
   spec: CodecSpec;
@@ -38,19 +57,5 @@ export function readCodecSpec(modelDir: string): CodecModel {
     throw new ParlaError('model_invalid', `${path}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
   }
   const { id, audio, codec } = parsed.data;
-  return {
-    id,
-    spec: {
-      sampleRate: audio.sample_rate,
-      hopLength: audio.hop_length,
-      numCodebooks: audio.num_codebooks,
-      codebookSize: audio.codebook_size,
-      encoderPath: join(dir, codec.encoder.file),
-      decoderPath: join(dir, codec.decoder.file),
-      encoderInput: codec.encoder.input,
-      encoderOutput: codec.encoder.output,
-      decoderInput: codec.decoder.input,
-      decoderOutput: codec.decoder.output,
-    },
-  };
+  return { id, spec: codecSpecOf(audio, codec, dir) };
 }

@@ -1,4 +1,5 @@
 /** A loaded model: validated manifest plus every ONNX session (AR, drafter, NAR, codec), created once and shared. */
+import { codecSpecOf } from '../codec/spec.js';
 import { Codec } from '../codec/codec.js';
 import type { SessionOptions } from '../onnx.js';
 import { ArModel } from '../lm/ar-model.js';
@@ -43,21 +44,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     ArModel.load(files.ar, arDims(m, 'ar'), session),
     files.draft ? ArModel.load(files.draft, arDims(m, 'draft'), session) : Promise.resolve(null),
     NarModel.load(files.nar, narDims(m), session),
-    Codec.load(
-      {
-        sampleRate: m.audio.sample_rate,
-        hopLength: m.audio.hop_length,
-        numCodebooks: m.audio.num_codebooks,
-        codebookSize: m.audio.codebook_size,
-        encoderPath: files.codecEncoder,
-        decoderPath: files.codecDecoder,
-        encoderInput: m.codec.encoder.input,
-        encoderOutput: m.codec.encoder.output,
-        decoderInput: m.codec.decoder.input,
-        decoderOutput: m.codec.decoder.output,
-      },
-      session,
-    ),
+    Codec.load(codecSpecOf(m.audio, m.codec, absDir), session),
   ]);
   await checkCodecCodebook(codec, m.audio.codebook_size, files.codecDecoder);
   return {
