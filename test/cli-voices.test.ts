@@ -1,7 +1,7 @@
-/** `parla voices` on the tiny fixture: add from an audio file, list, remove, and the bad inputs. */
+/** `parla voices` on the tiny fixture (and the codec-only default model): add from an audio file, list, remove, bundled voices, bad inputs. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeAudio } from '../src/audio/index.js';
 import { runCli } from './cli-harness.js';
@@ -25,6 +25,26 @@ describe('parla voices', () => {
     expect((await voices('list')).out).toContain(id);
     expect((await voices('remove', id)).code).toBe(0);
     expect((await voices('list')).out).toMatch(/no voices in/);
+  });
+
+  it('--id and --bundled save a bundled voice under a fixed id, which remove refuses', async () => {
+    const own = (...args: string[]) => runCli('voices', ...args, '-m', FIXTURE, '--dir', join(dir, 'bundled-library'));
+    const clip = join(dir, 'narrator.wav');
+    writeFileSync(clip, await encodeAudio(promptPcm(), 16000, 'wav'));
+    expect((await own('add', 'Narrator', clip, '--id', 'narrator', '--bundled')).out).toContain('as narrator');
+    expect((await own('add', 'Narrator Two', clip, '--id', 'narrator', '--bundled')).code).toBe(0); // same id: replaced
+    const listed = JSON.parse((await own('list', '--json')).out) as { voices: { id: string; name: string; origin: string }[] };
+    expect(listed.voices).toEqual([expect.objectContaining({ id: 'narrator', name: 'Narrator Two', origin: 'bundled' })]);
+    const removed = await own('remove', 'narrator');
+    expect(removed.code).toBe(1);
+    expect(removed.err).toMatch(/bundled with Parla and cannot be deleted/);
+  });
+
+  it('works with a codec-only model: the shipped default lists the bundled voices', async () => {
+    const r = await runCli('voices', 'list', '--json', '-m', resolve(import.meta.dirname, '..', 'models', 'default'), '--dir', resolve(import.meta.dirname, '..', 'voices'));
+    expect(r.code, r.err).toBe(0);
+    const ids = (JSON.parse(r.out) as { voices: { id: string; origin: string }[] }).voices.filter((v) => v.origin === 'bundled').map((v) => v.id);
+    expect(ids).toContain('slt');
   });
 
   it.each([

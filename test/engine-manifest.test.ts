@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParlaError } from '../src/errors.js';
-import { arDims, loadModelManifest, narDims, validateManifest } from '../src/engine/manifest.js';
+import { arDims, codecIdOf, loadModelManifest, narDims, validateManifest } from '../src/engine/manifest.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-model');
 const pristine = (): Record<string, any> => JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
@@ -69,6 +69,8 @@ const brokenFields: [string, (m: Record<string, any>) => void, string][] = [
   ['absolute graph path', (m) => (m.nar.file = '/tmp/nar.onnx'), 'nar.file'],
   ['codec decoder section missing', (m) => delete m.codec.decoder, 'codec.decoder'],
   ['codec input name empty', (m) => (m.codec.encoder.input = ''), 'codec.encoder.input'],
+  ['codec id empty', (m) => (m.codec.id = ''), 'codec.id'],
+  ['codec id not a string', (m) => (m.codec.id = 6648), 'codec.id'],
   ['quality missing (must be null or an object)', (m) => delete m.quality, 'quality'],
 ];
 
@@ -89,6 +91,14 @@ describe('validateManifest refuses broken fields, naming them', () => {
     m.draft = null;
     expect(validateManifest(m).draft).toBeNull();
     expect(() => arDims(validateManifest(m), 'draft')).toThrow(/no drafter/);
+  });
+
+  it('codec.id names the codec; without it the model id does', () => {
+    expect(codecIdOf(validateManifest(pristine()))).toBe('tiny-random');
+    const m = pristine();
+    m.codec.id = 'tiny-codec-1';
+    const parsed = validateManifest(m);
+    expect([parsed.id, parsed.codec.id, codecIdOf(parsed)]).toEqual(['tiny-random', 'tiny-codec-1', 'tiny-codec-1']);
   });
 });
 
@@ -142,6 +152,6 @@ describe('a codec-only model folder', () => {
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'parla-codec-only-'));
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'parla-model', format_version: 1, id: 'c', audio: {}, codec: {} }));
-    expect(() => loadModelManifest(dir)).toThrow(/codec-only model .* "parla codec" and "parla eval codec" work with it/);
+    expect(() => loadModelManifest(dir)).toThrow(/codec-only model .* "parla codec", "parla eval codec" and "parla voices" work with it/);
   });
 });

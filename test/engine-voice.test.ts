@@ -1,12 +1,12 @@
-/** Voices: creation from PCM/bytes/files, prompt checks, the on-disk library (round trip, ids, traversal, bundled). */
+/** Voices: creation from PCM/bytes/files, prompt checks, the on-disk library (round trip, ids, traversal, bundled, codec ids). */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAudio } from '../src/audio/encode.js';
 import { encodeWav } from '../src/audio/wav.js';
-import { createVoice, FileVoiceLibrary, resolveVoice, slugify, type LoadedModel } from '../src/engine/index.js';
-import { loadFixture, parlaError, promptPcm } from './engine-helpers.js';
+import { createVoice, FileVoiceLibrary, loadCodecModel, resolveVoice, slugify, type CodecOnlyModel, type LoadedModel } from '../src/engine/index.js';
+import { FIXTURE, loadFixture, parlaError, promptPcm } from './engine-helpers.js';
 
 let model: LoadedModel;
 let root: string;
@@ -103,20 +103,83 @@ describe('FileVoiceLibrary', () => {
     expect((await parlaError(() => lib.delete(id))).code).toBe('voice_not_found');
   });
 
-  it('bundled voices are listed as bundled and cannot be deleted; a voice of another model is refused', async () => {
+  it('bundled voices are listed as bundled and cannot be deleted', async () => {
     const bundled = freshDir('bundled');
     await new FileVoiceLibrary(model, { dir: bundled }).create({ name: 'narrator', audio: wav });
     const lib = new FileVoiceLibrary(model, { dir: freshDir('user'), bundledDirs: [bundled] });
     expect(await lib.list()).toMatchObject([{ id: 'narrator', origin: 'bundled' }]);
     expect((await lib.get('narrator')).origin).toBe('bundled');
-    expect((await parlaError(() => lib.delete('narrator'))).param).toBe('voice');
+    const err = await parlaError(() => lib.delete('narrator'));
+    expect([err.code, err.param]).toEqual(['invalid_input', 'voice']);
+    expect(err.message).toMatch(/bundled with Parla and cannot be deleted/);
+    // A voice.json marked bundled in the user folder itself (the repo's voices/) is just as protected.
+    const own = freshDir('own-bundled');
+    await new FileVoiceLibrary(model, { dir: own }).create({ name: 'Shipped', audio: wav, id: 'shipped', origin: 'bundled' });
+    const ownLib = new FileVoiceLibrary(model, { dir: own });
+    expect(await ownLib.list()).toMatchObject([{ id: 'shipped', name: 'Shipped', origin: 'bundled' }]);
+    expect((await parlaError(() => ownLib.delete('shipped'))).message).toMatch(/bundled/);
+  });
 
-    const other = freshDir('other-model');
-    cpSync(join(bundled, 'narrator'), join(other, 'narrator'), { recursive: true });
-    const file = join(other, 'narrator', 'voice.json');
-    writeFileSync(file, readFileSync(file, 'utf8').replace(`"modelId": "${model.id}"`, '"modelId": "another-model"'));
-    const err = await parlaError(() => new FileVoiceLibrary(model, { dir: other }).get('narrator'));
-    expect(err.message).toContain('another-model');
+  it('create with an explicit id replaces the voice saved under it', async () => {
+    const lib = new FileVoiceLibrary(model, { dir: freshDir('explicit-id') });
+    await lib.create({ name: 'First', audio: wav, id: 'fixed' });
+    expect(await lib.create({ name: 'Second', audio: wav, id: 'fixed', transcript: 'Hello.' })).toMatchObject({ id: 'fixed', name: 'Second', hasTranscript: true });
+    expect((await lib.list()).map((v) => [v.id, v.name])).toEqual([['fixed', 'Second']]);
+    expect((await parlaError(() => lib.create({ name: 'Bad', audio: wav, id: '../up' }))).param).toBe('id');
+  });
+
+  describe('voices are tied to the codec, not to the model id', () => {
+    /** A model folder reusing the fixture's codec graphs with its own model id and codec section. */
+    const codecModel = async (name: string, modelId: string, codecId?: string): Promise<CodecOnlyModel> => {
+      const dir = freshDir(name);
+      for (const f of ['codec_encoder.onnx', 'codec_decoder.onnx']) cpSync(join(FIXTURE, f), join(dir, f));
+      const manifest = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...manifest, id: modelId, codec: { ...manifest.codec, ...(codecId ? { id: codecId } : {}) } }));
+      return loadCodecModel(dir, { threads: 1 });
+    };
+    let dir: string;
+    beforeAll(async () => {
+      dir = freshDir('codec-tied');
+      await new FileVoiceLibrary(model, { dir }).create({ name: 'Narrator', audio: wav, transcript: 'Hello there.' });
+    });
+
+    it('writes codecId (and the model id it was made with) to voice.json', () => {
+      const file = JSON.parse(readFileSync(join(dir, 'narrator', 'voice.json'), 'utf8'));
+      expect([model.codecId, file.codecId, file.modelId]).toEqual(['tiny-random', 'tiny-random', 'tiny-random']);
+    });
+
+    it('same codec, different model id -> accepted', async () => {
+      const next = await codecModel('next-lm', 'tiny-lm-v2', 'tiny-random');
+      expect([next.id, next.codecId]).toEqual(['tiny-lm-v2', 'tiny-random']);
+      const voice = await new FileVoiceLibrary(next, { dir }).get('narrator');
+      expect(voice.transcript).toBe('Hello there.');
+    });
+
+    it('different codec -> refused, naming both codecs and what to do', async () => {
+      const other = await codecModel('other-codec', 'tiny-lm-v3', 'tiny-codec-v2');
+      const err = await parlaError(() => new FileVoiceLibrary(other, { dir }).get('narrator'));
+      expect([err.code, err.param]).toEqual(['invalid_input', 'voice']);
+      expect(err.message).toContain('codec "tiny-random"');
+      expect(err.message).toContain('codec "tiny-codec-v2"');
+      expect(err.message).toMatch(/create the voice again from its audio/);
+      // Without codec.id a model's codec is its model id: a renamed model is another codec.
+      const renamed = await codecModel('renamed', 'renamed-model');
+      expect((await parlaError(() => new FileVoiceLibrary(renamed, { dir }).get('narrator'))).message).toContain('codec "renamed-model"');
+    });
+
+    it('an older voice.json with only modelId is compared against the codec id', async () => {
+      const old = freshDir('old-format');
+      cpSync(join(dir, 'narrator'), join(old, 'narrator'), { recursive: true });
+      const file = join(old, 'narrator', 'voice.json');
+      const { codecId: _dropped, ...legacy } = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify(legacy));
+      expect((await new FileVoiceLibrary(await codecModel('legacy-next', 'tiny-lm-v4', 'tiny-random'), { dir: old }).get('narrator')).id).toBe('narrator');
+      writeFileSync(file, JSON.stringify({ ...legacy, modelId: 'another-model' }));
+      const err = await parlaError(() => new FileVoiceLibrary(model, { dir: old }).get('narrator'));
+      expect(err.message).toContain('another-model');
+      writeFileSync(file, JSON.stringify({ ...legacy, modelId: undefined }));
+      expect((await parlaError(() => new FileVoiceLibrary(model, { dir: old }).get('narrator'))).message).toMatch(/needs .*codecId/);
+    });
   });
 
   it('resolveVoice: an audio file path is a voice; --prompt-text replaces a saved transcript', async () => {

@@ -1,7 +1,7 @@
 /** `parla voices list|add|remove`: the voice library from the command line (the same folders the server and web UI use). */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { FileVoiceLibrary, loadModel } from '../engine/index.js';
+import { FileVoiceLibrary, loadCodecModel } from '../engine/index.js';
 import { ParlaError } from '../errors.js';
 import { defaultModelDir, defaultVoicesDir } from '../paths.js';
 
@@ -9,11 +9,14 @@ interface VoicesFlags {
   model: string;
   dir: string;
   transcript?: string;
+  id?: string;
+  bundled?: boolean;
   json?: boolean;
 }
 
+/** Voices are codec codes: the model's codec is all the library needs, so a codec-only model folder works too. */
 async function openLibrary(flags: VoicesFlags): Promise<FileVoiceLibrary> {
-  return new FileVoiceLibrary(await loadModel(flags.model), { dir: flags.dir });
+  return new FileVoiceLibrary(await loadCodecModel(flags.model), { dir: flags.dir });
 }
 
 export function registerVoices(program: Command): void {
@@ -36,6 +39,8 @@ export function registerVoices(program: Command): void {
   common(voices.command('add').argument('<name>', 'display name').argument('<audio>', 'a few seconds of the voice, any common audio format'))
     .description('clone a voice from an audio file and save it')
     .option('-t, --transcript <text>', 'what the clip says (better cloning)')
+    .option('--id <id>', 'save under this id ([a-z0-9-], replaces a voice with that id) instead of one derived from the name')
+    .option('--bundled', 'mark the voice as bundled with Parla: listed as bundled, cannot be deleted (scripts/make-bundled-voices.sh)')
     .action(async (name: string, audio: string, flags: VoicesFlags) => {
       let bytes: Buffer;
       try {
@@ -43,7 +48,7 @@ export function registerVoices(program: Command): void {
       } catch (err) {
         throw new ParlaError('file_not_found', `cannot read ${audio}: ${(err as Error).message}`, { param: 'audio' });
       }
-      const info = await (await openLibrary(flags)).create({ name, audio: bytes, transcript: flags.transcript });
+      const info = await (await openLibrary(flags)).create({ name, audio: bytes, transcript: flags.transcript, id: flags.id, origin: flags.bundled ? 'bundled' : 'user' });
       console.log(`saved voice "${info.name}" as ${info.id} (${info.durationSeconds.toFixed(1)} s)`);
     });
 

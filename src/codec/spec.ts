@@ -14,7 +14,8 @@ const codecPart = z.object({
     num_codebooks: z.number().int().positive(),
     codebook_size: z.number().int().min(2),
   }),
-  codec: z.object({ encoder: graph, decoder: graph }),
+  /** `id`: the codec's own identity (docs/model-format.md); absent = the model id. */
+  codec: z.object({ id: z.string().min(1).optional(), encoder: graph, decoder: graph }),
 });
 
 type AudioSection = z.infer<typeof codecPart>['audio'];
@@ -37,7 +38,10 @@ export function codecSpecOf(audio: AudioSection, codec: CodecSection, dir: strin
 }
 
 export interface CodecModel {
+  /** The model id. */
   id: string;
+  /** The codec's id: codec.id in model.json, else the model id. Codes are interchangeable between equal codec ids. */
+  codecId: string;
   spec: CodecSpec;
 }
 
@@ -57,5 +61,5 @@ export function readCodecSpec(modelDir: string): CodecModel {
     throw new ParlaError('model_invalid', `${path}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
   }
   const { id, audio, codec } = parsed.data;
-  return { id, spec: codecSpecOf(audio, codec, dir) };
+  return { id, codecId: codec.id ?? id, spec: codecSpecOf(audio, codec, dir) };
 }

@@ -46,6 +46,12 @@ const narSection = z.object({
 
 const codecGraph = z.object({ file: fileName, input: z.string().min(1), output: z.string().min(1) });
 
+/**
+ * `id` names the codec itself (weights included): voices store codes of one codec, so they stay valid across
+ * models that share it (a new language model over the same codec). Absent: the model id stands for it.
+ */
+const codecSection = z.object({ id: z.string().min(1).optional(), encoder: codecGraph, decoder: codecGraph });
+
 export const manifestSchema = z.object({
   format: z.literal('parla-model'),
   format_version: posInt,
@@ -63,7 +69,7 @@ export const manifestSchema = z.object({
     symbols: z.array(z.string()),
   }),
   tokens: z.object({ audio_eos: nonNegInt, nar_pad_code: nonNegInt }),
-  codec: z.object({ encoder: codecGraph, decoder: codecGraph }),
+  codec: codecSection,
   ar: arSection,
   draft: arSection.nullable(),
   nar: narSection,

@@ -33,7 +33,7 @@ export function loadModelManifest(dir: string): LoadedManifest {
     // The codec ships (and trains) ahead of the language model: say what the folder can and cannot do.
     throw new ParlaError(
       'model_missing',
-      `${absDir} holds a codec-only model (no "ar"/"nar" language model yet), so it cannot synthesize speech: a trained language model is not shipped yet (see README "Status"); "parla codec" and "parla eval codec" work with it`,
+      `${absDir} holds a codec-only model (no "ar"/"nar" language model yet), so it cannot synthesize speech: a trained language model is not shipped yet (see README "Status"); "parla codec", "parla eval codec" and "parla voices" work with it`,
       { param: 'ar' },
     );
   }
@@ -144,6 +144,11 @@ function sameShape(got: (string | number)[], want: (string | number)[]): boolean
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '') || '(root)';
+}
+
+/** The codec's identity: `codec.id`, else the model id (models exported before codec ids existed). Voices are tied to it. */
+export function codecIdOf(m: Pick<ModelManifest, 'id' | 'codec'>): string {
+  return m.codec.id ?? m.id;
 }
 
 /** AR or drafter dimensions for the decoder session. */

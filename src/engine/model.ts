@@ -1,23 +1,25 @@
 /** A loaded model: validated manifest plus every ONNX session (AR, drafter, NAR, codec), created once and shared. */
-import { codecSpecOf } from '../codec/spec.js';
+import { resolve } from 'node:path';
+import { codecSpecOf, readCodecSpec } from '../codec/spec.js';
 import { Codec } from '../codec/codec.js';
 import type { SessionOptions } from '../onnx.js';
 import { ArModel } from '../lm/ar-model.js';
 import { NarModel } from '../lm/nar-model.js';
 import { makeCodes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
-import { arDims, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
+import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
 
 export interface LoadModelOptions {
   /** Threads inside one ONNX operator (default 2, the cores of the reference machine). */
   threads?: number;
 }
 
-/** Everything synthesis needs from a model folder; immutable and safe to share between concurrent requests. */
-export interface LoadedModel {
+/** What voices need from a model: its codec and the codec's identity. A codec-only model folder has just this. */
+export interface CodecOnlyModel {
   id: string;
+  /** `codec.id` in model.json, else the model id: saved voices are valid for every model with the same codec id. */
+  codecId: string;
   dir: string;
-  manifest: ModelManifest;
   sampleRate: number;
   hopLength: number;
   /** Codec frames per second (sample rate / hop). */
@@ -25,6 +27,12 @@ export interface LoadedModel {
   /** Q */
   numCodebooks: number;
   codebookSize: number;
+  codec: Codec;
+}
+
+/** Everything synthesis needs from a model folder; immutable and safe to share between concurrent requests. */
+export interface LoadedModel extends CodecOnlyModel {
+  manifest: ModelManifest;
   /** G: codebook-0 codes per AR position. */
   groupSize: number;
   /** End-of-speech id in AR outputs (= codebook size). */
@@ -33,7 +41,6 @@ export interface LoadedModel {
   /** null when the model ships no drafter (speculative decoding then falls back to plain decoding). */
   draft: ArModel | null;
   nar: NarModel;
-  codec: Codec;
 }
 
 /** Reads `<dir>/model.json` (ParlaError model_missing / model_invalid naming the field or file) and opens its graphs. */
@@ -49,6 +56,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   await checkCodecCodebook(codec, m.audio.codebook_size, files.codecDecoder);
   return {
     id: m.id,
+    codecId: codecIdOf(m),
     dir: absDir,
     manifest: m,
     sampleRate: m.audio.sample_rate,
@@ -63,6 +71,16 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     nar,
     codec,
   };
+}
+
+/**
+ * Opens only the codec of `<dir>/model.json` (no language model needed): enough to create, save and load voices,
+ * so voices can be made with a codec that ships ahead of its language model.
+ */
+export async function loadCodecModel(dir: string, options: LoadModelOptions = {}): Promise<CodecOnlyModel> {
+  const { id, codecId, spec } = readCodecSpec(dir);
+  const codec = await Codec.load(spec, { intraOpThreads: options.threads ?? 2 });
+  return { id, codecId, dir: resolve(dir), sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec };
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readPcodes, writePcodes } from '../codec/pcodes.js';
 import { ParlaError } from '../errors.js';
 import { defaultVoicesDir } from '../paths.js';
-import type { LoadedModel } from './model.js';
+import type { CodecOnlyModel } from './model.js';
 import type { Voice, VoiceInfo, VoiceLibrary } from './types.js';
 import { createVoice, slugify, VOICE_ID } from './voice.js';
 
@@ -20,8 +20,13 @@ interface VoiceFile {
   durationSeconds: number;
   transcript?: string;
   transcriptIds?: number[];
-  /** The codes only make sense to the codec of this model. */
-  modelId: string;
+  /** The codec whose codes codes.pcodes holds (model.json `codec.id`): the voice works with every model using it. */
+  codecId?: string;
+  /**
+   * The model the voice was made with. Files written before codec ids existed have only this; it then stands for
+   * the codec (a codec without `codec.id` is identified by its model id).
+   */
+  modelId?: string;
 }
 
 export interface VoiceLibraryOptions {
@@ -35,7 +40,7 @@ export class FileVoiceLibrary implements VoiceLibrary {
   readonly dir: string;
   private readonly bundledDirs: string[];
 
-  constructor(private readonly model: LoadedModel, options: VoiceLibraryOptions = {}) {
+  constructor(private readonly model: CodecOnlyModel, options: VoiceLibraryOptions = {}) {
     this.dir = options.dir ?? defaultVoicesDir();
     this.bundledDirs = options.bundledDirs ?? [];
   }
@@ -51,31 +56,31 @@ export class FileVoiceLibrary implements VoiceLibrary {
     return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  /** @throws ParlaError('voice_not_found') listing the valid ids; ('invalid_input') for a voice made with another model's codec. */
+  /** @throws ParlaError('voice_not_found') listing the valid ids; ('invalid_input') for a voice made with another codec. */
   async get(id: string): Promise<Voice> {
-    const dir = VOICE_ID.test(id) ? [this.dir, ...this.bundledDirs.slice().reverse()].find((d) => existsSync(join(d, id, 'voice.json'))) : undefined;
-    if (dir === undefined) {
-      const valid = (await this.list()).map((v) => v.id);
-      throw new ParlaError('voice_not_found', `unknown voice "${id}"; valid voices: ${valid.join(', ') || '(none saved yet)'}`, { param: 'voice' });
-    }
-    const file = await readVoiceFile(dir, id);
-    if (file.modelId !== this.model.id) {
-      throw new ParlaError('invalid_input', `voice "${id}" was encoded for model "${file.modelId}", not "${this.model.id}"; create it again from its audio`, { param: 'voice' });
+    const { dir, file, origin } = await this.locate(id);
+    const voiceCodec = codecOf(file);
+    if (voiceCodec !== this.model.codecId) {
+      const remedy = origin === 'bundled' ? 're-encode the bundled voices with this model (scripts/make-bundled-voices.sh)' : 'create the voice again from its audio with this model';
+      throw new ParlaError('invalid_input', `voice "${id}" holds codes of codec "${voiceCodec}", but model "${this.model.id}" uses codec "${this.model.codecId}": ${remedy}`, { param: 'voice' });
     }
     const path = join(dir, id, 'codes.pcodes');
     const { codes } = readPcodes(await readFile(path), path);
-    const origin = this.bundledDirs.includes(dir) ? 'bundled' : file.origin;
     const voice: Voice = { id, name: file.name, codes, durationSeconds: file.durationSeconds, origin, createdAt: file.createdAt };
     if (file.transcript) voice.transcript = file.transcript;
     if (file.transcriptIds) voice.transcriptIds = Int32Array.from(file.transcriptIds);
     return voice;
   }
 
-  async create(input: { name: string; audio: Buffer; transcript?: string }): Promise<VoiceInfo> {
-    const id = await this.freeId(slugify(input.name ?? ''));
-    const voice = await createVoice(this.model, input.audio, { name: input.name, transcript: input.transcript, id });
+  /**
+   * Encodes and saves a clip. `id` (default: a free id derived from the name) replaces a voice saved under it;
+   * `origin: 'bundled'` marks a voice shipped with Parla (listed as bundled, not deletable).
+   */
+  async create(input: { name: string; audio: Buffer; transcript?: string; id?: string; origin?: 'bundled' | 'user' }): Promise<VoiceInfo> {
+    const id = input.id ?? (await this.freeId(slugify(input.name ?? '')));
+    const voice = await createVoice(this.model, input.audio, { name: input.name, transcript: input.transcript, id, origin: input.origin });
     await this.save(voice);
-    return info(toFile(voice, this.model.id), voice.origin);
+    return info(toFile(voice, this.model), voice.origin);
   }
 
   /** Writes a voice (replacing one with the same id) atomically: a temp folder renamed into place. */
@@ -84,17 +89,30 @@ export class FileVoiceLibrary implements VoiceLibrary {
     const { model } = this;
     const tmp = join(this.dir, `.tmp-${voice.id}-${process.pid}-${Date.now()}`);
     await mkdir(tmp, { recursive: true });
-    const header = { modelId: model.id, sampleRate: model.sampleRate, hopLength: model.hopLength, codebookSize: model.codebookSize, numSamples: voice.codes.frames * model.hopLength };
+    // The codes header names the codec (what decodes them), like voice.json's codecId.
+    const header = { modelId: model.codecId, sampleRate: model.sampleRate, hopLength: model.hopLength, codebookSize: model.codebookSize, numSamples: voice.codes.frames * model.hopLength };
     await writeFile(join(tmp, 'codes.pcodes'), writePcodes(voice.codes, header));
-    await writeFile(join(tmp, 'voice.json'), `${JSON.stringify(toFile(voice, model.id), null, 2)}\n`);
+    await writeFile(join(tmp, 'voice.json'), `${JSON.stringify(toFile(voice, model), null, 2)}\n`);
     await rm(join(this.dir, voice.id), { recursive: true, force: true });
     await rename(tmp, join(this.dir, voice.id));
   }
 
+  /** @throws ParlaError('voice_not_found'); ('invalid_input') for a bundled voice, whatever codec it was made with. */
   async delete(id: string): Promise<void> {
-    const voice = await this.get(id);
-    if (voice.origin === 'bundled') throw new ParlaError('invalid_input', `voice "${id}" is bundled with Parla and cannot be deleted`, { param: 'voice' });
+    const { origin } = await this.locate(id);
+    if (origin === 'bundled') throw new ParlaError('invalid_input', `voice "${id}" is bundled with Parla and cannot be deleted (only voices you created can be)`, { param: 'voice' });
     await rm(join(this.dir, id), { recursive: true, force: true });
+  }
+
+  /** The folder holding voice `id` (user folder first, then bundled folders, last one first) and its voice.json. */
+  private async locate(id: string): Promise<{ dir: string; file: VoiceFile; origin: 'bundled' | 'user' }> {
+    const dir = VOICE_ID.test(id) ? [this.dir, ...this.bundledDirs.slice().reverse()].find((d) => existsSync(join(d, id, 'voice.json'))) : undefined;
+    if (dir === undefined) {
+      const valid = (await this.list()).map((v) => v.id);
+      throw new ParlaError('voice_not_found', `unknown voice "${id}"; valid voices: ${valid.join(', ') || '(none saved yet)'}`, { param: 'voice' });
+    }
+    const file = await readVoiceFile(dir, id);
+    return { dir, file, origin: this.bundledDirs.includes(dir) ? 'bundled' : file.origin };
   }
 
   private async freeId(base: string): Promise<string> {
@@ -117,14 +135,20 @@ async function readVoiceFile(dir: string, id: string): Promise<VoiceFile> {
   } catch (err) {
     throw new ParlaError('invalid_input', `${path} is not readable JSON: ${(err as Error).message}`, { param: path, cause: err });
   }
-  if (file?.format !== 'parla-voice' || file.version !== 1 || file.id !== id || typeof file.name !== 'string' || typeof file.modelId !== 'string') {
-    throw new ParlaError('invalid_input', `${path} is not a parla-voice version 1 file for id "${id}"`, { param: path });
+  const codec = file?.codecId ?? file?.modelId;
+  if (file?.format !== 'parla-voice' || file.version !== 1 || file.id !== id || typeof file.name !== 'string' || typeof codec !== 'string' || !codec) {
+    throw new ParlaError('invalid_input', `${path} is not a parla-voice version 1 file for id "${id}" (it needs format, version, id, name and codecId)`, { param: path });
   }
   return file;
 }
 
-function toFile(v: Voice, modelId: string): VoiceFile {
-  const file: VoiceFile = { format: 'parla-voice', version: 1, id: v.id, name: v.name, origin: v.origin, createdAt: v.createdAt, durationSeconds: v.durationSeconds, modelId };
+/** The codec a voice file's codes belong to (see VoiceFile.modelId for older files). */
+function codecOf(file: VoiceFile): string {
+  return (file.codecId ?? file.modelId)!;
+}
+
+function toFile(v: Voice, model: CodecOnlyModel): VoiceFile {
+  const file: VoiceFile = { format: 'parla-voice', version: 1, id: v.id, name: v.name, origin: v.origin, createdAt: v.createdAt, durationSeconds: v.durationSeconds, codecId: model.codecId, modelId: model.id };
   if (v.transcript) file.transcript = v.transcript;
   if (v.transcriptIds) file.transcriptIds = Array.from(v.transcriptIds);
   return file;

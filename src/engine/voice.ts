@@ -5,7 +5,7 @@ import { gatedLoudnessDb, normalizeLoudness } from '../audio/loudness.js';
 import { trimSilence } from '../audio/silence.js';
 import { ParlaError } from '../errors.js';
 import { analyzeText } from '../text/pipeline.js';
-import type { LoadedModel } from './model.js';
+import type { CodecOnlyModel } from './model.js';
 import type { Voice } from './types.js';
 
 /** Prompt length bounds after trimming silence (seconds). Shorter prompts carry too little voice; longer ones waste positions. */
@@ -34,7 +34,7 @@ export interface CreateVoiceOptions {
  * @param input mono PCM (Float32Array at `sampleRate`), encoded audio bytes (wav, mp3, ogg, ...), or a file path
  * @throws ParlaError not_audio | empty_input | audio_silent | audio_too_short | audio_too_long | unknown_symbol | file_not_found
  */
-export async function createVoice(model: LoadedModel, input: Float32Array | Uint8Array | string, options: CreateVoiceOptions): Promise<Voice> {
+export async function createVoice(model: CodecOnlyModel, input: Float32Array | Uint8Array | string, options: CreateVoiceOptions): Promise<Voice> {
   const name = (options.name ?? '').trim();
   if (!name) throw new ParlaError('invalid_input', 'a voice needs a non-empty name', { param: 'name' });
   const id = options.id ?? slugify(name);

@@ -15,6 +15,7 @@ import { ServerMetrics } from './metrics.js';
 import { BoundedQueue } from './queue.js';
 import { speechHandler } from './speech.js';
 import { modelsRouter, systemRouter } from './system.js';
+import { readVoiceAliases } from './voice-aliases.js';
 import { voicesRouter } from './voices.js';
 
 export interface CreateAppOptions {
@@ -43,6 +44,8 @@ export function createApp(options: CreateAppOptions): ParlaApp {
   const queue = new BoundedQueue(config.concurrency, config.maxQueue);
   const ctx: AppContext = { config, queue, metrics: new ServerMetrics(queue), log, shuttingDown: false, inflight: new Set() };
 
+  // Read up front: a broken aliases.json stops the server at start, naming the file, like a bad setting.
+  const aliases = readVoiceAliases(config.voicesDir);
   const useWorker = options.worker ?? options.model === undefined;
   const loading = Promise.allSettled([
     options.model ? Promise.resolve(options.model) : loadModel(config.modelDir),
@@ -55,7 +58,7 @@ export function createApp(options: CreateAppOptions): ParlaApp {
   });
   const ready = loading.then(
     ([model, worker]) => {
-      ctx.engine = { model, synth: worker ?? new Synthesizer(model), library: new FileVoiceLibrary(model, { dir: config.voicesDir }) };
+      ctx.engine = { model, synth: worker ?? new Synthesizer(model), library: new FileVoiceLibrary(model, { dir: config.voicesDir }), aliases };
       log.info({ model: model.id, dir: model.dir }, 'model loaded');
     },
     (err: Error) => {

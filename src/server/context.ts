@@ -13,6 +13,8 @@ export interface Engine {
   /** In-process Synthesizer, or a WorkerSynthesizer (same generate/stream API) that must be closed on shutdown. */
   synth: Pick<Synthesizer, 'generate' | 'stream'> & { close?(): Promise<void> };
   library: VoiceLibrary;
+  /** OpenAI voice names -> voice ids from the voices folder's aliases.json (read once at load). */
+  aliases: Record<string, string>;
 }
 
 export interface AppContext {

@@ -20,7 +20,7 @@ export function speechHandler(ctx: AppContext): RequestHandler {
     const body = parsed.data;
     const engine = requireEngine(ctx);
     checkModel(body.model, engine.model.id);
-    const voice = await engine.library.get(await resolveVoiceId(body.voice, engine.library, ctx.config.voiceMap));
+    const voice = await engine.library.get(await resolveVoiceId(body.voice, engine.library, ctx.config.voiceMap, engine.aliases));
 
     const controller = new AbortController();
     // 'close' before the response finished = the client went away: stop generating (and leave the queue).

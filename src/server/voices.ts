@@ -23,8 +23,8 @@ export function voicesRouter(ctx: AppContext): Router {
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.maxUploadBytes, files: 1, fields: 4, fieldSize: 8 * 1024, parts: 6 } });
 
   router.get('/', async (_req, res) => {
-    const { library } = requireEngine(ctx);
-    res.json({ voices: await library.list(), openai_aliases: await aliasTable(library, ctx.config.voiceMap) });
+    const { library, aliases } = requireEngine(ctx);
+    res.json({ voices: await library.list(), openai_aliases: await aliasTable(library, ctx.config.voiceMap, aliases) });
   });
 
   router.post('/', upload.single('file'), (async (req, res) => {

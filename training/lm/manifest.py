@@ -1,5 +1,7 @@
 """model.json: the manifest the runtime validates before loading a model (contract: docs/model-format.md)."""
 import datetime
+import json
+import os
 
 from .config import TEXT_BOS, TEXT_EOS, TEXT_PAD, TEXT_SEP
 
@@ -11,6 +13,29 @@ CODEC = {
     "encoder": {"file": "codec_encoder.onnx", "input": "audio", "output": "codes"},
     "decoder": {"file": "codec_decoder.onnx", "input": "codes", "output": "audio"},
 }
+
+
+def codec_section(given=None) -> dict:
+    """model.json's `codec` section: the codec graphs, plus `id` copied from `given` when it has one.
+
+    `codec.id` names the codec; saved voices are tied to it rather than to the model id, so a language
+    model exported over a shipped codec must keep the id or every bundled and saved voice is refused.
+    """
+    section = {key: dict((given or {}).get(key) or CODEC[key]) for key in ("encoder", "decoder")}
+    if given and given.get("id"):
+        if not isinstance(given["id"], str):
+            raise ValueError(f"codec.id must be a string, got {given['id']!r}")
+        section = {"id": given["id"], **section}
+    return section
+
+
+def existing_codec(out_dir: str):
+    """The `codec` section of the model.json already in out_dir (the codec exported there first), or None."""
+    path = os.path.join(out_dir, "model.json")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f).get("codec")
 
 
 def count_params(model) -> int:
@@ -33,8 +58,9 @@ def nar_section(model, file: str, io: dict) -> dict:
 
 
 def build_manifest(model_id: str, description: str, ar: dict, nar: dict, draft, ar_cfg, nar_cfg,
-                   symbols: list, training: dict) -> dict:
-    """Sections from ar_section / nar_section; `symbols` is the id -> symbol table (empty in test fixtures)."""
+                   symbols: list, training: dict, codec=None) -> dict:
+    """Sections from ar_section / nar_section; `symbols` is the id -> symbol table (empty in test fixtures);
+    `codec` is the codec section to keep (see codec_section), e.g. existing_codec(out_dir)."""
     if ar_cfg.text_vocab_size != nar_cfg.text_vocab_size or ar_cfg.codebook_size != nar_cfg.codebook_size:
         raise ValueError("AR and NAR disagree on text vocabulary or codebook size")
     return {
@@ -48,7 +74,7 @@ def build_manifest(model_id: str, description: str, ar: dict, nar: dict, draft, 
         "phonemes": {"vocab_size": ar_cfg.text_vocab_size, "pad_id": TEXT_PAD, "bos_id": TEXT_BOS,
                      "eos_id": TEXT_EOS, "sep_id": TEXT_SEP, "symbols": list(symbols)},
         "tokens": {"audio_eos": ar_cfg.eos, "nar_pad_code": nar_cfg.pad_code},
-        "codec": CODEC,
+        "codec": codec_section(codec),
         "ar": ar,
         "draft": draft,
         "nar": nar,

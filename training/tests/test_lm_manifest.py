@@ -1,0 +1,37 @@
+"""model.json at LM export: the codec section already in the model folder (and its codec.id) survives."""
+import json
+
+import pytest
+
+from training.lm.config import ARConfig, NARConfig
+from training.lm.manifest import CODEC, build_manifest, codec_section, existing_codec
+
+SECTION = {"file": "x.onnx", "inputs": [], "outputs": [], "params": 1, "dims": {}}
+
+
+def manifest(codec=None):
+    return build_manifest("lm-1", "", SECTION, SECTION, None, ARConfig(), NARConfig(), [], {}, codec)
+
+
+def test_codec_id_is_kept_from_the_folder(tmp_path):
+    shipped = {"id": "codec-cpu1-step6648", **CODEC}
+    (tmp_path / "model.json").write_text(json.dumps({"id": "codec-cpu1-step6648", "codec": shipped}))
+    m = manifest(existing_codec(str(tmp_path)))
+    assert m["id"] == "lm-1"
+    assert m["codec"] == shipped
+
+
+def test_without_a_codec_id_the_section_is_unchanged(tmp_path):
+    assert existing_codec(str(tmp_path)) is None  # no model.json yet
+    assert manifest()["codec"] == CODEC
+    assert "id" not in manifest(dict(CODEC))["codec"]
+
+
+def test_graph_names_come_from_the_given_section():
+    given = {"id": "c", "encoder": {"file": "enc.onnx", "input": "a", "output": "c"}}
+    assert codec_section(given) == {"id": "c", "encoder": given["encoder"], "decoder": CODEC["decoder"]}
+
+
+def test_a_non_string_codec_id_is_refused():
+    with pytest.raises(ValueError, match="codec.id"):
+        codec_section({"id": 7})
