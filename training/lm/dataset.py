@@ -64,6 +64,8 @@ class CodesDataset:
         self.by_speaker = defaultdict(list)
         for i, e in enumerate(self.entries):
             self.by_speaker[e["speaker"]].append(i)
+        # Utterances from shortest to longest: length-bucketed batches draw neighbours in this order.
+        self.by_length = np.argsort([c.shape[1] for c in self.codes], kind="stable")
 
     def _load(self, entry) -> np.ndarray:
         codes = np.load(os.path.join(self.root, entry["codes"]), mmap_mode="r")
@@ -93,10 +95,27 @@ class CodesDataset:
         text = text_tokens(e["phonemes"], self.entries[j]["phonemes"] if keep_transcript else None)
         return {"text": text, "prompt": prompt, "target": codes}
 
-    def batch(self, seed: int, step: int, batch_size: int) -> list:
-        """The examples of batch `step`: a pure function of (seed, step)."""
+    def batch(self, seed: int, step: int, batch_size: int, max_frames: int = None) -> list:
+        """The examples of batch `step`: a pure function of (seed, step).
+
+        With `max_frames`, the batch holds utterances of similar length (neighbours in length order around
+        a random one) and as many as fit in `max_frames` codec frames, at most `batch_size`: padding wastes
+        little compute, and every step costs about the same.
+        """
         rng = np.random.default_rng([seed, step])
-        return [self.example(int(i), rng) for i in rng.integers(len(self), size=batch_size)]
+        return [self.example(int(i), rng) for i in self._pick(rng, batch_size, max_frames)]
+
+    def _pick(self, rng: np.random.Generator, batch_size: int, max_frames) -> np.ndarray:
+        """Utterance indices of one batch (see batch)."""
+        if max_frames is None:
+            return rng.integers(len(self), size=batch_size)
+        order = self.by_length
+        anchor = int(rng.integers(len(order)))
+        longest = self.codes[order[min(len(order) - 1, anchor + batch_size)]].shape[1]
+        n = int(max(1, min(batch_size, max_frames // max(1, longest))))
+        lo = max(0, min(anchor - n, len(order) - 2 * n))
+        window = order[lo:lo + 2 * n]
+        return rng.choice(window, size=min(n, len(window)), replace=False)
 
 
 def collate_ar(examples: list, group_size: int, eos: int) -> dict:

@@ -4,15 +4,19 @@ Resumes from DIR/last.pt when it exists (same batches, same dropout masks, same 
 resumed run is bit-identical to an uninterrupted one on the same device). Checkpoints store the model
 config, so export needs nothing else.
 """
-import argparse
-import math
 import os
-import sys
-import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+# Before torch loads: spin-waiting OpenMP threads would steal the cores of other jobs on the same machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import argparse  # noqa: E402
+import math  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 from .checkpoint import build_model, load_checkpoint, save_checkpoint
 from .config import IGNORE, ARConfig, NARConfig
@@ -29,10 +33,15 @@ def parse_args(argv):
     p.add_argument("--model", choices=list(SIZES), default="ar")
     p.add_argument("--out", required=True, help="run folder: last.pt and log.txt")
     p.add_argument("--steps", type=int, default=100_000)
-    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--batch-size", type=int, default=16, help="utterances per batch (the most, with --max-frames)")
+    p.add_argument("--max-frames", type=int, default=None,
+                   help="length-bucketed batches of at most this many codec frames (target + prompt source)")
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--warmup", type=int, default=1000)
     p.add_argument("--ckpt-every", type=int, default=500)
+    p.add_argument("--val-manifest", help="held-out codes index: its loss is logged at every checkpoint")
+    p.add_argument("--val-batches", type=int, default=8, help="fixed batches scored for the validation loss")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--text-vocab-size", type=int, default=128)
@@ -78,8 +87,20 @@ def loss_on(model, kind: str, examples, seed: int, step: int, device):
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE)
 
 
+@torch.no_grad()
+def validation_loss(model, kind: str, data, a) -> float:
+    """Mean loss over fixed held-out batches (same seed every time, so values are comparable across steps)."""
+    was_training = model.training
+    model.eval()
+    losses = [loss_on(model, kind, data.batch(12345, i, a.batch_size, a.max_frames), 12345, i, a.device).item()
+              for i in range(a.val_batches)]
+    model.train(was_training)
+    return float(np.mean(losses))
+
+
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
+    torch.set_num_threads(a.threads)
     ckpt_path = os.path.join(a.out, "last.pt")
     if os.path.exists(ckpt_path):
         kind, model, state = load_checkpoint(ckpt_path)
@@ -96,6 +117,10 @@ def main(argv=None):
     cfg = model.cfg
     data = CodesDataset(a.manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
                         PromptOptions(a.p_continuation, a.p_drop_transcript), text_vocab_size=cfg.text_vocab_size)
+    val = None
+    if a.val_manifest:
+        val = CodesDataset(a.val_manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
+                           PromptOptions(a.p_continuation, a.p_drop_transcript), text_vocab_size=cfg.text_vocab_size)
     os.makedirs(a.out, exist_ok=True)
     log = open(os.path.join(a.out, "log.txt"), "a", encoding="utf-8")
     model.train()
@@ -104,7 +129,7 @@ def main(argv=None):
         torch.manual_seed(a.seed * 1_000_003 + step)  # dropout masks depend on the step only
         for group in opt.param_groups:
             group["lr"] = learning_rate(step, a)
-        loss = loss_on(model, a.model, data.batch(a.seed, step, a.batch_size), a.seed, step, a.device)
+        loss = loss_on(model, a.model, data.batch(a.seed, step, a.batch_size, a.max_frames), a.seed, step, a.device)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -115,6 +140,8 @@ def main(argv=None):
                   f"{(time.time() - t0) / 60:.1f} min", file=log, flush=True)
         if step % a.ckpt_every == 0 or step == a.steps:
             save_checkpoint(ckpt_path, a.model, model, opt, step, extra={"args": vars(a)})
+            if val is not None:
+                print(f"step {step} val_loss {validation_loss(model, a.model, val, a):.4f}", file=log, flush=True)
     log.close()
     return model
 
