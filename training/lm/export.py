@@ -15,7 +15,7 @@ import torch
 from .ar import ARModel
 from .checkpoint import load_checkpoint
 from .config import ARConfig, NARConfig
-from .manifest import ar_section, build_manifest, existing_codec, nar_section
+from .manifest import ar_section, build_manifest, existing_manifest, keep_codec_records, nar_section
 from .nar import NARModel
 from .onnx_export import export_ar, export_nar
 from .parity import parity_fixture
@@ -73,9 +73,12 @@ def export_all(out: str, ar, nar, draft, model_id: str, description: str, traini
         if draft.cfg.group_size != ar.cfg.group_size or draft.cfg.text_vocab_size != ar.cfg.text_vocab_size:
             raise SystemExit("the drafter must share the AR's group size and text vocabulary")
         draft_sec = ar_section(draft, "draft.onnx", export_ar(draft, os.path.join(out, "draft.onnx")))
-    # The codec was exported into `out` first: keep its section (and its codec.id, which voices are tied to).
+    # The codec was exported into `out` first: keep its section (and its codec.id, which voices are tied to),
+    # its training record and its measured quality.
+    previous = existing_manifest(out)
     manifest = build_manifest(model_id, description, ar_sec, nar_sec, draft_sec, ar.cfg, nar.cfg,
-                              list(symbols), training, existing_codec(out))
+                              list(symbols), training, previous.get("codec"))
+    keep_codec_records(manifest, previous)
     with open(os.path.join(out, "model.json"), "w", encoding="utf-8") as f:
         f.write(pretty_json(manifest))
     if parity:

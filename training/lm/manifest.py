@@ -29,13 +29,33 @@ def codec_section(given=None) -> dict:
     return section
 
 
-def existing_codec(out_dir: str):
-    """The `codec` section of the model.json already in out_dir (the codec exported there first), or None."""
+def existing_manifest(out_dir: str) -> dict:
+    """The model.json already in out_dir (the codec exported there first), or {}."""
     path = os.path.join(out_dir, "model.json")
     if not os.path.exists(path):
-        return None
+        return {}
     with open(path, encoding="utf-8") as f:
-        return json.load(f).get("codec")
+        return json.load(f)
+
+
+def existing_codec(out_dir: str):
+    """The `codec` section of the model.json already in out_dir, or None."""
+    return existing_manifest(out_dir).get("codec")
+
+
+def keep_codec_records(manifest: dict, previous: dict) -> dict:
+    """Carry the codec's own training record and measured quality over from the model.json being replaced.
+
+    Exporting a language model over a shipped codec leaves the codec unchanged, so its numbers stay true;
+    the language model's quality starts empty until the evaluation fills it in.
+    """
+    codec_training = (previous.get("training") or {}).get("codec")
+    if codec_training is not None:
+        manifest["training"]["codec"] = codec_training
+    codec_quality = (previous.get("quality") or {}).get("codec")
+    if codec_quality is not None:
+        manifest["quality"] = {"codec": codec_quality}
+    return manifest
 
 
 def count_params(model) -> int:

@@ -35,3 +35,18 @@ def test_graph_names_come_from_the_given_section():
 def test_a_non_string_codec_id_is_refused():
     with pytest.raises(ValueError, match="codec.id"):
         codec_section({"id": 7})
+
+
+def test_codec_training_and_quality_survive_an_lm_export(tmp_path):
+    from training.lm.manifest import existing_manifest, keep_codec_records
+    quality = {"codec-kathleen": {"codebooks": 8, "wer_ratio": 1.73}}
+    (tmp_path / "model.json").write_text(json.dumps({
+        "id": "codec-x", "codec": {"id": "codec-x", **CODEC},
+        "training": {"codec": {"step": 6648}}, "quality": {"codec": quality}}))
+    previous = existing_manifest(str(tmp_path))
+    m = keep_codec_records(manifest(previous["codec"]), previous)
+    assert m["training"]["codec"] == {"step": 6648}
+    assert m["quality"] == {"codec": quality}
+    assert m["codec"]["id"] == "codec-x"
+    # nothing to keep in an empty folder
+    assert keep_codec_records(manifest(), existing_manifest(str(tmp_path / "none")))["quality"] is None
