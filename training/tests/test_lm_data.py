@@ -116,3 +116,21 @@ def test_phoneme_ids_outside_the_text_vocabulary_are_refused(tmp_path):
     CodesDataset(str(tmp_path / "m.jsonl"), 2)  # no vocabulary given: accepted
     with pytest.raises(ValueError, match="outside the text vocabulary 0..127"):
         CodesDataset(str(tmp_path / "m.jsonl"), 2, text_vocab_size=128)
+
+
+def test_length_bucketed_batches(tmp_path):
+    data = CodesDataset(write_corpus(tmp_path, speakers=6, per_speaker=10, seed=3), group_size=2)
+    frames = np.array([c.shape[1] for c in data.codes])
+    spreads = []
+    for step in range(40):
+        idx = data._pick(np.random.default_rng([0, step]), 32, 1200)
+        assert len(set(idx.tolist())) == len(idx) >= 1  # no utterance twice
+        # the budget holds unless a single utterance exceeds it
+        assert frames[idx].max() * len(idx) <= 1200 or len(idx) == 1
+        spreads.append(frames[idx].max() - frames[idx].min())
+    # neighbours in length: far less spread than random batches of the same corpus
+    random_spread = np.mean([np.ptp(frames[np.random.default_rng(s).integers(len(data), size=4)]) for s in range(40)])
+    assert np.mean(spreads) < 0.5 * random_spread
+    # a pure function of (seed, step), like unbucketed batches
+    a, b = data.batch(1, 7, 32, 1200), data.batch(1, 7, 32, 1200)
+    assert [x["text"] for x in a] == [x["text"] for x in b]
