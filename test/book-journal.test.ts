@@ -1,9 +1,10 @@
 // The resumable job journal: a real child process SIGKILLed while recording, reopened, resumed to the same audio; fingerprints.
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import wavefile from 'wavefile';
 import { BookJob } from '../src/book/journal.js';
 import { isParlaError } from '../src/errors.js';
 
@@ -13,6 +14,14 @@ const CHUNKS = 40;
 const CHUNK_PCM_SOURCE = '(i) => Float32Array.from({ length: 16000 + 500 * i }, (_, k) => 0.5 * Math.sin(k * 0.01 * (i + 1)))';
 const chunkPcm = new Function(`return ${CHUNK_PCM_SOURCE}`)() as (i: number) => Float32Array;
 const settings = { voice: 'kathleen', seed: 1, pauses: { sentenceMs: 300 } };
+
+/** Chunks are kept as 16-bit FLAC: they read back within half a 16-bit step (plus float rounding). */
+function expectSamples(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  expect(worst).toBeLessThanOrEqual(0.5 / 32768 + 1e-7);
+}
 
 let dir: string;
 let input: string;
@@ -31,7 +40,7 @@ const chunkPcm = ${CHUNK_PCM_SOURCE};
 for (let i = 0; i < ${CHUNKS}; i++) {
   const id = 'chunk-' + i;
   if (job.isDone(id)) continue;
-  job.record(id, { pcm: chunkPcm(i), sampleRate: 16000 }, { text: 'sentence ' + i });
+  await job.record(id, { pcm: chunkPcm(i), sampleRate: 16000 }, { text: 'sentence ' + i });
   process.stdout.write('done ' + i + '\\n');
 }
 job.close();
@@ -84,10 +93,10 @@ describe('BookJob journal', () => {
     const reference = await BookJob.open(path.join(dir, 'reference'), input, settings);
     const job = await BookJob.open(jobDir, input, settings);
     for (let i = 0; i < CHUNKS; i++) {
-      if (!reference.isDone(`chunk-${i}`)) reference.record(`chunk-${i}`, { pcm: chunkPcm(i), sampleRate: 16000 });
+      if (!reference.isDone(`chunk-${i}`)) await reference.record(`chunk-${i}`, { pcm: chunkPcm(i), sampleRate: 16000 });
       expect(readFileSync(job.chunkPath(`chunk-${i}`)).equals(readFileSync(reference.chunkPath(`chunk-${i}`))), `chunk-${i}`).toBe(true);
     }
-    expect(job.readChunk('chunk-7').pcm).toEqual(chunkPcm(7));
+    expectSamples((await job.readChunk('chunk-7')).pcm, chunkPcm(7));
     expect(job.entry('chunk-7')?.meta).toEqual({ text: 'sentence 7' });
     job.close();
     reference.close();
@@ -105,16 +114,16 @@ describe('BookJob journal', () => {
   it('ignores and cuts a torn last line, and drops entries whose audio file is missing', async () => {
     const jobDir = path.join(dir, 'torn');
     const job = await BookJob.open(jobDir, input, settings);
-    job.record('a', { pcm: chunkPcm(0), sampleRate: 16000 });
-    job.record('b', { pcm: chunkPcm(1), sampleRate: 16000 });
+    await job.record('a', { pcm: chunkPcm(0), sampleRate: 16000 });
+    await job.record('b', { pcm: chunkPcm(1), sampleRate: 16000 });
     job.close();
     const journal = path.join(jobDir, 'journal.jsonl');
-    appendFileSync(journal, '{"id":"c","file":"c.wav","sampleRa');
-    rmSync(path.join(jobDir, 'chunks', 'b.wav'));
+    appendFileSync(journal, '{"id":"c","file":"c.flac","sampleRa');
+    rmSync(path.join(jobDir, 'chunks', 'b.flac'));
 
     const reopened = await BookJob.open(jobDir, input, settings);
     expect(['a', 'b', 'c'].map((id) => reopened.isDone(id))).toEqual([true, false, false]);
-    reopened.record('d', { pcm: chunkPcm(2), sampleRate: 16000 });
+    await reopened.record('d', { pcm: chunkPcm(2), sampleRate: 16000 });
     reopened.close();
     const lines = readFileSync(journal, 'utf8').trimEnd().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a', 'b', 'd']);
@@ -133,5 +142,66 @@ describe('BookJob journal', () => {
     expect(isParlaError(changedInput) && changedInput.param).toBe('input');
     expect((changedInput as Error).message).toMatch(/belongs to another job: the input changed \(.*book\.txt had sha256 [0-9a-f]{12}, .*other\.txt has [0-9a-f]{12}\)/);
     expect(existsSync(path.join(jobDir, 'job.lock'))).toBe(false); // a refused open leaves no lock behind
+  });
+
+  it('stores chunks as 16-bit FLAC, a quarter of float32 or less', async () => {
+    const job = await BookJob.open(path.join(dir, 'flac'), input, settings);
+    const entry = await job.record('speech', { pcm: chunkPcm(3), sampleRate: 16000 });
+    const bytes = readFileSync(job.chunkPath('speech'));
+    expect(entry.file).toBe('speech.flac');
+    expect(bytes.toString('latin1', 0, 4)).toBe('fLaC');
+    expect(bytes.length).toBeLessThan(chunkPcm(3).length); // float32: 4 bytes a sample
+    expectSamples((await job.readChunk('speech')).pcm, chunkPcm(3));
+    // An empty take (the engine can end speech at once) is kept too.
+    await job.record('empty', { pcm: new Float32Array(0), sampleRate: 16000 });
+    expect((await job.readChunk('empty')).pcm.length).toBe(0);
+    job.close();
+  });
+
+  it('a truncated or damaged chunk file is dropped on reopen and made again; one damaged later is refused on read', async () => {
+    const jobDir = path.join(dir, 'damaged');
+    const job = await BookJob.open(jobDir, input, settings);
+    const ids = ['a', 'b', 'c', 'd'];
+    for (const [i, id] of ids.entries()) await job.record(id, { pcm: chunkPcm(i), sampleRate: 16000 });
+    const original = readFileSync(job.chunkPath('b'));
+    job.close();
+    const file = (id: string) => path.join(jobDir, 'chunks', `${id}.flac`);
+    truncateSync(file('a'), 100);
+    const flipped = Buffer.from(readFileSync(file('b')));
+    flipped[flipped.length >> 1] ^= 0x40; // same size: ffmpeg would decode this into plausible audio without a word
+    writeFileSync(file('b'), flipped);
+
+    const reopened = await BookJob.open(jobDir, input, settings);
+    expect(ids.map((id) => reopened.isDone(id))).toEqual([false, false, true, true]);
+    await reopened.record('b', { pcm: chunkPcm(1), sampleRate: 16000 });
+    expect(readFileSync(reopened.chunkPath('b')).equals(original)).toBe(true);
+
+    const c = Buffer.from(readFileSync(file('c')));
+    c[c.length - 10] ^= 0x01;
+    writeFileSync(file('c'), c);
+    await expect(reopened.readChunk('c')).rejects.toThrow(/c\.flac: the chunk file changed since it was journaled.*run the same command again/);
+    reopened.close();
+    const again = await BookJob.open(jobDir, input, settings);
+    expect(ids.map((id) => again.isDone(id))).toEqual([false, true, false, true]);
+    again.close();
+  });
+
+  it('reads job folders from before FLAC (float32 WAV chunks, no CRC) and resumes them with FLAC chunks', async () => {
+    const jobDir = path.join(dir, 'float32');
+    (await BookJob.open(jobDir, input, settings)).close();
+    // What the float32 journal wrote: chunks/<id>.wav (32-bit float) and a line without crc32.
+    const wav = new wavefile.WaveFile();
+    wav.fromScratch(1, 16000, '32f', chunkPcm(5));
+    const bytes = Buffer.from(wav.toBuffer());
+    mkdirSync(path.join(jobDir, 'chunks'), { recursive: true });
+    writeFileSync(path.join(jobDir, 'chunks', 'old.wav'), bytes);
+    const line = { id: 'old', file: 'old.wav', sampleRate: 16000, samples: chunkPcm(5).length, bytes: bytes.length, meta: { text: 'old' }, at: new Date().toISOString() };
+    writeFileSync(path.join(jobDir, 'journal.jsonl'), `${JSON.stringify(line)}\n`);
+
+    const job = await BookJob.open(jobDir, input, settings);
+    expect(job.isDone('old')).toBe(true);
+    expect((await job.readChunk('old')).pcm).toEqual(chunkPcm(5)); // float32 as it was
+    expect((await job.record('new', { pcm: chunkPcm(6), sampleRate: 16000 })).file).toBe('new.flac');
+    job.close();
   });
 });

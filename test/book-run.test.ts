@@ -144,7 +144,7 @@ describe('runBook with the quality gate', () => {
     try {
       const sit = job.entry('c0001-p00001-k000')!;
       expect(sit.meta).toMatchObject({ text: 'Sit.', attempts: 2, seed: chunkSeed(99, 'c0001-p00001-k000', 1), gate: { ok: true, failures: [] } });
-      expect(job.readChunk('c0001-p00001-k000').pcm.some((x) => x !== 0)).toBe(true); // the silent take was not kept
+      expect((await job.readChunk('c0001-p00001-k000')).pcm.some((x) => x !== 0)).toBe(true); // the silent take was not kept
     } finally {
       job.close();
     }

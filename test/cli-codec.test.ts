@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAudio, encodeAudio, chirp } from '../src/audio/index.js';
+import { readPcodes } from '../src/codec/pcodes.js';
 import { runCli } from './cli-harness.js';
 
 const model = 'test/fixtures/tiny-model';
@@ -42,5 +43,53 @@ describe('parla codec', () => {
     const r = await run(...args);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
+  });
+});
+
+/**
+ * A model folder over an existing codec: its own model id and codec id, the codec's ONNX files linked in (what a
+ * language model exported over a shipped codec looks like to `parla codec`).
+ */
+function modelOver(codecDir: string, name: string, id: string, codecId: string | undefined): string {
+  const source = JSON.parse(readFileSync(join(codecDir, 'model.json'), 'utf8'));
+  const out = join(dir, name);
+  mkdirSync(out);
+  for (const graph of ['encoder', 'decoder']) symlinkSync(resolve(codecDir, source.codec[graph].file), join(out, source.codec[graph].file));
+  writeFileSync(join(out, 'model.json'), JSON.stringify({ ...source, id, codec: { ...source.codec, id: codecId } }));
+  return out;
+}
+
+describe('parla codec: codes belong to the codec, not to the model around it', () => {
+  const lmA = modelOver(model, 'lm-a', 'tiny-lm-a', 'tiny-codec');
+  const lmB = modelOver(model, 'lm-b', 'tiny-lm-b', 'tiny-codec');
+  const other = modelOver(model, 'lm-other', 'tiny-lm-c', 'other-codec');
+
+  it('encode writes the codec id; a model with another id over the same codec decodes it', async () => {
+    writeFileSync(join(dir, 'c.wav'), await encodeAudio(chirp(200, 3000, 1, 16000, 0.3), 16000, 'wav'));
+    expect((await run('codec', 'encode', join(dir, 'c.wav'), join(dir, 'c.pcodes'), '-m', lmA)).code).toBe(0);
+    expect(readPcodes(readFileSync(join(dir, 'c.pcodes'))).header.modelId).toBe('tiny-codec');
+    const r = await run('codec', 'decode', join(dir, 'c.pcodes'), join(dir, 'c-b.wav'), '-m', lmB);
+    expect(r.code, r.err).toBe(0);
+    expect((await decodeAudio(join(dir, 'c-b.wav'))).length).toBe(16000);
+  });
+
+  it('a model without codec.id writes and accepts its model id', async () => {
+    await run('codec', 'encode', join(dir, 'c.wav'), join(dir, 'd.pcodes'), '-m', model);
+    expect(readPcodes(readFileSync(join(dir, 'd.pcodes'))).header.modelId).toBe('tiny-random');
+    expect((await run('codec', 'decode', join(dir, 'd.pcodes'), join(dir, 'd.wav'), '-m', model)).code).toBe(0);
+  });
+
+  it('refuses codes of another codec, naming both codecs', async () => {
+    const r = await run('codec', 'decode', join(dir, 'c.pcodes'), join(dir, 'c-x.wav'), '-m', other);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/c\.pcodes holds codes of codec "tiny-codec", but .*lm-other uses codec "other-codec" \(model "tiny-lm-c"\)/);
+  });
+
+  it("decodes a bundled voice's codes with a new model id over the shipped codec", async () => {
+    const shipped = resolve(import.meta.dirname, '..', 'models', 'default');
+    const next = modelOver(shipped, 'next-lm', 'next-lm-step1', 'codec-cpu1-step6648');
+    const r = await run('codec', 'decode', resolve(import.meta.dirname, '..', 'voices', 'slt', 'codes.pcodes'), join(dir, 'slt.wav'), '-m', next);
+    expect(r.code, r.err).toBe(0);
+    expect((await decodeAudio(join(dir, 'slt.wav'))).length).toBeGreaterThan(3 * 16000);
   });
 });

@@ -114,6 +114,8 @@ describe('parla say', () => {
     vi.unstubAllEnvs();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('unknown voice "nobody"');
+    // The bundled voices stay available with PARLA_VOICES_DIR elsewhere.
+    expect(r.stderr).toMatch(/valid voices: .*\bslt\b/);
     const empty = await say('   ', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'e.wav'));
     expect([empty.code, empty.stderr]).toEqual([1, expect.stringContaining('text is empty')]);
   });

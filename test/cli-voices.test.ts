@@ -1,5 +1,5 @@
 /** `parla voices` on the tiny fixture (and the codec-only default model): add from an audio file, list, remove, bundled voices, bad inputs. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,11 +20,22 @@ describe('parla voices', () => {
     const added = await voices('add', 'Ada Lovelace', clip, '--transcript', 'A test prompt.');
     expect(added.code).toBe(0);
     const id = /as ([a-z0-9-]+)/.exec(added.out)![1];
-    const listed = JSON.parse((await voices('list', '--json')).out) as { voices: { id: string; name: string; hasTranscript: boolean }[] };
-    expect(listed.voices).toEqual([expect.objectContaining({ id, name: 'Ada Lovelace', hasTranscript: true })]);
+    const listed = JSON.parse((await voices('list', '--json')).out) as { voices: { id: string; name: string; hasTranscript: boolean; origin: string }[] };
+    expect(listed.voices.filter((v) => v.origin === 'user')).toEqual([expect.objectContaining({ id, name: 'Ada Lovelace', hasTranscript: true })]);
     expect((await voices('list')).out).toContain(id);
     expect((await voices('remove', id)).code).toBe(0);
-    expect((await voices('list')).out).toMatch(/no voices in/);
+    expect((await voices('list')).out).not.toContain(id);
+  });
+
+  it('lists the bundled voices (read-only) next to those of another --dir', async () => {
+    const r = await voices('list', '--json');
+    expect(r.code, r.err).toBe(0);
+    const bundled = (JSON.parse(r.out) as { voices: { id: string; origin: string }[] }).voices.filter((v) => v.origin === 'bundled').map((v) => v.id);
+    expect(bundled).toEqual(expect.arrayContaining(['slt', 'rms', 'eve']));
+    const removed = await voices('remove', 'slt');
+    expect(removed.code).toBe(1);
+    expect(removed.err).toMatch(/"slt" is bundled with Parla and cannot be deleted/);
+    expect(existsSync(resolve(import.meta.dirname, '..', 'voices', 'slt', 'voice.json'))).toBe(true);
   });
 
   it('--id and --bundled save a bundled voice under a fixed id, which remove refuses', async () => {
@@ -34,7 +45,7 @@ describe('parla voices', () => {
     expect((await own('add', 'Narrator', clip, '--id', 'narrator', '--bundled')).out).toContain('as narrator');
     expect((await own('add', 'Narrator Two', clip, '--id', 'narrator', '--bundled')).code).toBe(0); // same id: replaced
     const listed = JSON.parse((await own('list', '--json')).out) as { voices: { id: string; name: string; origin: string }[] };
-    expect(listed.voices).toEqual([expect.objectContaining({ id: 'narrator', name: 'Narrator Two', origin: 'bundled' })]);
+    expect(listed.voices.filter((v) => v.id === 'narrator')).toEqual([expect.objectContaining({ id: 'narrator', name: 'Narrator Two', origin: 'bundled' })]);
     const removed = await own('remove', 'narrator');
     expect(removed.code).toBe(1);
     expect(removed.err).toMatch(/bundled with Parla and cannot be deleted/);

@@ -21,8 +21,9 @@ export function testConfig(voicesDir: string, overrides: Partial<ServerConfig> =
   return { ...loadServerConfig({ port: 0, host: '127.0.0.1', modelDir: TINY_MODEL, voicesDir }, {}, '/nonexistent/.env'), ...overrides };
 }
 
+/** A server over `voicesDir` alone: the package's bundled voices are left out, so tests see only the voices they made. */
 export async function startTestServer(voicesDir: string, model: LoadedModel | Promise<LoadedModel>, overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
-  return startServer({ config: testConfig(voicesDir, overrides), model, logger: pino({ level: 'silent' }) });
+  return startServer({ config: testConfig(voicesDir, overrides), model, logger: pino({ level: 'silent' }), bundledVoices: false });
 }
 
 /** A 2.5 s clip a voice can be made from: a chirp with a little noise (the fixture codec accepts any audio). */

@@ -42,6 +42,8 @@ const numbers: Case[] = [
   ['5G and 4K and 3D', 'five G and four K and three D'],
   ['#1 hit', 'number one hit'],
   ['No. 5', 'number five'],
+  ['See FIG. 3 above.', 'See figure three above.'],
+  ['See Fig. 3 above.', 'See figure three above.'],
   ['pp. 10-12', 'pages ten to twelve'],
   ['pages 10-12', 'pages ten to twelve'],
   ['It costs 3x more', 'It costs three times more'],
@@ -174,6 +176,26 @@ const words: Case[] = [
   ['NATO and UNESCO', 'NATO and UNESCO'],
   ['OK then', 'okay then'],
   ['STOP RIGHT THERE NOW', 'stop right there now'],
+  // "St." before a name is Saint, whatever stands before it; after a name or number, with no name following, Street.
+  ['Mrs. St. Clair was there.', 'Missus Saint Clair was there.'],
+  ['It was Neville St. Clair.', 'It was Neville Saint Clair.'],
+  ['Mount St. Helens', 'Mount Saint Helens'],
+  ['Pall Mall, St. James\'s', 'Pall Mall, Saint James\'s'],
+  ['I live at 42 Baker St.', 'I live at forty-two Baker Street.'],
+  ['42 Baker St. is the address.', 'forty-two Baker Street is the address.'],
+  ['Mr. Smith, Dr. Jones and I', 'Mister Smith, Doctor Jones and I'],
+  // Capitals that spell a word are read as one; initialisms keep being spelled.
+  ['OW, that hurt!', 'OW, that hurt!'],
+  ['She said NO.', 'She said NO.'],
+  ['STOP that.', 'STOP that.'],
+  ['WOW, a VIP at the door!', 'WOW, a V-I-P at the door!'],
+  ['I did NOT say YES.', 'I did NOT say YES.'],
+  ['WHY me?', 'WHY me?'],
+  ['The BBC, the FBI and the USA', 'The B-B-C, the F-B-I and the U-S-A'],
+  ['the CIA and the CEO of IBM', 'the C-I-A and the C-E-O of I-B-M'],
+  ['HIV tests and the EIN', 'H-I-V tests and the E-I-N'],
+  ['The IT desk in the US', 'The I-T desk in the U-S'],
+  ['WAR AND PEACE', 'war and peace'],
 ];
 
 const symbolsAndWeb: Case[] = [

@@ -1,11 +1,14 @@
 /** The bundled voices in voices/: they load with the shipped codec, every OpenAI name maps to one, and the API protects them. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import pino from 'pino';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVoice, FileVoiceLibrary, loadCodecModel, loadModel, type CodecOnlyModel, type LoadedModel, type VoiceInfo } from '../src/engine/index.js';
 import { ParlaError } from '../src/errors.js';
+import { bundledVoicesDir, voiceLibraryDirs } from '../src/paths.js';
+import { startServer } from '../src/server/index.js';
 import { OPENAI_VOICES, readVoiceAliases, resolveVoiceId } from '../src/server/voice-aliases.js';
-import { expectEnvelope, json, postJson, promptWav, startTestServer, tempDir, TINY_MODEL } from './server-harness.js';
+import { expectEnvelope, json, postJson, promptWav, startTestServer, tempDir, testConfig, TINY_MODEL, uploadVoice } from './server-harness.js';
 
 const VOICES = resolve(import.meta.dirname, '..', 'voices');
 const DEFAULT_MODEL = resolve(import.meta.dirname, '..', 'models', 'default');
@@ -136,6 +139,53 @@ describe('the HTTP API over a voices folder with bundled voices and aliases.json
       await expect(startTestServer(broken.dir, model)).rejects.toThrow(/aliases\.json: "alloy" must map to a voice id/);
     } finally {
       broken.remove();
+    }
+  });
+});
+
+describe('bundled voices with PARLA_VOICES_DIR / --voices-dir elsewhere', () => {
+  const user = tempDir('user-voices');
+  afterAll(() => user.remove());
+
+  it('the library adds the package voices/ read-only unless it is the voices folder itself', () => {
+    expect(bundledVoicesDir()).toBe(VOICES);
+    expect(voiceLibraryDirs(user.dir)).toEqual({ dir: user.dir, bundledDirs: [VOICES] });
+    expect(voiceLibraryDirs(VOICES)).toEqual({ dir: VOICES, bundledDirs: [] });
+    const link = join(user.dir, 'link-to-voices');
+    symlinkSync(VOICES, link);
+    expect(voiceLibraryDirs(link).bundledDirs).toEqual([]); // the same folder through a symlink
+  });
+
+  it('bundled voices load from a library over another folder, and cannot be deleted there', async () => {
+    const codec = await loadCodecModel(DEFAULT_MODEL, { threads: 1 });
+    const library = new FileVoiceLibrary(codec, voiceLibraryDirs(join(user.dir, 'library')));
+    const listed = await library.list();
+    expect(listed.filter((v) => v.origin === 'bundled').map((v) => v.id)).toEqual(expect.arrayContaining(['slt', 'slt-hts', 'eve', 'rms', 'awb', 'kal']));
+    const slt = await library.get('slt');
+    expect(slt.origin).toBe('bundled');
+    expect(slt.codes.codebooks).toBe(codec.numCodebooks);
+    await expect(library.delete('slt')).rejects.toThrow(/bundled with Parla and cannot be deleted/);
+  });
+
+  it('the HTTP API lists them and maps OpenAI names through voices/aliases.json; the folder\'s own aliases win', async () => {
+    const dir = join(user.dir, 'api');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'aliases.json'), JSON.stringify({ format: 'parla-voice-aliases', version: 1, aliases: { echo: 'mine' } }));
+    const model = await loadModel(TINY_MODEL, { threads: 1 });
+    // As `parla serve --voices-dir <dir>` builds it (no bundledVoices option).
+    const server = await startServer({ config: testConfig(dir), model, logger: pino({ level: 'silent' }) });
+    try {
+      expect((await uploadVoice(server.url, 'Mine', promptWav())).status).toBe(201);
+      const list = await json(await fetch(`${server.url}/v1/audio/voices`));
+      const origins = Object.fromEntries(list.voices.map((v: VoiceInfo) => [v.id, v.origin]));
+      expect(origins).toMatchObject({ slt: 'bundled', 'slt-hts': 'bundled', eve: 'bundled', rms: 'bundled', awb: 'bundled', kal: 'bundled', mine: 'user' });
+      expect(list.openai_aliases).toMatchObject({ alloy: 'slt', nova: 'slt', onyx: 'rms', echo: 'mine' });
+      // alloy reaches slt; the fixture model has another codec, which the refusal names.
+      const error = await expectEnvelope(await postJson(`${server.url}/v1/audio/speech`, { model: 'tts-1', input: 'Hi.', voice: 'alloy' }), 400, 'invalid_input');
+      expect(error.message).toMatch(/voice "slt" holds codes of codec "codec-cpu1-step6648"/);
+      await expectEnvelope(await fetch(`${server.url}/v1/audio/voices/slt`, { method: 'DELETE' }), 400, 'invalid_input');
+    } finally {
+      await server.close();
     }
   });
 });

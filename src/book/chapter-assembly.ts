@@ -60,7 +60,7 @@ function chunkCues(sentences: string[], start: number, seconds: number): Cue[] {
   });
 }
 
-export function assembleChapter(job: BookJob, chapter: PlannedChapter, pauses: Pauses, wavPath: string): AssembledChapter {
+export async function assembleChapter(job: BookJob, chapter: PlannedChapter, pauses: Pauses, wavPath: string): Promise<AssembledChapter> {
   const first = job.entry(chapter.chunks[0].id);
   if (!first) throw new ParlaError('internal', `chapter ${chapter.index}: chunk ${chapter.chunks[0].id} is not finished`, { param: 'chapters' });
   const rate = first.sampleRate;
@@ -78,7 +78,7 @@ export function assembleChapter(job: BookJob, chapter: PlannedChapter, pauses: P
   try {
     write(new Float32Array(silence(pauses.chapterMs)));
     for (const chunk of chapter.chunks) {
-      const audio = job.readChunk(chunk.id);
+      const audio = await job.readChunk(chunk.id);
       if (audio.sampleRate !== rate) {
         throw new ParlaError('internal', `chunk ${chunk.id} is ${audio.sampleRate} Hz, the chapter ${rate} Hz`, { param: chunk.id });
       }

@@ -111,7 +111,7 @@ export async function runBook(o: BookRunOptions): Promise<BookRunSummary> {
     mkdirSync(assembly, { recursive: true });
     for (const chapter of plan) {
       await synthesizeChapter(o, job, chapter, progress, meter, counts, rss, chunkPhonemes);
-      assembled.push(assembleChapter(job, chapter, o.pauses, join(assembly, `c${String(chapter.index).padStart(4, '0')}.wav`)));
+      assembled.push(await assembleChapter(job, chapter, o.pauses, join(assembly, `c${String(chapter.index).padStart(4, '0')}.wav`)));
     }
     progress.stop();
     const files = await writeOutput(o, assembled);
@@ -161,7 +161,7 @@ async function synthesizeChapter(
         // The engine re-splits what exceeds its budget; a planned chunk (<= chunkPhonemes) stays one piece.
         engineChunkPhonemes: chunkPhonemes + 50,
       });
-      job.record(chunk.id, { pcm: done.pcm, sampleRate: done.sampleRate }, {
+      await job.record(chunk.id, { pcm: done.pcm, sampleRate: done.sampleRate }, {
         text: chunk.text, seed: done.seed, phonemes: done.phonemes, attempts: done.attempts.length,
         gate: { ok: done.gate.ok, failures: done.gate.failures, durationRatio: done.gate.durationRatio ?? null },
       });

@@ -5,15 +5,22 @@
  * Layout of `dir`:
  *   job.json        fingerprint + settings, written once (atomically) when the job starts
  *   journal.jsonl   one JSON line per finished chunk, appended and fsynced after its audio is durable
- *   chunks/*.wav    chunk audio (float32 WAV), each written to a temp file, fsynced, renamed
+ *   chunks/*.flac   chunk audio as 16-bit FLAC (lossless for 16-bit audio, about a quarter of float32: a 10-hour book
+ *                   takes ~0.6 GB, not 2.3), each written to a temp file, fsynced, renamed
  *
  * A SIGKILL at any moment loses at most the chunk in flight: its audio without a journal line is ignored, and a
- * torn last journal line is cut off when the job is reopened.
+ * torn last journal line is cut off when the job is reopened. Each journal line holds its file's size and CRC-32:
+ * a chunk file that is truncated or damaged (ffmpeg decodes a damaged FLAC frame into plausible noise without an
+ * error) is dropped when the job is reopened, so it is synthesized again, and refused if it changes after that.
+ *
+ * Job folders from before FLAC chunks hold float32 `chunks/*.wav` with no CRC in their journal lines: they are still
+ * read (WAV, checked by size as before), and the chunks made when such a job is resumed are FLAC.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import wavefile from 'wavefile';
+import { crc32 } from 'node:zlib';
+import { decodeAudio, encodeAudio, encodeWav } from '../audio/index.js';
 import { parseWav, wavToMono } from '../audio/wav.js';
 import { ParlaError } from '../errors.js';
 import { TEMP_MARK, writeFileAtomic } from './atomic-file.js';
@@ -39,6 +46,8 @@ export interface JournalEntry {
   samples: number;
   /** Byte size of the chunk file, checked on reopen. */
   bytes: number;
+  /** CRC-32 of the chunk file, checked on reopen and on read (absent in journals from before FLAC chunks). */
+  crc32?: number;
   /** Anything the caller wants back on resume (text, seed, quality report). */
   meta?: Record<string, unknown>;
   at: string;
@@ -50,8 +59,19 @@ export interface ChunkAudio {
 }
 
 /** Chunk ids are free-form; file names are the id when it is safe, else a hash of it. */
-function chunkFileName(id: string): string {
-  return /^[\w.-]{1,100}$/.test(id) && !id.startsWith('.') ? `${id}.wav` : `${createHash('sha1').update(id).digest('hex')}.wav`;
+function chunkFileName(id: string, extension: string): string {
+  return /^[\w.-]{1,100}$/.test(id) && !id.startsWith('.') ? `${id}.${extension}` : `${createHash('sha1').update(id).digest('hex')}.${extension}`;
+}
+
+/** 16-bit FLAC; an empty take (the engine returns one when it ends speech at once) as a 16-bit WAV, since FLAC needs samples. */
+async function encodeChunk(audio: ChunkAudio): Promise<{ bytes: Buffer; extension: 'flac' | 'wav' }> {
+  if (audio.pcm.length === 0) return { bytes: encodeWav(audio.pcm, audio.sampleRate), extension: 'wav' };
+  return { bytes: await encodeAudio(audio.pcm, audio.sampleRate, 'flac'), extension: 'flac' };
+}
+
+/** Whether `bytes` are the chunk file `entry` journaled: same size, and the same CRC-32 where the entry has one. */
+function matchesEntry(bytes: Buffer, entry: JournalEntry): boolean {
+  return bytes.length === entry.bytes && (entry.crc32 === undefined || crc32(bytes) === entry.crc32);
 }
 
 export class BookJob {
@@ -113,8 +133,9 @@ export class BookJob {
       } catch {
         continue; // unreadable line (disk damage): that chunk is simply made again
       }
+      // A missing, truncated or damaged file: the chunk is simply made again.
       const file = join(this.dir, 'chunks', entry.file);
-      if (existsSync(file) && statSync(file).size === entry.bytes) this.entries.set(entry.id, entry);
+      if (existsSync(file) && statSync(file).size === entry.bytes && matchesEntry(readFileSync(file), entry)) this.entries.set(entry.id, entry);
     }
     for (const name of readdirSync(join(this.dir, 'chunks'))) if (name.includes(TEMP_MARK)) rmSync(join(this.dir, 'chunks', name), { force: true });
   }
@@ -131,15 +152,18 @@ export class BookJob {
     return this.entries.get(chunkId);
   }
 
-  /** Stores a finished chunk: audio made durable first, then its journal line. Recording an id again replaces it. */
-  record(chunkId: string, audio: ChunkAudio, meta?: Record<string, unknown>): JournalEntry {
-    if (this.fd === undefined) throw new ParlaError('internal', `job ${this.dir} is closed`, { param: chunkId });
-    const wav = new wavefile.WaveFile();
-    wav.fromScratch(1, audio.sampleRate, '32f', audio.pcm);
-    const bytes = wav.toBuffer();
-    const file = chunkFileName(chunkId);
+  /**
+   * Stores a finished chunk: audio made durable first, then its journal line. Recording an id again replaces it.
+   * The audio is kept as 16-bit FLAC (samples beyond [-1, 1] clip), so a chunk reads back rounded to 1/32768.
+   */
+  async record(chunkId: string, audio: ChunkAudio, meta?: Record<string, unknown>): Promise<JournalEntry> {
+    const closed = () => new ParlaError('internal', `job ${this.dir} is closed`, { param: chunkId });
+    if (this.fd === undefined) throw closed();
+    const { bytes, extension } = await encodeChunk(audio);
+    if (this.fd === undefined) throw closed();
+    const file = chunkFileName(chunkId, extension);
     writeFileAtomic(join(this.dir, 'chunks', file), bytes);
-    const entry: JournalEntry = { id: chunkId, file, sampleRate: audio.sampleRate, samples: audio.pcm.length, bytes: bytes.length, at: new Date().toISOString() };
+    const entry: JournalEntry = { id: chunkId, file, sampleRate: audio.sampleRate, samples: audio.pcm.length, bytes: bytes.length, crc32: crc32(bytes), at: new Date().toISOString() };
     if (meta) entry.meta = meta;
     const line = Buffer.from(`${JSON.stringify(entry)}\n`);
     for (let at = 0; at < line.length; ) at += writeSync(this.fd, line, at, line.length - at);
@@ -154,12 +178,25 @@ export class BookJob {
     return join(this.dir, 'chunks', entry.file);
   }
 
-  readChunk(chunkId: string): ChunkAudio {
+  /** A finished chunk's audio, checked against its journal line (a file changed since the job was opened is refused). */
+  async readChunk(chunkId: string): Promise<ChunkAudio> {
     const path = this.chunkPath(chunkId);
+    const entry = this.entries.get(chunkId)!;
     const bytes = readFileSync(path);
-    const info = parseWav(bytes, path);
-    if (!info) throw new ParlaError('not_audio', `${path}: unexpected WAV encoding`, { param: path });
-    return { pcm: wavToMono(bytes, info), sampleRate: info.sampleRate };
+    const damaged = (why: string) =>
+      new ParlaError('audio_truncated', `${path}: ${why}; run the same command again to synthesize the chunk anew`, { param: chunkId });
+    if (!matchesEntry(bytes, entry)) throw damaged(`the chunk file changed since it was journaled (${bytes.length} bytes, journaled ${entry.bytes})`);
+    let pcm: Float32Array;
+    if (entry.file.endsWith('.flac')) {
+      pcm = await decodeAudio(bytes, { sampleRate: entry.sampleRate });
+    } else {
+      // Empty takes, and the float32 WAV chunks of job folders from before FLAC.
+      const info = parseWav(bytes, path);
+      if (!info) throw new ParlaError('not_audio', `${path}: unexpected WAV encoding`, { param: path });
+      pcm = wavToMono(bytes, info);
+    }
+    if (pcm.length !== entry.samples) throw damaged(`the chunk file decodes to ${pcm.length} samples, its journal line says ${entry.samples}`);
+    return { pcm, sampleRate: entry.sampleRate };
   }
 
   close(): void {

@@ -13,7 +13,7 @@ import { formatSummary } from '../book/run-summary.js';
 import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, WorkerSynthesizer } from '../engine/index.js';
 import { isParlaError, ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
-import { defaultModelDir } from '../paths.js';
+import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 
 /** The default seed: fixed, so running the same command twice gives the same audiobook. */
@@ -107,7 +107,7 @@ export function registerBook(program: Command): void {
       }
       const threads = flags.threads === undefined ? Math.max(1, Math.floor(availableParallelism() / jobs)) : intFlag(flags.threads, '--threads', 1, 256);
       const model = await loadModel(flags.model, { threads });
-      const voice = await resolveVoice(model, new FileVoiceLibrary(model), flags.voice, { promptText: flags.promptText });
+      const voice = await resolveVoice(model, new FileVoiceLibrary(model, voiceLibraryDirs()), flags.voice, { promptText: flags.promptText });
       const jobDir = resolve(flags.jobDir ?? (output.kind === 'm4b' ? `${output.path}.parla-job` : join(output.dir, '.parla-job')));
       if (flags.restart) rmSync(jobDir, { recursive: true, force: true });
 

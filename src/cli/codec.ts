@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { decodeAudio } from '../audio/index.js';
 import { Codec } from '../codec/codec.js';
 import { firstCodebooks } from '../codec/codes.js';
-import { readPcodes, writePcodes } from '../codec/pcodes.js';
+import { readPcodes, writePcodes, type PcodesHeader } from '../codec/pcodes.js';
 import { readCodecSpec } from '../codec/spec.js';
 import { ParlaError } from '../errors.js';
 import { defaultModelDir } from '../paths.js';
@@ -25,9 +25,23 @@ function parseCodebooks(value: string | undefined, max: number): number {
 }
 
 async function loadCodec(flags: CodecFlags) {
-  const { id, spec } = readCodecSpec(flags.model);
+  const { id, codecId, spec } = readCodecSpec(flags.model);
   const threads = flags.threads ? Number(flags.threads) : undefined;
-  return { id, codec: await Codec.load(spec, { intraOpThreads: threads }) };
+  return { id, codecId, codec: await Codec.load(spec, { intraOpThreads: threads }) };
+}
+
+/**
+ * A .pcodes header's `modelId` names the codec that made the codes: its codec id (what `parla codec encode` and
+ * saved voices write), or, in files written before codec ids, the id of a model using it. Codes decode with any
+ * model whose codec is that one, so a language model shipped over the same codec still reads them.
+ */
+function assertSameCodec(input: string, header: PcodesHeader, model: { id: string; codecId: string }, modelDir: string): void {
+  if (header.modelId === model.codecId || header.modelId === model.id) return;
+  throw new ParlaError(
+    'model_invalid',
+    `${input} holds codes of codec "${header.modelId}", but ${modelDir} uses codec "${model.codecId}" (model "${model.id}"): decode it with a model that has that codec, or encode the audio again`,
+    { param: 'model' },
+  );
 }
 
 export function registerCodec(program: Command): void {
@@ -41,11 +55,12 @@ export function registerCodec(program: Command): void {
   common(codec.command('encode').argument('<input>', 'audio file in any common format').argument('<output>', '.pcodes file'))
     .description('encode audio to a .pcodes file')
     .action(async (input: string, output: string, flags: CodecFlags) => {
-      const { id, codec: model } = await loadCodec(flags);
+      const { codecId, codec: model } = await loadCodec(flags);
       const codebooks = parseCodebooks(flags.codebooks, model.spec.numCodebooks);
       const pcm = await decodeAudio(input, { sampleRate: model.sampleRate });
       const codes = firstCodebooks(await model.encode(pcm), codebooks);
-      const file = writePcodes(codes, { modelId: id, sampleRate: model.sampleRate, hopLength: model.hopLength, codebookSize: model.spec.codebookSize, numSamples: pcm.length });
+      // The header's modelId field names the codec (like voices' codes.pcodes), not the language model around it.
+      const file = writePcodes(codes, { modelId: codecId, sampleRate: model.sampleRate, hopLength: model.hopLength, codebookSize: model.spec.codebookSize, numSamples: pcm.length });
       await writeFile(output, file);
       const seconds = pcm.length / model.sampleRate;
       console.error(`${input}: ${seconds.toFixed(2)} s -> ${codes.codebooks}x${codes.frames} codes, ${file.length} bytes (${((file.length * 8) / seconds / 1000).toFixed(2)} kbps)`);
@@ -55,11 +70,9 @@ export function registerCodec(program: Command): void {
     .option('-f, --format <format>', 'wav|mp3|opus|aac|flac|pcm (default: from the extension)')
     .description('decode a .pcodes file to audio')
     .action(async (input: string, output: string, flags: CodecFlags) => {
-      const { id, codec: model } = await loadCodec(flags);
+      const { id, codecId, codec: model } = await loadCodec(flags);
       const { header, codes } = readPcodes(await readFile(input), input);
-      if (header.modelId !== id) {
-        throw new ParlaError('model_invalid', `${input} was encoded by model "${header.modelId}", but ${flags.model} holds "${id}"`, { param: 'model' });
-      }
+      assertSameCodec(input, header, { id, codecId }, flags.model);
       const pcm = await model.decode(codes, { codebooks: parseCodebooks(flags.codebooks, codes.codebooks) });
       await writeAudioOutput(pcm.subarray(0, header.numSamples), model.sampleRate, output, flags.format);
     });

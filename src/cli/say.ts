@@ -6,7 +6,7 @@ import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, type Voice } fr
 import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
-import { defaultModelDir } from '../paths.js';
+import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 import { resolveLanguage } from '../text/phonemize.js';
 import { outputFormat, writeAudioOutput } from './audio-output.js';
@@ -81,7 +81,7 @@ export function registerSay(program: Command): void {
 
 /** --voice: a saved id or an audio file; without it, the voice called "default", else the first saved one. */
 async function pickVoice(model: LoadedModel, flags: SayFlags): Promise<Voice> {
-  const library = new FileVoiceLibrary(model);
+  const library = new FileVoiceLibrary(model, voiceLibraryDirs());
   if (flags.voice) return resolveVoice(model, library, flags.voice, { promptText: flags.promptText });
   const voices = await library.list();
   if (voices.length === 0) throw new ParlaError('voice_not_found', `no --voice given and no saved voices in ${library.dir}: pass --voice <audio file>`, { param: 'voice' });

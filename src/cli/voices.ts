@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FileVoiceLibrary, loadCodecModel } from '../engine/index.js';
 import { ParlaError } from '../errors.js';
-import { defaultModelDir, defaultVoicesDir } from '../paths.js';
+import { defaultModelDir, defaultVoicesDir, voiceLibraryDirs } from '../paths.js';
 
 interface VoicesFlags {
   model: string;
@@ -14,9 +14,12 @@ interface VoicesFlags {
   json?: boolean;
 }
 
-/** Voices are codec codes: the model's codec is all the library needs, so a codec-only model folder works too. */
+/**
+ * Voices are codec codes: the model's codec is all the library needs, so a codec-only model folder works too.
+ * The package's bundled voices are listed (read-only) whatever --dir is.
+ */
 async function openLibrary(flags: VoicesFlags): Promise<FileVoiceLibrary> {
-  return new FileVoiceLibrary(await loadCodecModel(flags.model), { dir: flags.dir });
+  return new FileVoiceLibrary(await loadCodecModel(flags.model), voiceLibraryDirs(flags.dir));
 }
 
 export function registerVoices(program: Command): void {

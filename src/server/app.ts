@@ -7,6 +7,7 @@ import { loadModel, type LoadedModel } from '../engine/model.js';
 import { Synthesizer } from '../engine/synthesizer.js';
 import { WorkerSynthesizer } from '../engine/worker-synthesizer.js';
 import { ParlaError } from '../errors.js';
+import { voiceLibraryDirs } from '../paths.js';
 import { errorHandler } from './api-error.js';
 import { requireApiKey } from './auth.js';
 import type { ServerConfig } from './config.js';
@@ -29,6 +30,11 @@ export interface CreateAppOptions {
    * request for the length of each graph call. The main thread keeps its own copy of the model for voice uploads.
    */
   worker?: boolean;
+  /**
+   * Also serve the package's bundled voices (voices/, read-only) when config.voicesDir is another folder (default
+   * true); tests of an empty or hand-made library turn it off.
+   */
+  bundledVoices?: boolean;
 }
 
 export interface ParlaApp {
@@ -44,8 +50,10 @@ export function createApp(options: CreateAppOptions): ParlaApp {
   const queue = new BoundedQueue(config.concurrency, config.maxQueue);
   const ctx: AppContext = { config, queue, metrics: new ServerMetrics(queue), log, shuttingDown: false, inflight: new Set() };
 
-  // Read up front: a broken aliases.json stops the server at start, naming the file, like a bad setting.
-  const aliases = readVoiceAliases(config.voicesDir);
+  const voiceDirs = options.bundledVoices === false ? { dir: config.voicesDir, bundledDirs: [] } : voiceLibraryDirs(config.voicesDir);
+  // Read up front: a broken aliases.json stops the server at start, naming the file, like a bad setting. The bundled
+  // folder's names first, the voices folder's own over them.
+  const aliases: Record<string, string> = Object.assign({}, ...[...voiceDirs.bundledDirs, voiceDirs.dir].map(readVoiceAliases));
   const useWorker = options.worker ?? options.model === undefined;
   const loading = Promise.allSettled([
     options.model ? Promise.resolve(options.model) : loadModel(config.modelDir),
@@ -58,7 +66,7 @@ export function createApp(options: CreateAppOptions): ParlaApp {
   });
   const ready = loading.then(
     ([model, worker]) => {
-      ctx.engine = { model, synth: worker ?? new Synthesizer(model), library: new FileVoiceLibrary(model, { dir: config.voicesDir }), aliases };
+      ctx.engine = { model, synth: worker ?? new Synthesizer(model), library: new FileVoiceLibrary(model, voiceDirs), aliases };
       log.info({ model: model.id, dir: model.dir }, 'model loaded');
     },
     (err: Error) => {

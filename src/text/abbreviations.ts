@@ -30,7 +30,7 @@ export const FINAL: Record<string, string> = {
 
 /** Read only before a number: "No. 5" -> "number 5", "p. 12" -> "page 12". */
 export const BEFORE_NUMBER: Record<string, string> = {
-  No: 'number', no: 'number', Nos: 'numbers', nos: 'numbers', p: 'page', pp: 'pages', Fig: 'figure',
+  No: 'number', no: 'number', Nos: 'numbers', nos: 'numbers', p: 'page', pp: 'pages', Fig: 'figure', FIG: 'figure',
   fig: 'figure', Vol: 'volume', vol: 'volume', Ch: 'chapter', ch: 'chapter', ca: 'circa', c: 'circa',
   Tel: 'telephone', tel: 'telephone', Sec: 'section', sec: 'section', Art: 'article', art: 'article',
 };

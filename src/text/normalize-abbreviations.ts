@@ -34,13 +34,9 @@ const NUMBER_PREFIX_PATTERN = new RegExp(`(?<![\\w.])(${alternation(Object.keys(
 const INITIALISM = /(?<![\w.])((?:[A-Za-z]\.){2,})(?![A-Za-z])/g;
 const SINGLE_INITIAL = /(?<![\w.])([A-HJ-Z])\. (?=[A-Z])/g;
 
-/** The word before `offset` and whether it opens its sentence. */
-function previousWord(text: string, offset: number): { word: string; opensSentence: boolean } {
-  const before = /(\S+) $/.exec(text.slice(Math.max(0, offset - 40), offset));
-  if (!before) return { word: '', opensSentence: true };
-  const start = offset - before[0].length;
-  const opensSentence = start === 0 || /[.!?]["')]* $|\n$/.test(text.slice(Math.max(0, start - 4), start));
-  return { word: before[1], opensSentence };
+/** The word before `offset` ("" at the start of the text). */
+function previousWord(text: string, offset: number): string {
+  return /(\S+) $/.exec(text.slice(Math.max(0, offset - 40), offset))?.[1] ?? '';
 }
 
 /** Expands the abbreviations above; a period that may also end the sentence is kept only where it does. */
@@ -53,12 +49,13 @@ export function expandAbbreviations(text: string): string {
   out = out.replace(CONTEXTUAL_PATTERN, (whole, key: string, dot: string, offset: number, all: string) => {
     const end = offset + whole.length;
     const next = /^ ([A-Z][a-z]*)/.exec(all.slice(end, end + 30))?.[1];
-    const previous = previousWord(all, offset);
-    const previousIsCapital = /^[A-Z0-9]/.test(previous.word);
     const [beforeName, afterNameReading] = CONTEXTUAL[key];
-    // "Elm St." after a name; "Main St. Then ..." at a sentence start; otherwise a capital follows: "St. Louis", "Dr. Who".
-    const afterName = previousIsCapital && (!previous.opensSentence || (next !== undefined && SENTENCE_STARTERS.has(next)));
-    if (!afterName && next !== undefined) return beforeName;
+    // A name right after it decides, whatever stands before: "St. Louis", "Mrs. St. Clair", "Mount St. Helens",
+    // "Arthur St. Clair", "Dr. Who". A capitalised word that opens sentences is no name: "Main St. Then we left."
+    if (next !== undefined && !SENTENCE_STARTERS.has(next)) return beforeName;
+    // No name after it: a name or number before it makes it the street: "Elm St.", "42 Baker St.", "Main St. Then".
+    const previousIsCapital = /^[A-Z0-9]/.test(previousWord(all, offset));
+    if (!previousIsCapital && next !== undefined) return beforeName;
     if (!dot) return whole; // bare "St" / "Dr" with no name after it: leave as written
     return afterNameReading + keepPeriod(all, end);
   });

@@ -1,4 +1,4 @@
-/** Upper-case words: spell out acronyms that are not said as words ("FBI" -> "F-B-I", "NASA" stays) and calm shouted lines. */
+/** Upper-case words: spell out acronyms that are not said as words ("FBI" -> "F-B-I"; "NASA", "OW", "STOP" stay) and calm shouted lines. */
 
 /** Acronyms said as words even though they are short or look unpronounceable to the rule below. */
 const SAID_AS_WORDS = new Set(
@@ -24,10 +24,50 @@ const COMMON_SHORT = new Set(
     .split(' '),
 );
 
-/** Whether an all-capitals word reads as a word: vowels, no three consonants in a row, a valid start. */
+/**
+ * Two letters tell nothing by their shape: nearly every consonant-vowel pair is also a code or an initialism ("CA",
+ * "OR", "ID", "UK", "AT" in "AT&T"). So only these are words: interjections and the short words English writes in
+ * capitals for emphasis, none of them a common initialism ("IT", "US", "AM", "IS", "IN" are left out: spelled).
+ */
+const TWO_LETTER_WORDS = new Set('NO OH OW AH AW HA HO HI UH UM EH YO OI GO SO DO TO BE WE HE ME MY BY UP OF ON AN IF'.split(' '));
+
+/** Three-letter initialisms that have the shape of an English syllable (see isSyllable) but are spelled. */
+const SYLLABLE_INITIALISMS = new Set(
+  'VIP SUV HIV MIT SAS LED RAF GOP POW SOS RIP DOT DOD DOJ SEC VAT NIH FAQ LAX GED SAT ROI EEG'.split(' '),
+);
+
+/**
+ * Vowel letter pairs that make one vowel sound in three-letter English words ("BOO", "YOU", "SEA", "TOE", "DUE");
+ * initialisms' pairs ("CIA", "CEO", "DUI", "EIN") are not among them.
+ */
+const VOWEL_DIGRAPHS = new Set('EE OO EA OA OU AI OI IE OE UE'.split(' '));
+
+/**
+ * Whether a three-letter word is spelled like one English syllable, as words are ("WOW", "HEY", "YES", "YOU", "WHY",
+ * "ICE") and initialisms mostly are not ("BBC", "FBI", "USA", "API", "CIA", "ATM"): an onset of at most one consonant
+ * or a pair English starts words with, one vowel letter or vowel digraph (Y only at the end of a vowelless word), and
+ * at most one final consonant or a doubled one ("ALL", "ODD"), a silent final E not counted ("ICE", "ONE").
+ */
+function isSyllable(word: string): boolean {
+  const w = /[AEIOU][^AEIOU]E$/.test(word) ? word.slice(0, -1) : word;
+  const onsetOk = (onset: string) => onset.length <= 1 || ONSETS.has(onset);
+  if (!/[AEIOU]/.test(w)) return /^[^AEIOUY]{1,2}Y$/.test(w) && onsetOk(w.slice(0, -1)); // "MY", "WHY", "SKY"
+  const parts = /^([^AEIOU]*)([AEIOU]+)([^AEIOU]*)$/.exec(w);
+  if (!parts) return false; // two vowel groups: "USA", "API", "UFO"
+  const [, onset, nucleus, coda] = parts;
+  const codaOk = coda.length <= 1 || (coda.length === 2 && coda[0] === coda[1]);
+  return onsetOk(onset) && (nucleus.length === 1 || VOWEL_DIGRAPHS.has(nucleus)) && codaOk;
+}
+
+/**
+ * Whether an all-capitals word reads as a word. Two letters: a short closed list; three: the shape of one syllable,
+ * minus known initialisms; four or more: vowels, no three consonants in a row, a valid start.
+ */
 export function isPronounceable(word: string): boolean {
   if (SAID_AS_WORDS.has(word)) return true;
-  if (SPELLED.has(word) || word.length <= 3) return false;
+  if (SPELLED.has(word) || SYLLABLE_INITIALISMS.has(word)) return false;
+  if (word.length <= 2) return TWO_LETTER_WORDS.has(word);
+  if (word.length === 3) return isSyllable(word);
   if (word.length >= 7 && /[AEIOUY]/.test(word)) return true; // "CONTENTS", "ADVENTURES": words, not acronyms
   const onset = /^[^AEIOU]*/.exec(word)?.[0] ?? '';
   if (onset.length > 1 && !ONSETS.has(onset)) return false;
@@ -68,7 +108,7 @@ export function normalizeAcronyms(text: string): string {
     const withSpecials = line.replace(SPECIAL_WORD, (w) => SPECIAL[w]);
     return withSpecials.replace(CAPS_WORD, (whole, letters: string, suffix?: string) => {
       if (SAID_AS_WORDS.has(letters)) return whole;
-      if (shouted && (COMMON_SHORT.has(letters) || (letters.length >= 4 && /[AEIOUY]/.test(letters)))) {
+      if (shouted && (COMMON_SHORT.has(letters) || (letters.length === 3 && isPronounceable(letters)) || (letters.length >= 4 && /[AEIOUY]/.test(letters)))) {
         return whole.toLowerCase();
       }
       return isPronounceable(letters) ? whole : spellOut(letters, suffix);
