@@ -9,7 +9,7 @@ import { ENGINE_TABLE_END, ENGINE_TABLE_START, engineBenchTable, updateEngineRea
 import { registerBenchEngine } from '../src/cli/bench-engine.js';
 import { FIXTURE, parlaError } from './engine-helpers.js';
 
-const REQUIRED = ['rtf', 'ttfa_ms', 'speculative_speedup', 'acceptance_rate', 'grouped_speedup', 'batch4_speedup', 'rss_mb', 'rss_growth_mb', 'pytorch_ratio', 'machine', 'date', 'model', 'notes', 'loadavg'];
+const REQUIRED = ['rtf', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'stall_natural_ms', 'speculative_speedup', 'acceptance_rate', 'grouped_speedup', 'batch4_speedup', 'rss_mb', 'rss_growth_mb', 'pytorch_ratio', 'machine', 'date', 'model', 'notes', 'loadavg'];
 
 let dir: string;
 let result: EngineBenchResult;
@@ -30,9 +30,15 @@ describe('runEngineBench on the tiny fixture', () => {
   });
 
   it('measures what it claims: finite ratios, a perfect self-drafter, the fixture flagged as random weights', () => {
-    for (const key of ['rtf', 'ttfa_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
+    for (const key of ['rtf', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
       expect(result[key], key).toBeGreaterThan(0);
     }
+    expect(result.stall_natural_ms).toBeGreaterThanOrEqual(0);
+    // Each first-audio run used a paragraph of its own, and its first chunk is the start of that paragraph.
+    const runs = [...result.details.ttfa.fresh, ...result.details.ttfa.natural];
+    expect(new Set(runs.map((r) => r.text)).size).toBe(runs.length);
+    for (const r of runs) expect(r.text.startsWith(r.firstChunk) && r.firstChunk.length > 0).toBe(true);
+    expect(result.details.ttfa.natural[0].chunks).toBeGreaterThan(1);
     expect(Number.isFinite(result.rss_growth_mb)).toBe(true);
     expect(result.acceptance_rate).toBeGreaterThanOrEqual(0);
     expect(result.acceptance_rate).toBeLessThanOrEqual(1);

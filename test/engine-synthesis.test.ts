@@ -1,9 +1,10 @@
 /** Synthesizer on the tiny fixture: audio shape, seeds, greedy speculative == plain, streaming == one-shot, cancellation, bad input. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateCodebook0, type ArJob } from '../src/engine/ar-decode.js';
 import { Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
 import { chunkInputs } from '../src/engine/prompt.js';
 import { decodeSpeculative } from '../src/engine/speculative-decode.js';
+import { CHUNK_PAUSE_MS } from '../src/engine/synth-options.js';
 import type { AudioChunk, SynthesisStats } from '../src/engine/types.js';
 import { resolveSamplingParams } from '../src/lm/sampling/index.js';
 import { textToPhonemeIds } from '../src/text/phonemize.js';
@@ -111,7 +112,7 @@ describe('speculative decoding', () => {
 });
 
 describe('first chunk budget', () => {
-  // One sentence of about 80 phonemes: over the default first-chunk budget of 60.
+  // One sentence of about 80 phonemes: over the default first-chunk budget of 40.
   const text = 'Hi there, this is a rather long first sentence, and it keeps on going for a while.';
   const chunkCount = async (opts: object) => {
     let n = 0;
@@ -126,6 +127,71 @@ describe('first chunk budget', () => {
 
   it.each([5, 151, 1.5])('refuses firstChunkPhonemes %s', async (n) => {
     await expect(synth.generate(text, { voice, chunkPhonemes: 150, firstChunkPhonemes: n })).rejects.toMatchObject({ param: 'firstChunkPhonemes' });
+  });
+});
+
+describe('first chunk and its joins', () => {
+  it('a first chunk cut at a comma: stream() gives the audio of generate(), sample for sample within the codec tolerance', async () => {
+    const text = 'According to the report, sales rose sharply in the third quarter.';
+    const opts = { voice, seed: 4, speculative: false };
+    const whole = await synth.generate(text, opts);
+    const pieces: AudioChunk[] = [];
+    for await (const p of synth.stream(text, opts)) pieces.push(p);
+    expect(pieces.filter((p) => p.text !== '').map((p) => p.text)).toEqual(['According to the report,', 'sales rose sharply in the third quarter.']);
+    const streamed = joinPieces(pieces.map((p) => p.audio));
+    expect(streamed.length).toBe(whole.audio.length);
+    expect(maxAbsDiff(streamed, whole.audio)).toBeLessThan(0.05 * peak(whole.audio));
+  });
+
+  it('a chunk cut between words is joined without the sentence pause; one cut at a comma keeps it', async () => {
+    const samplesOf = async (text: string) => {
+      const per: number[] = [];
+      let total = 0;
+      for await (const p of synth.stream(text, { voice, seed: 1, speculative: false })) {
+        if (p.text) per.push(0);
+        per[per.length - 1] += p.audio.length;
+        total += p.audio.length;
+      }
+      return { per, total };
+    };
+    const pause = Math.round((CHUNK_PAUSE_MS / 1000) * model.sampleRate);
+    // No punctuation within the first-chunk budget: cut between words ("... stood | on the rocks ...").
+    const cut = await samplesOf('The old lighthouse stood on the rocks for more than a century and nobody ever asked why.');
+    expect(cut.per.length).toBe(2);
+    expect(cut.per[0] % model.hopLength).toBe(0); // whole codec frames, no pause appended
+    const comma = await samplesOf('According to the report, sales rose sharply in the third quarter.');
+    expect(comma.per.length).toBe(2);
+    expect((comma.per[0] - pause) % model.hopLength).toBe(0);
+  });
+});
+
+describe('warm-up', () => {
+  it('runs every stage once per model, and a second call does nothing', async () => {
+    const fresh = await loadFixture();
+    const nar = vi.spyOn(fresh.nar, 'stageLogits');
+    const decode = vi.spyOn(fresh.codec, 'decode');
+    const s = new Synthesizer(fresh);
+    await s.warmUp();
+    expect(nar).toHaveBeenCalledTimes(fresh.numCodebooks - 1);
+    expect(decode).toHaveBeenCalledTimes(1);
+    await Promise.all([s.warmUp(), new Synthesizer(fresh).warmUp()]);
+    expect(nar).toHaveBeenCalledTimes(fresh.numCodebooks - 1);
+    expect(decode).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('length limit', () => {
+  it('a natural rate gives shorter chunks than the default runaway guard (random weights never end speech)', async () => {
+    const natural = new Synthesizer(model, { lengthLimit: { secondsPerPhoneme: 0.08, extraSeconds: 0 } });
+    const text = 'Hi there.';
+    const long = await synth.generate(text, { voice, seed: 1, speculative: false });
+    const short = await natural.generate(text, { voice, seed: 1, speculative: false });
+    expect(short.audio.length).toBeGreaterThan(0);
+    expect(short.audio.length).toBeLessThan(long.audio.length / 2);
+  });
+
+  it.each([[{ secondsPerPhoneme: 0 }], [{ secondsPerPhoneme: -1 }], [{ extraSeconds: -1 }], [{ secondsPerPhoneme: Number.NaN }]])('refuses %j', (limit) => {
+    expect(() => new Synthesizer(model, { lengthLimit: limit })).toThrow(expect.objectContaining({ code: 'invalid_input', param: 'lengthLimit' }));
   });
 });
 
@@ -205,3 +271,19 @@ describe('bad input', () => {
     expect([err.code, err.param]).toEqual(['invalid_input', 'voice']);
   });
 });
+
+function joinPieces(pieces: Float32Array[]): Float32Array {
+  const out = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
+  pieces.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function peak(a: Float32Array): number {
+  return a.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+}

@@ -3,12 +3,12 @@
  * throughput, memory, and the PyTorch reference ratio, measured side by side in one process and one run.
  */
 import os from 'node:os';
-import { loadModel, Synthesizer } from '../engine/index.js';
+import { loadModel, Synthesizer, type Voice } from '../engine/index.js';
 import { machineInfo, type MachineInfo } from '../eval/run-machine.js';
 import type { StepTiming } from './ar-step-timing.js';
-import { arRun, concurrent, endToEnd, median, rssMb, timeToFirstAudio, type ArMode, type ArRun, type EndToEnd, type Throughput } from './engine-measures.js';
+import { arRun, concurrent, endToEnd, median, rssMb, timeToFirstAudio, type ArMode, type ArRun, type EndToEnd, type FirstAudio, type Throughput } from './engine-measures.js';
 import { groupedRun, memoryRun, pytorchRun, type MemoryRun, type PytorchTimings, type TorchTiming } from './engine-sections.js';
-import { benchVoice, fixedArJob, textForSeconds } from './engine-setup.js';
+import { benchVoice, fixedArJob, NATURAL_LENGTH, textForSeconds, TTFA_PARAGRAPHS } from './engine-setup.js';
 
 export interface EngineBenchOptions {
   /** Model folder (model.json + ONNX); its ar.pt, when present, feeds the PyTorch reference. */
@@ -44,7 +44,14 @@ export interface EngineBenchResult {
   notes: string[];
   rtf: number;
   rtf_speculative: number;
+  /** The bench sentence (cached text), at the length limit: random weights run the whole chunk to it. */
   ttfa_ms: number;
+  /** A paragraph never phonemized before, at the length limit. */
+  ttfa_fresh_ms: number;
+  /** A paragraph never phonemized before, with chunks of a trained model's length (NATURAL_LENGTH). */
+  ttfa_natural_ms: number;
+  /** Total stall a real-time player would hear after the first audio, same streams as ttfa_natural_ms. */
+  stall_natural_ms: number;
   speculative_speedup: Ratio;
   acceptance_rate: number | null;
   self_draft_speedup: Ratio;
@@ -59,6 +66,7 @@ export interface EngineBenchResult {
   pytorch_ratio_threads: Ratio;
   details: {
     endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; streamTtfaMs: number[] };
+    ttfa: { fresh: TtfaRun[]; natural: TtfaRun[] };
     ar: Record<ArMode, ArRun[]>;
     grouped: { g2: ArRun[]; g1: ArRun[]; g2StepsPerAudioSecond: number; g1StepsPerAudioSecond: number | null; g2WallPerAudioSecond: number; g1WallPerAudioSecond: number | null };
     batch: { one: Throughput[]; many: Throughput[]; batchSizes: number[] };
@@ -66,6 +74,8 @@ export interface EngineBenchResult {
     pytorch: PytorchTimings;
   };
 }
+
+export type TtfaRun = Omit<FirstAudio, 'stats'> & { text: string };
 
 const ratioOf = (torch: TorchTiming, onnx: StepTiming): Ratio => (torch && 'stepMsMedian' in torch ? ratio(torch.stepMsMedian, onnx.stepMsMedian) : null);
 
@@ -92,6 +102,8 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     e2e.streamTtfaMs.push((await timeToFirstAudio(synth, voice, text, false)).ttfaMs);
     log(`end-to-end run ${i + 1}: RTF ${e2e.plain[i].rtf.toFixed(3)} (speculative ${e2e.speculative[i].rtf.toFixed(3)}), first audio ${e2e.streamTtfaMs[i].toFixed(0)} ms`);
   }
+
+  const ttfa = await firstAudioRuns(synth, new Synthesizer(model, { batching: true, lengthLimit: NATURAL_LENGTH }), voice, o.runs, log);
 
   const job = await fixedArJob(model, voice, text, o.seconds, false);
   const ar: Record<ArMode, ArRun[]> = { plain: [], speculative: [], 'self-draft': [] };
@@ -131,6 +143,9 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     rtf: round(median(e2e.plain.map((r) => r.rtf)), 4),
     rtf_speculative: round(median(e2e.speculative.map((r) => r.rtf)), 4),
     ttfa_ms: round(median(e2e.streamTtfaMs), 1),
+    ttfa_fresh_ms: round(median(ttfa.fresh.map((r) => r.ttfaMs)), 1),
+    ttfa_natural_ms: round(median(ttfa.natural.map((r) => r.ttfaMs)), 1),
+    stall_natural_ms: round(median(ttfa.natural.map((r) => r.stallMs)), 1),
     speculative_speedup: ar.speculative.length ? ratio(med(ar.speculative, (r) => r.groupsPerSecond), plainGps) : null,
     acceptance_rate: ar.speculative.length ? round(med(ar.speculative, (r) => r.acceptanceRate ?? NaN)) : null,
     self_draft_speedup: ratio(med(ar['self-draft'], (r) => r.groupsPerSecond), plainGps),
@@ -141,9 +156,25 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     rss_growth_mb: round(memory.rssAfterMb - memory.rssAfterWarmupMb, 1),
     pytorch_ratio: ratioOf(pytorch.torch1, pytorch.onnx1),
     pytorch_ratio_threads: ratioOf(pytorch.torch, pytorch.onnx),
-    details: { endToEnd: e2e, ar, grouped: groupedDetails, batch, memory, pytorch },
+    details: { endToEnd: e2e, ttfa, ar, grouped: groupedDetails, batch, memory, pytorch },
   };
   return result;
+}
+
+/** Time to first audio on fresh paragraphs: at the length limit (stopped at the first audio) and at natural length (whole stream, for the stalls). */
+async function firstAudioRuns(synth: Synthesizer, natural: Synthesizer, voice: Voice, runs: number, log: (line: string) => void): Promise<{ fresh: TtfaRun[]; natural: TtfaRun[] }> {
+  const out = { fresh: [] as TtfaRun[], natural: [] as TtfaRun[] };
+  const n = TTFA_PARAGRAPHS.length;
+  const run = async (s: Synthesizer, text: string, stopAtFirst: boolean): Promise<TtfaRun> => {
+    const { stats: _stats, ...r } = await timeToFirstAudio(s, voice, text, false, stopAtFirst);
+    return { text, ...r };
+  };
+  for (let i = 0; i < runs; i++) {
+    out.fresh.push(await run(synth, TTFA_PARAGRAPHS[(2 * i) % n], true));
+    out.natural.push(await run(natural, TTFA_PARAGRAPHS[(2 * i + 1) % n], false));
+    log(`first audio run ${i + 1}: fresh paragraph ${out.fresh[i].ttfaMs.toFixed(0)} ms ("${out.fresh[i].firstChunk}"), natural length ${out.natural[i].ttfaMs.toFixed(0)} ms ("${out.natural[i].firstChunk}", stalls ${out.natural[i].stallMs.toFixed(0)} ms)`);
+  }
+  return out;
 }
 
 function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode, ArRun[]>): string[] {
@@ -154,7 +185,13 @@ function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode,
   if ([...ar.plain, ...ar.speculative].some((r) => r.endOfSpeech)) n.push('Some AR runs ended speech before the fixed length: groups/s still compare, lengths differ.');
   n.push(`Greedy decoding; generation runs to the length limit (about ${o.seconds} s of audio). rtf and ttfa_ms use plain decoding; rtf_speculative uses the drafter.`);
   n.push('self_draft_*: the AR as its own drafter (every draft accepted): the upper bound of the verification mechanics, not a real configuration.');
-  n.push(`ttfa_ms: streaming; the first chunk's AR + NAR run to completion before its first 0.5 s codec piece is decoded.`);
+  n.push(
+    "ttfa_*: streaming, ms from the stream() call to the first audio piece; the first text chunk's AR + NAR run to completion before its first 0.5 s codec piece is decoded, so it is the first chunk's length that counts (src/engine/first-chunk.ts). " +
+      'ttfa_ms: the bench sentence (no comma: one chunk; cached by the warm-up) run to the length limit, as random weights do. ' +
+      'ttfa_fresh_ms: a paragraph of prose the phonemizer has not seen (one per run), at the length limit. ' +
+      `ttfa_natural_ms: another such paragraph with the length limit at ${NATURAL_LENGTH.secondsPerPhoneme} s per phoneme, about where a trained model ends speech: the number to hold against the target. ` +
+      'stall_natural_ms: in those streams, the total wait a real-time player would hear after the first audio (0 = gapless).',
+  );
   n.push(`batch4_speedup: ${o.concurrency} concurrent generate() calls (batching on, plain decoding) vs one, audio seconds per wall second; NAR and codec are not batched.`);
   n.push(`rss_growth_mb: RSS after ${o.sentences} sentences minus RSS after the first tenth (warm-up).`);
   n.push('pytorch_ratio: PyTorch AR step time / onnxruntime-node AR step time, both at 1 thread (same weights, same prefill, S = 1 steps); > 1 means onnxruntime is faster. pytorch_ratio_threads: the same at settings.threads; on a box loaded far beyond its cores torch 1.13 with 2 OpenMP threads slows down by 10x or more (threads wait on each other), so the 1-thread ratio is the fair one.');

@@ -28,15 +28,42 @@ export async function endToEnd(synth: Synthesizer, voice: Voice, text: string, s
   return { rtf: s.rtf, audioSeconds: s.audioSeconds, wallSeconds: s.wallSeconds, arSteps: s.arSteps, acceptanceRate: s.acceptanceRate };
 }
 
-/** Streaming: ms from the call to the first audio piece (the engine's own firstAudioMs), and the whole stream's stats. */
-export async function timeToFirstAudio(synth: Synthesizer, voice: Voice, text: string, speculative: boolean): Promise<{ ttfaMs: number; stats: SynthesisStats }> {
+export interface FirstAudio {
+  /** ms from the stream() call to the first audio piece in the caller's hands. */
+  ttfaMs: number;
+  /**
+   * ms a player starting at the first piece would wait for later pieces in total (0 = gapless): each piece is due
+   * when the audio before it has played; a late piece delays all that follows.
+   */
+  stallMs: number;
+  firstChunk: string;
+  /** Text chunks seen (all of them unless stopped at the first audio). */
+  chunks: number;
+  /** Undefined when stopped at the first audio. */
+  stats?: SynthesisStats;
+}
+
+/** Streaming: time to first audio, and the stalls a real-time player would hear after it (unless `stopAtFirst`: stops there). */
+export async function timeToFirstAudio(synth: Synthesizer, voice: Voice, text: string, speculative: boolean, stopAtFirst = false): Promise<FirstAudio> {
   let stats: SynthesisStats | undefined;
   const start = performance.now();
   let first = NaN;
+  let due = 0;
+  let stallMs = 0;
+  const texts: string[] = [];
   for await (const piece of synth.stream(text, { voice, ...GREEDY, seed: SEED, speculative, onStats: (s) => (stats = s) })) {
-    if (Number.isNaN(first) && piece.audio.length > 0) first = performance.now() - start;
+    const at = performance.now() - start;
+    if (piece.text) texts.push(piece.text);
+    if (piece.audio.length === 0) continue;
+    if (Number.isNaN(first)) due = first = at;
+    if (stopAtFirst) break;
+    if (at > due) {
+      stallMs += at - due;
+      due = at;
+    }
+    due += (piece.audio.length / piece.sampleRate) * 1000;
   }
-  return { ttfaMs: stats?.firstAudioMs ?? first, stats: stats! };
+  return { ttfaMs: first, stallMs, firstChunk: texts[0] ?? '', chunks: texts.length, stats };
 }
 
 export type ArMode = 'plain' | 'speculative' | 'self-draft';

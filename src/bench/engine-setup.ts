@@ -14,6 +14,24 @@ export const SEED = 1;
 const WORDS = ('the quick brown fox jumps over the lazy dog while a small bird sings in the old tree near the quiet river ' +
   'and the children walk home slowly under a grey sky full of soft rain').split(' ');
 
+/**
+ * Paragraphs for time to first audio: ordinary prose (commas, several sentences), each used once per run so the
+ * phonemizer has never seen it (a request's text is new; the bench sentence above is cached after the warm-up).
+ */
+export const TTFA_PARAGRAPHS = [
+  'When the morning train finally pulled into the station, the crowd on the platform surged forward. Nobody had expected the delay to last so long, and the children were tired and hungry.',
+  'Before you begin, make sure that the power cable is unplugged. Remove the four screws on the back panel and lift the cover gently, then set it aside.',
+  'My grandmother kept a small garden behind the house, full of herbs and tomatoes. Every summer she would send us out to pick the ripe ones, and we always ate more than we brought back.',
+  'According to the report, sales rose sharply in the third quarter, driven mostly by new customers in the north. Costs, however, grew even faster.',
+  'The old lighthouse stood on the rocks for more than a century, guiding ships through the narrow passage. When the keeper retired, nobody wanted the lonely job.',
+  'Please remember that the library closes early on Fridays, at five in the afternoon. Books returned after that time will be counted as late, and a small fine will be added.',
+  'He opened the letter slowly, afraid of what it might say. The first line was polite and formal, but the second made his heart sink.',
+  'If the weather holds, we will walk along the coast to the next village and take the bus back. Bring good shoes, some water, and something warm to wear.',
+];
+
+/** A length limit at a natural speaking rate: random weights never end speech, a trained model ends about here. */
+export const NATURAL_LENGTH = { secondsPerPhoneme: 0.08, extraSeconds: 0 } as const;
+
 /** Short sentences for the memory run (each a separate synthesis). */
 export const SHORT_SENTENCES = ['Hello there.', 'Good morning.', 'It is late.', 'Thank you.', 'See you soon.', 'Come in.', 'Not today.', 'Where is it?'];
 

@@ -10,9 +10,14 @@ import type { Voice } from './types.js';
 
 /** Longest prompt used (seconds): training prompts are 3-6 s; a longer voice is cropped (and its transcript dropped). */
 export const MAX_PROMPT_SECONDS_USED = 10;
-/** Length limit: a generous 0.25 s per phoneme symbol plus 1 s, far above natural speech (about 0.08 s). */
-const MAX_SECONDS_PER_PHONEME = 0.25;
-const EXTRA_SECONDS = 1;
+/** Generation length limit of a chunk: seconds per phoneme symbol plus extra seconds. */
+export interface LengthLimit {
+  secondsPerPhoneme: number;
+  extraSeconds: number;
+}
+
+/** A generous 0.25 s per phoneme symbol plus 1 s, far above natural speech (about 0.08 s). */
+export const DEFAULT_LENGTH_LIMIT: Readonly<LengthLimit> = { secondsPerPhoneme: 0.25, extraSeconds: 1 };
 
 export interface ChunkInputs {
   ar: ArPrompt;
@@ -40,7 +45,7 @@ export function usablePromptFrames(model: LoadedModel, voice: Voice): number {
   return Math.floor(Math.min(voice.codes.frames, limit) / g) * g;
 }
 
-export function chunkInputs(model: LoadedModel, voice: Voice, targetIds: Int32Array): ChunkInputs {
+export function chunkInputs(model: LoadedModel, voice: Voice, targetIds: Int32Array, limit: Readonly<LengthLimit> = DEFAULT_LENGTH_LIMIT): ChunkInputs {
   const { numCodebooks: q, codebookSize, groupSize: g } = model;
   const ph = model.manifest.phonemes;
   if (voice.codes.codebooks !== q) {
@@ -60,7 +65,7 @@ export function chunkInputs(model: LoadedModel, voice: Voice, targetIds: Int32Ar
 
   // The AR holds text + prompt groups + generated groups (+1 bonus position while verifying); the NAR one position per frame.
   const room = Math.min(arPositions(model) - text.length - groups.length - 1, Math.floor((narPositions(model) - text.length - frames) / g));
-  const byPhonemes = Math.ceil(((targetIds.length * MAX_SECONDS_PER_PHONEME + EXTRA_SECONDS) * model.frameRate) / g);
+  const byPhonemes = Math.ceil(((targetIds.length * limit.secondsPerPhoneme + limit.extraSeconds) * model.frameRate) / g);
   const maxGroups = Math.min(byPhonemes, room);
   if (maxGroups < 1) {
     throw new ParlaError('invalid_input', `text chunk of ${targetIds.length} phonemes plus the voice prompt does not fit the model's positions (AR ${arPositions(model)}, NAR ${narPositions(model)}); use a smaller chunkPhonemes`, { param: 'chunkPhonemes' });

@@ -1,12 +1,16 @@
 /** Checks synthesis options up front (typed errors naming the parameter) and fills the defaults. */
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
+import { DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
 import type { SynthesisOptions, Voice } from './types.js';
 
 /** Default phoneme budget per chunk: about 8-10 s of speech, one or two sentences. */
 export const DEFAULT_CHUNK_PHONEMES = 150;
-/** Budget of the first chunk: about 4 s of speech, so the first audio comes sooner on a long first sentence. */
-export const FIRST_CHUNK_PHONEMES = 60;
+/**
+ * Budget of the first chunk: at most about 3 s of speech, cut at the first comma or sentence end (first-chunk.ts),
+ * because the first chunk is generated whole before any audio leaves.
+ */
+export const FIRST_CHUNK_PHONEMES = 40;
 /** Silence between text chunks (a sentence pause) and the fades around it. */
 export const CHUNK_PAUSE_MS = 150;
 export const CHUNK_FADE_MS = 10;
@@ -45,4 +49,16 @@ export function resolveSynthesisOptions(options: SynthesisOptions): ResolvedSynt
     throw new ParlaError('invalid_input', `firstChunkPhonemes must be an integer in 10..chunkPhonemes (${chunkPhonemes}), got ${firstChunkPhonemes}`, { param: 'firstChunkPhonemes' });
   }
   return { voice, params, seed, speculative: options.speculative ?? true, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
+}
+
+/** Checks a Synthesizer's length limit (positive seconds per phoneme, extra seconds >= 0) and fills the defaults. */
+export function resolveLengthLimit(limit: Partial<LengthLimit>): LengthLimit {
+  const { secondsPerPhoneme, extraSeconds } = { ...DEFAULT_LENGTH_LIMIT, ...limit };
+  if (typeof secondsPerPhoneme !== 'number' || !(secondsPerPhoneme > 0) || !Number.isFinite(secondsPerPhoneme)) {
+    throw new ParlaError('invalid_input', `lengthLimit.secondsPerPhoneme must be a positive number, got ${String(secondsPerPhoneme)}`, { param: 'lengthLimit' });
+  }
+  if (typeof extraSeconds !== 'number' || !(extraSeconds >= 0) || !Number.isFinite(extraSeconds)) {
+    throw new ParlaError('invalid_input', `lengthLimit.extraSeconds must be a number >= 0, got ${String(extraSeconds)}`, { param: 'lengthLimit' });
+  }
+  return { secondsPerPhoneme, extraSeconds };
 }

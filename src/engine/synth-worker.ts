@@ -49,6 +49,7 @@ async function serve(synth: Synthesizer, req: Extract<WorkerRequest, { type: 'ge
 
 try {
   const synth = new Synthesizer(await loadModel(dir, { threads }));
+  await synth.warmUp(); // before "ready": the first request should not pay first-use costs
   port.on('message', (req: WorkerRequest) => {
     if (req.type === 'cancel') running.get(req.id)?.abort();
     else void serve(synth, req);

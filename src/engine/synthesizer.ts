@@ -1,7 +1,8 @@
 /**
- * Text + voice -> speech. Per sentence chunk: AR codebook 0 (plain or speculative), NAR codebooks 1..Q-1, codec
- * decode; chunks joined by a short faded pause. `generate` decodes each chunk in one call, `stream` decodes in
- * pieces (streaming codec decode) and yields each as soon as it is ready.
+ * Text + voice -> speech. Per text chunk (a short first one, see first-chunk.ts; each phonemized just before it is
+ * synthesized, see text-chunks.ts): AR codebook 0 (plain or speculative), NAR codebooks 1..Q-1, codec decode;
+ * chunks joined by a short faded pause (none inside a phrase). `generate` decodes each chunk in one call, `stream`
+ * decodes in pieces (streaming codec decode) and yields each as soon as it is ready; both cut the text the same way.
  *
  * Event loop: onnxruntime-node's `session.run` is a Promise, but it runs the graph synchronously on the JS thread
  * (its backend wraps the native call in setImmediate). Measured on the tiny fixture: a setInterval(1 ms) ticked
@@ -13,10 +14,11 @@ import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArResult } from './ar-decode.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import type { LoadedModel } from './model.js';
-import { chunkInputs } from './prompt.js';
-import { CHUNK_FADE_MS, CHUNK_PAUSE_MS, resolveSynthesisOptions, type ResolvedSynthesis } from './synth-options.js';
-import { chunkText, type TextChunk } from './text-chunks.js';
+import { chunkInputs, DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
+import { CHUNK_FADE_MS, CHUNK_PAUSE_MS, resolveLengthLimit, resolveSynthesisOptions, type ResolvedSynthesis } from './synth-options.js';
+import { nothingToSay, phonemizeChunk, planChunks, type TextChunk } from './text-chunks.js';
 import type { AudioChunk, SynthesisOptions, SynthesisResult, SynthesisStats } from './types.js';
+import { warmUp } from './warm-up.js';
 
 /** Frames per streamed piece (0.5 s) and look-around frames decoded with it and then dropped. */
 const STREAM_PIECE_FRAMES = 25;
@@ -24,6 +26,7 @@ const STREAM_CONTEXT_FRAMES = 8;
 
 interface ChunkCodes {
   index: number;
+  /** Chunks planned; a chunk found to have nothing to pronounce is skipped, so the last one may come earlier. */
   count: number;
   chunk: TextChunk;
   /** [Q, T] */
@@ -63,13 +66,28 @@ class StatsMeter {
 export interface SynthesizerOptions {
   /** Batch the AR steps of concurrent plain-decoding requests (default true; outputs are unchanged). */
   batching?: boolean;
+  /**
+   * Generation length limit per chunk (default 0.25 s per phoneme + 1 s: a runaway guard far above natural
+   * speech). Benchmarks on random weights, which never end speech, set a natural rate to time trained-length chunks.
+   */
+  lengthLimit?: Partial<LengthLimit>;
 }
 
 export class Synthesizer {
   private readonly batcher: ArBatcher | null;
+  private readonly lengthLimit: Readonly<LengthLimit>;
 
   constructor(readonly model: LoadedModel, options: SynthesizerOptions = {}) {
     this.batcher = options.batching === false ? null : new ArBatcher(model);
+    this.lengthLimit = options.lengthLimit ? resolveLengthLimit(options.lengthLimit) : DEFAULT_LENGTH_LIMIT;
+  }
+
+  /**
+   * Runs the phonemizer and every graph once on small inputs (see warm-up.ts), so that the first request does not
+   * pay their first-use costs. Once per model; call it after loading, before serving.
+   */
+  warmUp(): Promise<void> {
+    return warmUp(this.model);
   }
 
   /** Sizes of the AR batches decoded so far (1 = a request decoded alone). */
@@ -133,7 +151,7 @@ export class Synthesizer {
     options.onStats?.(meter.result(sampleRate));
   }
 
-  /** AR + NAR for each text chunk in order; the codes of a chunk are complete before its audio is decoded. */
+  /** AR + NAR for each text chunk in order (phonemized just before); the codes of a chunk are complete before its audio is decoded. */
   private async *chunkCodes(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter): AsyncGenerator<ChunkCodes> {
     throwIfAborted(r.signal);
     if (this.batcher) this.batcher.activeRequests++;
@@ -145,26 +163,34 @@ export class Synthesizer {
   }
 
   private async *chunkCodesOf(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter): AsyncGenerator<ChunkCodes> {
-    const chunks = await chunkText(text, { normalize: options.normalize, language: options.language, lexicon: options.lexicon, maxPhonemes: r.chunkPhonemes, firstMaxPhonemes: r.firstChunkPhonemes });
-    for (const [index, chunk] of chunks.entries()) {
+    const textOptions = { normalize: options.normalize, language: options.language, lexicon: options.lexicon };
+    const pieces = planChunks(text, { ...textOptions, maxPhonemes: r.chunkPhonemes, firstMaxPhonemes: r.firstChunkPhonemes });
+    let index = 0;
+    for (const [planned, piece] of pieces.entries()) {
       throwIfAborted(r.signal);
-      const inputs = chunkInputs(this.model, r.voice, chunk.ids);
+      const chunk = await phonemizeChunk(piece, textOptions);
+      if (!chunk) continue;
+      const count = pieces.length - planned + index;
+      const inputs = chunkInputs(this.model, r.voice, chunk.ids, this.lengthLimit);
       const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
       const ar = this.batcher ? await this.batcher.submit(job) : await generateCodebook0(this.model, job);
       meter.addAr(ar);
       throwIfAborted(r.signal);
       const q = this.model.numCodebooks;
       const codes = ar.codes.length > 0 ? await this.model.nar.fill(inputs.text, inputs.promptCodes, ar.codes) : makeCodes(q, 0);
-      yield { index, count: chunks.length, chunk, codes };
+      yield { index, count, chunk, codes };
+      index++;
     }
+    if (index === 0) throw nothingToSay(text);
   }
 
   private fadeSamples(): number {
     return Math.round((CHUNK_FADE_MS / 1000) * this.model.sampleRate);
   }
 
-  private pauseAfter(c: { index: number; count: number }): Float32Array {
-    return new Float32Array(c.index < c.count - 1 ? Math.round((CHUNK_PAUSE_MS / 1000) * this.model.sampleRate) : 0);
+  /** The pause after a chunk: none after the last one, nor inside a phrase (a chunk cut between words, see first-chunk.ts). */
+  private pauseAfter(c: ChunkCodes): Float32Array {
+    return new Float32Array(c.index < c.count - 1 && !c.chunk.midPhrase ? Math.round((CHUNK_PAUSE_MS / 1000) * this.model.sampleRate) : 0);
   }
 }
 
