@@ -11,6 +11,7 @@ import { ParlaError } from '../errors.js';
 import { ArSession } from '../lm/ar-session.js';
 import { CodeSampler } from '../lm/sampling/index.js';
 import { generateCodebook0, type ArJob, type ArResult } from './ar-decode.js';
+import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
 
 interface Pending {
@@ -67,6 +68,7 @@ export class ArBatcher {
 
   private async decodeBatch(batch: Pending[]): Promise<void> {
     const { groupSize: g, audioEos } = this.model;
+    const layout = eosLayout(this.model);
     const rows: Row[] = batch.map((p) => ({ ...p, sampler: new CodeSampler(p.job.params, { seed: p.job.seed }), out: [], done: false }));
     const session = ArSession.start(this.model.ar, rows.length);
     let logits = await session.prefill(rows.map((r) => r.job.prompt));
@@ -86,6 +88,8 @@ export class ArBatcher {
           return;
         }
         const block = logits.data.subarray(((b * logits.positions + position) * g) * logits.vocabSize, ((b * logits.positions + position + 1) * g) * logits.vocabSize);
+        // Each row masks end of speech by its own group index (min-length.ts), as it would decoded alone.
+        maskEndOfSpeech(block, r.out.length / g, r.job.minGroups ?? 0, layout);
         const group = Array.from(r.sampler.sampleGroup(block, g));
         const eos = group.indexOf(audioEos);
         r.out.push(...(eos >= 0 ? group.slice(0, eos) : group));

@@ -1,12 +1,14 @@
 /**
  * Codebook-0 generation with the AR model: prefill [text ; prompt groups] once, then one group per step,
- * each group's codes drawn one at a time by the CodeSampler, until end of speech or the length limit.
+ * each group's codes drawn one at a time by the CodeSampler, until end of speech or the length limit. End of speech
+ * is masked out of the logits for the first minGroups groups (min-length.ts), in every decoding path.
  */
 import { ParlaError } from '../errors.js';
 import type { ArPrompt } from '../lm/ar-session.js';
 import { ArSession } from '../lm/ar-session.js';
 import type { GroupLogits } from '../lm/logits.js';
 import { CodeSampler, type SamplingParams } from '../lm/sampling/index.js';
+import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
 import { decodeSpeculative } from './speculative-decode.js';
 
@@ -14,6 +16,11 @@ export interface ArJob {
   prompt: ArPrompt;
   /** Length limit in groups (the caller derives it from the phoneme count and the model's positions). */
   maxGroups: number;
+  /**
+   * End of speech cannot be drawn before this many groups (min-length.ts; the Synthesizer derives it from the phoneme
+   * count). Default 0: no floor.
+   */
+  minGroups?: number;
   params: Readonly<SamplingParams>;
   seed: number;
   /** Use the drafter (ignored when the model has none). */
@@ -41,6 +48,8 @@ export async function generateCodebook0(model: LoadedModel, job: ArJob): Promise
 
 async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   const { groupSize: g, audioEos } = model;
+  const layout = eosLayout(model);
+  const minGroups = job.minGroups ?? 0;
   const sampler = new CodeSampler(job.params, { seed: job.seed });
   const session = ArSession.start(model.ar);
   let next = lastPosition(await session.prefill([job.prompt]));
@@ -49,7 +58,7 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   const group = new Int32Array(g);
   for (let n = 0; n < job.maxGroups; n++) {
     throwIfAborted(job.signal);
-    sampler.sampleGroup(next, g, group);
+    sampler.sampleGroup(maskEndOfSpeech(next, n, minGroups, layout), g, group);
     const eos = group.indexOf(audioEos);
     if (eos >= 0) {
       out.push(...group.subarray(0, eos));

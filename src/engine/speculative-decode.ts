@@ -11,11 +11,15 @@ import { ArSession } from '../lm/ar-session.js';
 import type { ArModel } from '../lm/ar-model.js';
 import { CodeSampler, DraftLengthController, sampleFromDistribution, targetDistribution } from '../lm/sampling/index.js';
 import { lastPosition, throwIfAborted, type ArJob, type ArResult } from './ar-decode.js';
+import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
 
 export async function decodeSpeculative(model: LoadedModel, draftModel: ArModel, job: ArJob): Promise<ArResult> {
   const { groupSize: g, audioEos } = model;
   const v = model.ar.dims.vocabSize;
+  // The end-of-speech floor masks the drafter's logits as well as the AR's, position by position (min-length.ts).
+  const layout = eosLayout(model);
+  const minGroups = job.minGroups ?? 0;
   const sampler = new CodeSampler(job.params, { seed: job.seed });
   // The drafter draws from its own stream: sharing the verifier's would correlate drafts with acceptance tests.
   const draftRng = sampler.rng.fork();
@@ -32,7 +36,8 @@ export async function decodeSpeculative(model: LoadedModel, draftModel: ArModel,
 
   while (out.length / g < job.maxGroups) {
     throwIfAborted(job.signal);
-    const remaining = job.maxGroups - out.length / g;
+    const base = out.length / g; // groups emitted so far: the group index of the next position
+    const remaining = job.maxGroups - base;
     const k = Math.min(lengths.draftLength, remaining - 1);
     if (k < 1) {
       // Room for one group only: a plain step.
@@ -40,7 +45,7 @@ export async function decodeSpeculative(model: LoadedModel, draftModel: ArModel,
         arNext = lastPosition(await ar.verify([arPending]));
         stats.arSteps++;
       }
-      const group = Array.from(sampler.sampleGroup(arNext!, g));
+      const group = Array.from(sampler.sampleGroup(maskEndOfSpeech(arNext!, base, minGroups, layout), g));
       const eos = group.indexOf(audioEos);
       out.push(...(eos >= 0 ? group.slice(0, eos) : group));
       return done(eos >= 0);
@@ -55,6 +60,7 @@ export async function decodeSpeculative(model: LoadedModel, draftModel: ArModel,
     const draftProbs: Float32Array[] = [];
     for (let i = 0; i < k; i++) {
       if (i > 0) drNext = lastPosition(await dr.step([drafts[i - 1]]));
+      maskEndOfSpeech(drNext, base + i, minGroups, layout);
       const group: number[] = [];
       for (let j = 0; j < g; j++) {
         const q = targetDistribution(drNext.subarray(j * v, (j + 1) * v), history, job.params);
@@ -77,7 +83,7 @@ export async function decodeSpeculative(model: LoadedModel, draftModel: ArModel,
     const positionLogits = (i: number): Float32Array => (i === 0 && fed === 0 ? arNext! : scores.data.subarray((fed + i - 1) * block, (fed + i) * block));
     const targetLogitsPerPosition: Float32Array[] = [];
     for (let i = 0; i <= drafts.length; i++) {
-      const logits = positionLogits(i);
+      const logits = maskEndOfSpeech(positionLogits(i), base + i, minGroups, layout);
       for (let j = 0; j < g; j++) targetLogitsPerPosition.push(logits.subarray(j * v, (j + 1) * v));
     }
     const result = sampler.verifyDraft({ draftTokens, draftProbs, targetLogitsPerPosition, groupSize: g });

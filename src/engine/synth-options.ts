@@ -1,6 +1,7 @@
 /** Checks synthesis options up front (typed errors naming the parameter) and fills the defaults. */
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
+import { DEFAULT_MIN_LENGTH, type MinLength } from './min-length.js';
 import { DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
 import type { SynthesisOptions, Voice } from './types.js';
 
@@ -61,4 +62,20 @@ export function resolveLengthLimit(limit: Partial<LengthLimit>): LengthLimit {
     throw new ParlaError('invalid_input', `lengthLimit.extraSeconds must be a number >= 0, got ${String(extraSeconds)}`, { param: 'lengthLimit' });
   }
   return { secondsPerPhoneme, extraSeconds };
+}
+
+/**
+ * Checks a Synthesizer's minimum length (seconds per phoneme >= 0, below the length limit's, so that end of speech
+ * stays reachable) and fills the default. Even 0 keeps the floor of one group (no empty chunk).
+ */
+export function resolveMinLength(min: Partial<MinLength>, limit: Readonly<LengthLimit>): MinLength {
+  const { secondsPerPhoneme } = { ...DEFAULT_MIN_LENGTH, ...min };
+  if (typeof secondsPerPhoneme !== 'number' || !(secondsPerPhoneme >= 0) || !(secondsPerPhoneme < limit.secondsPerPhoneme)) {
+    throw new ParlaError(
+      'invalid_input',
+      `minLength.secondsPerPhoneme must be a number >= 0 and below lengthLimit.secondsPerPhoneme (${limit.secondsPerPhoneme}), got ${String(secondsPerPhoneme)}`,
+      { param: 'minLength' },
+    );
+  }
+  return { secondsPerPhoneme };
 }

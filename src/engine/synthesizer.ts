@@ -13,9 +13,10 @@ import { makeCodes, sliceFrames, type Codes } from '../codec/codes.js';
 import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArResult } from './ar-decode.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
+import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
 import type { LoadedModel } from './model.js';
 import { chunkInputs, DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
-import { CHUNK_FADE_MS, CHUNK_PAUSE_MS, resolveLengthLimit, resolveSynthesisOptions, type ResolvedSynthesis } from './synth-options.js';
+import { CHUNK_FADE_MS, CHUNK_PAUSE_MS, resolveLengthLimit, resolveMinLength, resolveSynthesisOptions, type ResolvedSynthesis } from './synth-options.js';
 import { nothingToSay, phonemizeChunk, planChunks, type TextChunk } from './text-chunks.js';
 import type { AudioChunk, SynthesisOptions, SynthesisResult, SynthesisStats } from './types.js';
 import { warmUp } from './warm-up.js';
@@ -71,15 +72,23 @@ export interface SynthesizerOptions {
    * speech). Benchmarks on random weights, which never end speech, set a natural rate to time trained-length chunks.
    */
   lengthLimit?: Partial<LengthLimit>;
+  /**
+   * Minimum generated length per chunk, below which end of speech cannot be drawn (default 0.025 s per phoneme,
+   * well under natural speech, and at least one group: no empty chunk; see min-length.ts). Must stay below
+   * lengthLimit.secondsPerPhoneme.
+   */
+  minLength?: Partial<MinLength>;
 }
 
 export class Synthesizer {
   private readonly batcher: ArBatcher | null;
   private readonly lengthLimit: Readonly<LengthLimit>;
+  private readonly minLength: Readonly<MinLength>;
 
   constructor(readonly model: LoadedModel, options: SynthesizerOptions = {}) {
     this.batcher = options.batching === false ? null : new ArBatcher(model);
     this.lengthLimit = options.lengthLimit ? resolveLengthLimit(options.lengthLimit) : DEFAULT_LENGTH_LIMIT;
+    this.minLength = resolveMinLength(options.minLength ?? {}, this.lengthLimit);
   }
 
   /**
@@ -172,10 +181,13 @@ export class Synthesizer {
       if (!chunk) continue;
       const count = pieces.length - planned + index;
       const inputs = chunkInputs(this.model, r.voice, chunk.ids, this.lengthLimit);
-      const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
+      const minGroups = minGroupsFor(chunk.ids.length, this.minLength, this.model.frameRate, this.model.groupSize, inputs.maxGroups);
+      const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, minGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
       const ar = this.batcher ? await this.batcher.submit(job) : await generateCodebook0(this.model, job);
       meter.addAr(ar);
       throwIfAborted(r.signal);
+      // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
+      if (ar.codes.length === 0) throw noSpeech(chunk.text);
       const q = this.model.numCodebooks;
       const codes = ar.codes.length > 0 ? await this.model.nar.fill(inputs.text, inputs.promptCodes, ar.codes) : makeCodes(q, 0);
       yield { index, count, chunk, codes };
