@@ -139,7 +139,7 @@ describe('decoding paths on a model that always wants to end speech', () => {
 
   it('batched: each row ends at its own minGroups, with the codes it gets alone', async () => {
     const jobs = await Promise.all([2, 6, 4].map((m, i) => job(m, SAMPLED, false, 20 + i)));
-    const alone = [];
+    const alone: Awaited<ReturnType<typeof generateCodebook0>>[] = [];
     for (const j of jobs) alone.push(await generateCodebook0(eager, j));
     const batcher = new ArBatcher(eager);
     const batched = await Promise.all(jobs.map((j) => batcher.submit(j)));

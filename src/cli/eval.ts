@@ -8,7 +8,8 @@ import { runCodecEval } from '../eval/run-codec.js';
 import { codecEvalMarkdown, ttsEvalMarkdown, writeEvalResult } from '../eval/run-report.js';
 import { loadCodecEvalSet, loadTtsEvalSet, readHardSentences } from '../eval/run-sets.js';
 import { runTtsEval } from '../eval/run-tts.js';
-import { codecRegressions, readExpectedCodecQuality } from '../eval/run-thresholds.js';
+import { codecCardEntry, ttsCardEntry, writeCardEntry } from '../eval/run-card.js';
+import { codecRegressions, readExpectedCodecQuality, readExpectedTtsQuality, ttsRegressions } from '../eval/run-thresholds.js';
 import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
 
 interface CodecEvalFlags {
@@ -21,6 +22,33 @@ interface CodecEvalFlags {
   threads: string;
   speakerEncoder?: string;
   check?: boolean;
+  writeCard?: boolean;
+}
+
+interface TtsEvalFlags {
+  model: string;
+  set: string;
+  limit?: string;
+  hard?: string;
+  seed: string;
+  threads: string;
+  speakerEncoder?: string;
+  out: string;
+  check?: boolean;
+  writeCard?: boolean;
+}
+
+/** Robustness sentences when neither --hard nor the set's `hard` says how many. */
+const DEFAULT_HARD_SENTENCES = 100;
+
+/** A card holds the whole set's numbers: a run on part of it must not overwrite them. */
+function refusePartialCard(flags: { writeCard?: boolean; limit?: string }): void {
+  if (flags.writeCard && flags.limit !== undefined) throw new ParlaError('invalid_input', '--write-card records the whole set: leave out --limit', { param: 'limit' });
+}
+
+function requireCard<T>(modelDir: string, kind: 'codec' | 'tts', setName: string, card: T | null): T {
+  if (!card) throw new ParlaError('model_invalid', `--check: ${modelDir}/model.json has no quality.${kind}.${setName} to check against`, { param: `quality.${kind}.${setName}` });
+  return card;
 }
 
 function positiveInt(value: string, flag: string): number;
@@ -46,9 +74,13 @@ export function registerEval(program: Command): void {
     .option('--threads <n>', 'onnxruntime intra-op threads', '2')
     .option('--speaker-encoder <file>', 'speaker encoder .onnx (default: <model>/speaker_encoder.onnx, then models/default/)')
     .option('--check', "fail (exit 1) when the neural row falls below the model card's quality.codec.<set> numbers (minus margins)")
+    .option('--write-card', "write this run's numbers (neural row with the most codebooks) into <model>/model.json as quality.codec.<set>")
     .action(async (flags: CodecEvalFlags) => {
+      refusePartialCard(flags);
       const { spec } = readCodecSpec(flags.model);
       const set = loadCodecEvalSet(flags.set);
+      // Read the card before the run: a missing or malformed one should not cost a whole evaluation.
+      const card = flags.check ? requireCard(flags.model, 'codec', set.name, readExpectedCodecQuality(flags.model, set.name)) : null;
       const result = await runCodecEval({
         modelDir: flags.model,
         set,
@@ -62,12 +94,14 @@ export function registerEval(program: Command): void {
       const files = writeEvalResult(result, flags.out);
       console.log(codecEvalMarkdown(result));
       console.error(`wrote ${files.json} and ${files.markdown}`);
-      if (flags.check) {
-        const card = readExpectedCodecQuality(flags.model, set.name);
-        if (!card) throw new ParlaError('model_invalid', `--check: ${flags.model}/model.json has no quality.codec.${set.name} to check against`, { param: `quality.codec.${set.name}` });
+      if (card) {
         const failures = codecRegressions(result, card);
         if (failures.length) throw new ParlaError('internal', `quality regression on ${set.name}: ${failures.join('; ')}`, { param: 'quality' });
         console.error(`within the model card's margins on ${set.name}`);
+      }
+      if (flags.writeCard) {
+        const entry = codecCardEntry(result);
+        console.error(`wrote quality.codec.${set.name} = ${JSON.stringify(entry)} into ${writeCardEntry(flags.model, 'codec', set.name, entry)}`);
       }
     });
 
@@ -77,15 +111,19 @@ export function registerEval(program: Command): void {
     .option('-m, --model <dir>', 'model directory (codec + AR + NAR)', defaultModelDir())
     .option('--set <name>', 'evaluation set: training/eval/<name>.json, or a path to a .json file', 'tts-kathleen')
     .option('--limit <n>', 'use only the first n sentences of the set')
-    .option('--hard <n>', 'robustness: synthesize the first n of training/eval/hard-sentences.txt (0 = skip)', '100')
+    .option('--hard <n>', `robustness: synthesize the first n of training/eval/hard-sentences.txt, 0 = skip (default: the set's "hard", else ${DEFAULT_HARD_SENTENCES})`)
     .option('--seed <n>', 'sampling seed', '1')
     .option('--threads <n>', 'onnxruntime intra-op threads', '2')
     .option('--speaker-encoder <file>', 'speaker encoder .onnx (default: <model>/speaker_encoder.onnx, then models/default/)')
     .option('--out <dir>', 'folder for eval-<model>-<set>-<date>.json and .md', path.join(PACKAGE_ROOT, 'bench', 'results'))
-    .action(async (flags: { model: string; set: string; limit?: string; hard: string; seed: string; threads: string; speakerEncoder?: string; out: string }) => {
+    .option('--check', "fail (exit 1) when the run falls below the model card's quality.tts.<set> numbers (minus margins)")
+    .option('--write-card', "write this run's numbers into <model>/model.json as quality.tts.<set>")
+    .action(async (flags: TtsEvalFlags) => {
+      refusePartialCard(flags);
       const set = loadTtsEvalSet(flags.set);
-      const hard = Number(flags.hard);
+      const hard = flags.hard === undefined ? (set.hard ?? DEFAULT_HARD_SENTENCES) : Number(flags.hard);
       if (!Number.isInteger(hard) || hard < 0) throw new ParlaError('invalid_input', `--hard must be an integer >= 0, got "${flags.hard}"`, { param: 'hard' });
+      const card = flags.check ? requireCard(flags.model, 'tts', set.name, readExpectedTtsQuality(flags.model, set.name)) : null;
       const result = await runTtsEval({
         modelDir: flags.model,
         set,
@@ -99,5 +137,14 @@ export function registerEval(program: Command): void {
       const files = writeEvalResult(result, flags.out);
       console.log(ttsEvalMarkdown(result));
       console.error(`wrote ${files.json} and ${files.markdown}`);
+      if (card) {
+        const failures = ttsRegressions(result, card);
+        if (failures.length) throw new ParlaError('internal', `quality regression on ${set.name}: ${failures.join('; ')}`, { param: 'quality' });
+        console.error(`within the model card's margins on ${set.name}`);
+      }
+      if (flags.writeCard) {
+        const entry = ttsCardEntry(result);
+        console.error(`wrote quality.tts.${set.name} = ${JSON.stringify(entry)} into ${writeCardEntry(flags.model, 'tts', set.name, entry)}`);
+      }
     });
 }

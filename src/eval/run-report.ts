@@ -48,21 +48,40 @@ function measuredBitrates(result: CodecEvalResult): string[] {
   return measured.length ? [`Measured bitrates (container included): ${measured.join(', ')}.`, ''] : [];
 }
 
+/** Column headers of the TTS table, in order (tests check the row against them). */
+export const TTS_TABLE_COLUMNS = ['set', 'WER real', 'WER synth', 'WER / real', 'CER real', 'CER synth', 'CER / real', 'similarity', 'real-real ceiling', 'RTF'];
+
+/** The one-row TTS table. */
+export function ttsEvalTable(r: TtsEvalResult): string {
+  return [
+    `| ${TTS_TABLE_COLUMNS.join(' | ')} |`,
+    `|${TTS_TABLE_COLUMNS.map(() => '---').join('|')}|`,
+    `| ${[
+      r.set.name, pct(r.truth?.wer ?? null), pct(r.synthesized.wer), fixed(r.werRatio, 2), pct(r.truth?.cer ?? null), pct(r.synthesized.cer), fixed(r.cerRatio, 2),
+      fixed(r.similarity, 3), fixed(r.realRealSimilarity, 3), fixed(r.rtf, 3),
+    ].join(' | ')} |`,
+  ].join('\n');
+}
+
+/** 'Robustness on 5 hard sentences: 4 ok; failures: too_short 1.' */
+export function ttsRobustnessLine(r: TtsEvalResult): string {
+  const rob = r.robustness;
+  if (!rob) return 'Robustness: not run.';
+  const failures = Object.entries(rob.failures).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  return `Robustness on ${rob.total} hard sentences: ${rob.ok} ok; failures: ${failures}.`;
+}
+
 /** One-row table of a TTS evaluation plus the robustness counts on the hard sentences. */
 export function ttsEvalMarkdown(r: TtsEvalResult): string {
   const m = r.machine;
-  const rob = r.robustness;
-  const failures = rob ? Object.entries(rob.failures).map(([k, v]) => `${k} ${v}`).join(', ') || 'none' : '';
   return [
     `## TTS evaluation: ${r.set.name}, model ${r.model.id}`,
     '',
     `${r.date}; ${r.set.utterances} sentences, seed ${r.seed}; ${m.cpuModel} x${m.cpus}, load average ${m.loadAverage.join(' ')}; ${r.speakerEncoder.available ? `speaker encoder ${r.speakerEncoder.path}` : `speaker similarity unavailable (${r.speakerEncoder.reason})`}.`,
     '',
-    '| set | WER real | WER synth | WER / real | CER real | CER synth | CER / real | similarity | real-real ceiling | RTF |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    `| ${r.set.name} | ${pct(r.truth?.wer ?? null)} | ${pct(r.synthesized.wer)} | ${fixed(r.werRatio, 2)} | ${pct(r.truth?.cer ?? null)} | ${pct(r.synthesized.cer)} | ${fixed(r.cerRatio, 2)} | ${fixed(r.similarity, 3)} | ${fixed(r.realRealSimilarity, 3)} | ${fixed(r.rtf, 3)} |`,
+    ttsEvalTable(r),
     '',
-    rob ? `Robustness on ${rob.total} hard sentences: ${rob.ok} ok; failures: ${failures}.` : 'Robustness: not run.',
+    ttsRobustnessLine(r),
     '',
   ].join('\n');
 }

@@ -34,18 +34,21 @@ const ttsItem = z.object({
   truth: z.object({ id: z.string().min(1), source: z.enum(EVAL_SOURCES) }).optional(),
 });
 
+/** A TTS set's robustness pass: the first n of hard-sentences.txt when the command line gives no --hard (ci-tts: 5). */
+const hardCount = z.number().int().nonnegative().optional();
+
 // Set files may leave out `text` of recordings from the shared corpora: it is then read from the corpus's
 // metadata.tsv by id (a TTS item's from its `truth` recording), so the repository holds no corpus text.
 const recordingIn = recording.extend({ text: z.string().min(1).optional() });
 const ttsItemIn = ttsItem.extend({ text: z.string().min(1).optional() });
 const evalSetInSchema = z.discriminatedUnion('kind', [
   z.object({ name: z.string(), kind: z.literal('codec'), description: z.string(), intelligibility: z.boolean(), items: z.array(recordingIn).min(1) }),
-  z.object({ name: z.string(), kind: z.literal('tts'), description: z.string(), intelligibility: z.boolean(), prompts: z.array(recordingIn).min(1), items: z.array(ttsItemIn).min(1) }),
+  z.object({ name: z.string(), kind: z.literal('tts'), description: z.string(), intelligibility: z.boolean(), hard: hardCount, prompts: z.array(recordingIn).min(1), items: z.array(ttsItemIn).min(1) }),
 ]);
 
 const evalSetSchema = z.discriminatedUnion('kind', [
   z.object({ name: z.string(), kind: z.literal('codec'), description: z.string(), intelligibility: z.boolean(), items: z.array(recording).min(1) }),
-  z.object({ name: z.string(), kind: z.literal('tts'), description: z.string(), intelligibility: z.boolean(), prompts: z.array(recording).min(1), items: z.array(ttsItem).min(1) }),
+  z.object({ name: z.string(), kind: z.literal('tts'), description: z.string(), intelligibility: z.boolean(), hard: hardCount, prompts: z.array(recording).min(1), items: z.array(ttsItem).min(1) }),
 ]);
 export type EvalSet = z.infer<typeof evalSetSchema>;
 export type EvalRecording = z.infer<typeof recording>;
