@@ -1,6 +1,5 @@
 // Equal error rate: exact values on hand-made scores, numpy-identical trial sampling, and the shipped
 // speaker encoder on the 20 held-out speechocean762 speakers by the protocol of training/speaker/evaluate.py.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { decodeAudio } from '../src/audio/index.js';
 import { isParlaError } from '../src/errors.js';
 import { equalErrorRate, verificationTrials } from '../src/eval/eer.js';
 import { NumpyGenerator, seedSequenceState } from '../src/eval/numpy-random.js';
-import { sharedDataDir } from '../src/eval/shared-data.js';
+import { sharedDataDir, so762HeldoutUtterances } from '../src/eval/shared-data.js';
 import { MIN_SPEAKER_SAMPLES, SpeakerEncoder, cosineSimilarity, defaultSpeakerEncoderPath } from '../src/eval/speaker.js';
 
 const MODEL = defaultSpeakerEncoderPath();
@@ -94,22 +93,6 @@ describe('numpy-identical random trials', () => {
 });
 
 interface HeldoutReport { eer: number; same_mean_cosine: number; different_mean_cosine: number; same_trials: number; different_trials: number; utterances: number; speakers: number }
-
-/**
- * The held-out speechocean762 utterances in metadata.tsv order with their speakers, as the cache
- * `heldout-so762` of training/speaker/cache.py lists them: the 10 female and 10 male speakers
- * first by sha1 of the speaker id (training/data/splits.py so762_heldout_speakers).
- */
-function so762HeldoutUtterances(): Array<{ id: string; speaker: string }> {
-  const [header, ...lines] = readFileSync(path.join(sharedDataDir(), 'speechocean762', 'metadata.tsv'), 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const cols = header.split('\t');
-  const rows = lines.map((l) => l.split('\t')).map((f) => ({ id: f[cols.indexOf('id')], speaker: f[cols.indexOf('speaker')], gender: f[cols.indexOf('gender')] }));
-  const gender = new Map(rows.map((r) => [r.speaker, r.gender]));
-  const rank = (s: string): string => createHash('sha1').update(s, 'utf8').digest('hex');
-  const held = new Set(['f', 'm'].flatMap((g) => [...gender].filter(([, x]) => x === g).map(([s]) => s)
-    .sort((a, b) => (rank(a) < rank(b) ? -1 : 1)).slice(0, 10)));
-  return rows.filter((r) => held.has(r.speaker)).map(({ id, speaker }) => ({ id, speaker }));
-}
 
 /** Run `work` over `items` with at most `limit` in flight, keeping the order of the results. */
 async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

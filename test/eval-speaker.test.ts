@@ -1,11 +1,10 @@
 // Speaker encoder on onnxruntime-node: parity with PyTorch, same vs different held-out speakers, bad input.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../src/audio/index.js';
 import { isParlaError } from '../src/errors.js';
-import { sharedDataDir } from '../src/eval/shared-data.js';
+import { sharedDataDir, so762HeldoutUtterances } from '../src/eval/shared-data.js';
 import { MIN_SPEAKER_SAMPLES, SpeakerEncoder, cosineSimilarity, defaultSpeakerEncoderPath } from '../src/eval/speaker.js';
 
 const MODEL = process.env.PARLA_SPEAKER_ENCODER ?? defaultSpeakerEncoderPath();
@@ -25,19 +24,13 @@ function parityInput(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** The 20 held-out speechocean762 speakers by gender: sha1-ranked, first 10 of each (training/data/splits.py). */
+/** The 20 held-out speechocean762 speakers by gender, with their utterance ids. */
 function so762Heldout(): { female: string[]; male: string[]; utterances: Map<string, string[]> } {
-  const rows = readFileSync(path.join(sharedDataDir(), 'speechocean762', 'metadata.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const rows = so762HeldoutUtterances();
   const utterances = new Map<string, string[]>();
-  const gender = new Map<string, string>();
-  for (const [id, speaker, g] of rows) {
-    gender.set(speaker, g);
-    utterances.set(speaker, [...(utterances.get(speaker) ?? []), id]);
-  }
-  const rank = (s: string): string => createHash('sha1').update(s).digest('hex');
-  const pick = (g: string): string[] => [...gender].filter(([, x]) => x === g).map(([s]) => s)
-    .sort((a, b) => (rank(a) < rank(b) ? -1 : 1)).slice(0, 10);
-  return { female: pick('f'), male: pick('m'), utterances };
+  for (const r of rows) utterances.set(r.speaker, [...(utterances.get(r.speaker) ?? []), r.id]);
+  const of = (g: string): string[] => [...new Set(rows.filter((r) => r.gender === g).map((r) => r.speaker))];
+  return { female: of('f'), male: of('m'), utterances };
 }
 
 async function errorOf(work: () => Promise<unknown>): Promise<string> {

@@ -54,3 +54,26 @@ export function kathleenHeldoutSentences(dataDir = sharedDataDir()): KathleenUtt
     return true;
   });
 }
+
+export interface So762Utterance {
+  id: string;
+  speaker: string;
+  gender: string;
+}
+
+/**
+ * The held-out speechocean762 utterances in metadata.tsv order: the 10 female and 10 male speakers
+ * first by sha1 of the speaker id (training/data/splits.py so762_heldout_speakers), which is also the
+ * order of the speaker-encoder evaluation cache.
+ */
+export function so762HeldoutUtterances(): So762Utterance[] {
+  const file = path.join(sharedDataDir(), 'speechocean762', 'metadata.tsv');
+  const [header, ...lines] = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const cols = header.split('\t');
+  const rows = lines.map((l) => l.split('\t')).map((f) => ({ id: f[cols.indexOf('id')], speaker: f[cols.indexOf('speaker')], gender: f[cols.indexOf('gender')] }));
+  const gender = new Map(rows.map((r) => [r.speaker, r.gender]));
+  const rank = (s: string): string => createHash('sha1').update(s, 'utf8').digest('hex');
+  const held = new Set(['f', 'm'].flatMap((g) => [...gender].filter(([, x]) => x === g).map(([s]) => s)
+    .sort((a, b) => (rank(a) < rank(b) ? -1 : 1)).slice(0, 10)));
+  return rows.filter((r) => held.has(r.speaker));
+}
