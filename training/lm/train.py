@@ -42,6 +42,8 @@ def parse_args(argv):
     p.add_argument("--val-manifest", help="held-out codes index: its loss is logged at every checkpoint")
     p.add_argument("--val-batches", type=int, default=8, help="fixed batches scored for the validation loss")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="stop (with a checkpoint) after this much wall time: for machines lent by the hour")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--text-vocab-size", type=int, default=128)
@@ -138,10 +140,14 @@ def main(argv=None):
         if step % 50 == 0 or step == a.steps:
             print(f"step {step} loss {loss.item():.4f} lr {learning_rate(step - 1, a):.2e} "
                   f"{(time.time() - t0) / 60:.1f} min", file=log, flush=True)
-        if step % a.ckpt_every == 0 or step == a.steps:
+        out_of_time = a.max_minutes is not None and time.time() - t0 > 60 * a.max_minutes
+        if step % a.ckpt_every == 0 or step == a.steps or out_of_time:
             save_checkpoint(ckpt_path, a.model, model, opt, step, extra={"args": vars(a)})
             if val is not None:
                 print(f"step {step} val_loss {validation_loss(model, a.model, val, a):.4f}", file=log, flush=True)
+        if out_of_time:
+            print(f"step {step}: --max-minutes {a.max_minutes} reached, stopping", file=log, flush=True)
+            break
     log.close()
     return model
 

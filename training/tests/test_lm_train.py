@@ -79,3 +79,30 @@ def test_committed_fixture_matches_the_code():
         assert fresh[section]["inputs"] == committed[section]["inputs"], section
         diff = (torch.tensor(fresh[section]["logits"]["data"]) - torch.tensor(committed[section]["logits"]["data"])).abs()
         assert diff.max().item() < 1e-4, f"{section}: re-export the fixture (python -m training.lm.export --tiny ...)"
+
+
+def test_max_minutes_stops_with_a_checkpoint(tmp_path):
+    manifest = write_corpus(tmp_path)
+    run(manifest, tmp_path / "t", "ar", 50, ["--max-minutes", "0"])  # out of time after the first step
+    _, _, state = load_checkpoint(str(tmp_path / "t" / "last.pt"))
+    assert state["step"] == 1
+    assert "--max-minutes 0.0 reached" in (tmp_path / "t" / "log.txt").read_text()
+
+
+def test_slim_checkpoint_resumes_without_optimizer_state(tmp_path):
+    from training.lm.checkpoint import slim_checkpoint
+    manifest = write_corpus(tmp_path)
+    run(manifest, tmp_path / "full", "nar", 2)
+    full = tmp_path / "full" / "last.pt"
+    slim = tmp_path / "slim" / "last.pt"
+    assert slim_checkpoint(str(full), str(slim)) == 2
+    assert os.path.getsize(slim) < 0.6 * os.path.getsize(full)
+    _, model, state = load_checkpoint(str(slim))
+    assert state["optimizer"] is None and state["step"] == 2
+    _, ref, _ = load_checkpoint(str(full))
+    for (name, x), (_, y) in zip(ref.state_dict().items(), model.state_dict().items()):
+        assert torch.equal(x, y), name
+    resumed = run(manifest, tmp_path / "slim", "nar", 3)  # continues from step 2 with a fresh optimizer
+    _, _, after = load_checkpoint(str(slim))
+    assert after["step"] == 3 and after["optimizer"] is not None
+    assert any(not torch.equal(a, b) for a, b in zip(ref.state_dict().values(), resumed.state_dict().values()))
