@@ -3,7 +3,7 @@
 #
 #   run(command="sh training/lm/recipes/gpu.sh", carry=["training/cache/lm/c6648"])
 #
-# The first call starts from the committed CPU weights (training/checkpoints/lm-cpu1-*.pt, slim: a fresh
+# The first call starts from the committed CPU weights (training/checkpoints/lm-*.pt, slim: a fresh
 # optimizer) unless training/runs/lm/gpu1 already holds a run (it survives between calls while the machine
 # stays warm). Each call trains the AR, NAR and drafter side by side on the one GPU for MINUTES (default 8),
 # checkpoints, and copies slim checkpoints to $OUT; bring them back into training/checkpoints/ and export.
@@ -12,8 +12,8 @@ PY=${PYTHON:-python3}
 DATA=training/cache/lm/c6648
 RUN=training/runs/lm/gpu1
 for k in ar nar draft; do
-  if [ ! -f $RUN/$k/last.pt ] && [ -f training/checkpoints/lm-cpu1-$k.pt ]; then
-    mkdir -p $RUN/$k && cp training/checkpoints/lm-cpu1-$k.pt $RUN/$k/last.pt
+  if [ ! -f $RUN/$k/last.pt ] && [ -f training/checkpoints/lm-$k.pt ]; then
+    mkdir -p $RUN/$k && cp training/checkpoints/lm-$k.pt $RUN/$k/last.pt
   fi
 done
 # Architecture comes from the checkpoint when resuming; the sizes below only matter for a fresh start.
@@ -26,5 +26,5 @@ $PY -m training.lm.train --model draft --out $RUN/draft $common --group-size 2 -
 wait
 tail -n 3 $RUN/*/log.txt
 if [ -n "$OUT" ]; then
-  for k in ar nar draft; do $PY -m training.lm.checkpoint $RUN/$k/last.pt "$OUT/lm-cpu1-$k.pt"; done
+  for k in ar nar draft; do $PY -m training.lm.checkpoint $RUN/$k/last.pt "$OUT/lm-$k.pt"; done
 fi
