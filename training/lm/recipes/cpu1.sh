@@ -13,6 +13,9 @@ PY=${PYTHON:-/usr/bin/python3}
 DATA=training/cache/lm/c6648
 RUN=training/runs/lm/cpu1
 export OMP_WAIT_POLICY=PASSIVE
+# Batches of ever-different shapes fragment glibc's heap: without this the AR grew to 10 GB of RSS in an
+# hour and was OOM-killed. Large blocks straight from mmap go back to the system when freed.
+export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
 mkdir -p "$RUN"
 # Length-bucketed batches of up to 4000 frames (80 s of audio): ~2.3 s per AR step on one core here;
 # the NAR costs ~2.5x the AR per frame, so it gets smaller batches. One thread each: a second thread
