@@ -17,6 +17,12 @@ export OMP_WAIT_POLICY=PASSIVE
 # hour and was OOM-killed. Large blocks straight from mmap go back to the system when freed.
 export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
 mkdir -p "$RUN"
+# On a fresh clone, continue from the committed slim checkpoints (weights + step; a fresh optimizer).
+for k in ar nar draft; do
+  if [ ! -f $RUN/$k/last.pt ] && [ -f training/checkpoints/lm-$k.pt ]; then
+    mkdir -p $RUN/$k && cp training/checkpoints/lm-$k.pt $RUN/$k/last.pt
+  fi
+done
 # Length-bucketed batches of up to 4000 frames (80 s of audio): ~2.3 s per AR step on one core here;
 # the NAR costs ~2.5x the AR per frame, so it gets smaller batches. One thread each: a second thread
 # speeds an AR step up by only ~15% on this machine.
