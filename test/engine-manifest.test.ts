@@ -37,7 +37,7 @@ describe('loadModelManifest on the tiny fixture', () => {
     expect(files.draft).toBe(join(FIXTURE, 'draft.onnx'));
     expect(files.codecDecoder).toBe(join(FIXTURE, 'codec_decoder.onnx'));
     expect(arDims(manifest, 'ar')).toMatchObject({ groupSize: 2, vocabSize: 1025, nLayers: 2, nHeads: 2, headDim: 8 });
-    expect(narDims(manifest)).toEqual({ numCodebooks: 8, codebookSize: 1024, textVocabSize: 128, padCode: 1024 });
+    expect(narDims(manifest)).toEqual({ numCodebooks: 8, codebookSize: 1024, textVocabSize: 128, padCode: 1024, stages: 7 });
   });
 });
 
@@ -64,7 +64,9 @@ const brokenFields: [string, (m: Record<string, any>) => void, string][] = [
   ['audio group width != group_size', (m) => (m.ar.inputs[1].shape[2] = 4), 'ar.inputs[1].shape'],
   ['drafter logits for another group size', (m) => (m.draft.outputs[0].shape[2] = 1), 'draft.outputs[0].shape'],
   ['NAR prompt with 4 codebooks', (m) => (m.nar.inputs[1].shape[1] = 4), 'nar.inputs[1].shape'],
-  ['NAR stages', (m) => (m.nar.stages = [1, 2, 3]), 'nar.stages'],
+  ['NAR stages not a prefix', (m) => (m.nar.stages = [1, 3]), 'nar.stages'],
+  ['NAR stages beyond Q-1', (m) => (m.nar.stages = [1, 2, 3, 4, 5, 6, 7, 8]), 'nar.stages'],
+  ['no NAR stage', (m) => (m.nar.stages = []), 'nar.stages'],
   ['graph outside the model folder', (m) => (m.ar.file = '../ar.onnx'), 'ar.file'],
   ['absolute graph path', (m) => (m.nar.file = '/tmp/nar.onnx'), 'nar.file'],
   ['codec decoder section missing', (m) => delete m.codec.decoder, 'codec.decoder'],
@@ -85,8 +87,11 @@ describe('validateManifest refuses broken fields, naming them', () => {
     expect(err.message).toContain('x/model.json');
   });
 
-  it('accepts the pristine manifest and a model without drafter', () => {
+  it('accepts the pristine manifest, a model without drafter, and a NAR that fills only the first stages', () => {
     expect(() => validateManifest(pristine())).not.toThrow();
+    const few = pristine();
+    few.nar.stages = [1, 2];
+    expect(narDims(validateManifest(few)).stages).toBe(2);
     const m = pristine();
     m.draft = null;
     expect(validateManifest(m).draft).toBeNull();

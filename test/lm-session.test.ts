@@ -200,6 +200,16 @@ describe('NAR', () => {
     expect(Array.from((await nar.fill(TEXT, prompt, c0)).data)).toEqual(Array.from(codes.data));
     await expect(nar.fill(TEXT, { codebooks: 8, frames: 0, data: new Int32Array(0) }, c0)).resolves.toMatchObject({ frames: 4 });
   });
+  it('with stages [1, 2] shipped, fills and returns only codebooks 0..2, equal to the full fill', async () => {
+    const c0 = Int32Array.from([5, 900, 17, 3]);
+    const prompt = { codebooks: 8, frames: 3, data: Int32Array.from({ length: 24 }, (_, i) => (i * 37) % 1024) };
+    const few = await NarModel.load(join(FIXTURE, manifest.nar.file), { ...narDims(manifest), stages: 2 }, { intraOpThreads: 1 });
+    expect([nar.outputCodebooks, few.outputCodebooks]).toEqual([8, 3]);
+    const part = await few.fill(TEXT, prompt, c0);
+    expect([part.codebooks, part.frames]).toEqual([3, 4]);
+    // stage j sees only codebooks < j, so the first stages do not depend on how many follow
+    expect(Array.from(part.data)).toEqual(Array.from((await nar.fill(TEXT, prompt, c0)).data.subarray(0, 12)));
+  });
   it.each([0, 8, 1.5])('refuses stage %s', async (stage) => {
     const grid = { codebooks: 8, frames: 2, data: new Int32Array(16) };
     await expect(nar.stageLogits(TEXT, grid, grid, stage)).rejects.toMatchObject({ param: 'stage' });

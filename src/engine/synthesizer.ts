@@ -188,8 +188,7 @@ export class Synthesizer {
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
-      const q = this.model.numCodebooks;
-      const codes = ar.codes.length > 0 ? await this.model.nar.fill(inputs.text, inputs.promptCodes, ar.codes) : makeCodes(q, 0);
+      const codes = ar.codes.length > 0 ? await this.model.nar.fill(inputs.text, inputs.promptCodes, ar.codes) : makeCodes(this.model.nar.outputCodebooks, 0);
       yield { index, count, chunk, codes };
       index++;
     }

@@ -49,4 +49,6 @@ export interface NarDims {
   textVocabSize: number;
   /** Code value marking a padding frame (in codebook 0); equals codebookSize. */
   padCode: number;
+  /** Stages 1..stages are filled (default numCodebooks - 1); the codec then decodes stages + 1 codebooks. */
+  stages?: number;
 }

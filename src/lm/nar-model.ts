@@ -49,13 +49,22 @@ export class NarModel {
     return logits;
   }
 
-  /** Greedy NAR: codebook 0 [T] -> all Q codebooks [Q, T], stages 1..Q-1 in order. */
+  /** How many codebooks `fill` returns: codebook 0 plus one per stage the model ships. */
+  get outputCodebooks(): number {
+    return 1 + (this.dims.stages ?? this.dims.numCodebooks - 1);
+  }
+
+  /**
+   * Greedy NAR: codebook 0 [T] -> the first `outputCodebooks` codebooks [n, T], stages 1..n-1 in order.
+   * (The graph always sees Q codebooks; the ones not filled yet are masked out inside it.)
+   */
   async fill(text: ArrayLike<number>, prompt: CodeGrid, codebook0: Int32Array): Promise<CodeGrid> {
     const { numCodebooks: q, codebookSize: v } = this.dims;
     const t = codebook0.length;
+    const n = this.outputCodebooks;
     const target = { codebooks: q, frames: t, data: new Int32Array(q * t) };
     target.data.set(codebook0);
-    for (let stage = 1; stage < q; stage++) {
+    for (let stage = 1; stage < n; stage++) {
       const logits = await this.stageLogits(text, prompt, target, stage);
       for (let f = 0; f < t; f++) {
         let best = 0;
@@ -63,6 +72,6 @@ export class NarModel {
         target.data[stage * t + f] = best;
       }
     }
-    return target;
+    return n === q ? target : { codebooks: n, frames: t, data: target.data.slice(0, n * t) };
   }
 }

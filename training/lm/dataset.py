@@ -77,13 +77,15 @@ class CodesDataset:
         return len(self.entries)
 
     def example(self, i: int, rng: np.random.Generator) -> dict:
-        """-> {"text": [ids], "prompt": (Q, Tp) int64 with Tp % G == 0, "target": (Q, T) int64}."""
+        """-> {"text": [ids], "prompt": (Q, Tp) int64 with Tp % G == 0, "target": (Q, T) int64,
+        "mode": "continuation" | "reference"}."""
         e, codes, g, o = self.entries[i], np.asarray(self.codes[i], dtype=np.int64), self.g, self.opts
         others = [j for j in self.by_speaker[e["speaker"]] if j != i]
         if not others or rng.random() < o.p_continuation:
             t = codes.shape[1]
             tp = min(int(rng.integers(o.min_prompt_frames, o.max_prompt_frames + 1)), t // 2) // g * g
-            return {"text": text_tokens(e["phonemes"]), "prompt": codes[:, :tp], "target": codes[:, tp:]}
+            return {"text": text_tokens(e["phonemes"]), "prompt": codes[:, :tp], "target": codes[:, tp:],
+                    "mode": "continuation"}
         j = others[int(rng.integers(len(others)))]
         prompt = np.asarray(self.codes[j], dtype=np.int64)
         cropped = prompt.shape[1] > o.max_prompt_frames
@@ -93,7 +95,7 @@ class CodesDataset:
         prompt = prompt[:, :prompt.shape[1] // g * g]
         keep_transcript = not cropped and rng.random() >= o.p_drop_transcript
         text = text_tokens(e["phonemes"], self.entries[j]["phonemes"] if keep_transcript else None)
-        return {"text": text, "prompt": prompt, "target": codes}
+        return {"text": text, "prompt": prompt, "target": codes, "mode": "reference"}
 
     def batch(self, seed: int, step: int, batch_size: int, max_frames: int = None) -> list:
         """The examples of batch `step`: a pure function of (seed, step).
@@ -136,9 +138,14 @@ def collate_ar(examples: list, group_size: int, eos: int) -> dict:
     return out
 
 
-def collate_nar(examples: list, pad_code: int, rng: np.random.Generator, num_codebooks: int) -> dict:
-    """-> text_ids (B, Nt), prompt_codes (B, Q, Tp), target_codes (B, Q, T), stage (B,), labels (B, T)."""
-    stage = rng.integers(1, num_codebooks, size=len(examples))
+def collate_nar(examples: list, pad_code: int, rng: np.random.Generator, num_codebooks: int,
+                max_stage: int = None) -> dict:
+    """-> text_ids (B, Nt), prompt_codes (B, Q, Tp), target_codes (B, Q, T), stage (B,), labels (B, T).
+
+    Stages are drawn from 1..max_stage (default all, Q-1): a NAR that will only ever fill the first few
+    codebooks spends all its training on them.
+    """
+    stage = rng.integers(1, (max_stage or num_codebooks - 1) + 1, size=len(examples))
     target = pad_codes([x["target"] for x in examples], pad_code)
     labels = target[np.arange(len(examples)), stage].copy()
     labels[target[:, 0] == pad_code] = IGNORE

@@ -49,7 +49,7 @@ def load_models(a):
             candidate = os.path.join(a.ckpt, kind, "last.pt")
             if paths[kind] is None and os.path.exists(candidate):
                 paths[kind] = candidate
-    models, steps = {}, {}
+    models, steps, trained_stages = {}, {}, None
     for kind, path in paths.items():
         if path is None:
             if kind == "draft":
@@ -60,14 +60,16 @@ def load_models(a):
         if found != kind:
             raise SystemExit(f"{path} holds a {found} model, not {kind}")
         models[kind], steps[kind] = model.eval(), state["step"]
-    return models["ar"], models["nar"], models["draft"], steps
+        if kind == "nar":
+            trained_stages = ((state.get("extra") or {}).get("args") or {}).get("max_stage")
+    return models["ar"], models["nar"], models["draft"], steps, trained_stages
 
 
 def export_all(out: str, ar, nar, draft, model_id: str, description: str, training: dict,
-               symbols=(), parity: bool = False) -> dict:
+               symbols=(), parity: bool = False, nar_stages: int = None) -> dict:
     os.makedirs(out, exist_ok=True)
     ar_sec = ar_section(ar, "ar.onnx", export_ar(ar, os.path.join(out, "ar.onnx")))
-    nar_sec = nar_section(nar, "nar.onnx", export_nar(nar, os.path.join(out, "nar.onnx")))
+    nar_sec = nar_section(nar, "nar.onnx", export_nar(nar, os.path.join(out, "nar.onnx")), nar_stages)
     draft_sec = None
     if draft is not None:
         if draft.cfg.group_size != ar.cfg.group_size or draft.cfg.text_vocab_size != ar.cfg.text_vocab_size:
@@ -98,6 +100,9 @@ def main(argv=None):
     p.add_argument("--id", default=None)
     p.add_argument("--symbols", help="JSON file with the id -> symbol list the model was trained with")
     p.add_argument("--parity", action="store_true", help="also write lm_parity.json (always on with --tiny)")
+    p.add_argument("--nar-stages", type=int, default=None,
+                   help="NAR stages the runtime runs (it decodes this + 1 codebooks); default: the stages the NAR "
+                        "was trained on (train.py --max-stage), else all")
     a = p.parse_args(argv)
     symbols = json.load(open(a.symbols, encoding="utf-8")) if a.symbols else []
     if a.tiny:
@@ -106,9 +111,11 @@ def main(argv=None):
                    "Random-weight tiny model for tests: the format is real, the speech is noise.",
                    {"data": None, "steps": {"ar": 0, "nar": 0, "draft": 0}, "hardware": None}, symbols, True)
         return
-    ar, nar, draft, steps = load_models(a)
+    ar, nar, draft, steps, trained_stages = load_models(a)
+    stages = a.nar_stages or trained_stages
     export_all(a.out, ar, nar, draft, a.id or os.path.basename(os.path.abspath(a.out)), "",
-               {"steps": steps, "torch": torch.__version__}, symbols, a.parity)
+               {"steps": steps, "torch": torch.__version__, "nar_stages": stages or nar.cfg.num_codebooks - 1},
+               symbols, a.parity, stages)
 
 
 if __name__ == "__main__":

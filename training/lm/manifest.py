@@ -69,12 +69,16 @@ def ar_section(model, file: str, io: dict) -> dict:
                      "ff_mult": c.ff_mult, "vocab_size": c.audio_vocab_size, "max_positions": c.max_positions}}
 
 
-def nar_section(model, file: str, io: dict) -> dict:
+def nar_section(model, file: str, io: dict, stages: int = None) -> dict:
+    """`stages`: the runtime fills codebooks 1..stages (default all, Q-1) and decodes stages + 1 codebooks."""
     c = model.cfg
+    stages = c.num_codebooks - 1 if stages is None else stages
+    if not 1 <= stages <= c.num_codebooks - 1:
+        raise ValueError(f"NAR stages must be in 1..{c.num_codebooks - 1}, got {stages}")
     return {"file": file, **io, "params": count_params(model),
             "dims": {"d_model": c.d_model, "n_layers": c.n_layers, "n_heads": c.n_heads, "head_dim": c.head_dim,
                      "ff_mult": c.ff_mult, "max_positions": c.max_positions},
-            "stages": list(range(1, c.num_codebooks))}
+            "stages": list(range(1, stages + 1))}
 
 
 def build_manifest(model_id: str, description: str, ar: dict, nar: dict, draft, ar_cfg, nar_cfg,

@@ -32,6 +32,8 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(d_model, 3 * d_model)
         self.out = nn.Linear(d_model, d_model)
         self.dropout = dropout
+        # Training only: keep the pre-softmax scores of the last call (for the guided-attention loss).
+        self.keep_scores, self.scores = False, None
 
     def forward(self, x, cos, sin, mask_add, past_k=None, past_v=None):
         """x (B, S, D); mask_add (B, 1, S, P+S); past_k/v (B, H, P, Dh) or None.
@@ -44,6 +46,8 @@ class Attention(nn.Module):
         if past_k is not None:
             k, v = torch.cat([past_k, k], dim=2), torch.cat([past_v, v], dim=2)
         scores = q @ k.transpose(-1, -2) / math.sqrt(self.head_dim) + mask_add
+        if self.keep_scores:
+            self.scores = scores
         probs = F.dropout(scores.softmax(dim=-1), self.dropout, self.training)
         y = (probs @ v).transpose(1, 2).reshape(b, s, d)
         return self.out(y), k, v

@@ -22,6 +22,7 @@ import torch.nn.functional as F  # noqa: E402
 from .checkpoint import build_model, load_checkpoint, save_checkpoint
 from .config import IGNORE, ARConfig, NARConfig
 from .dataset import CodesDataset, PromptOptions, collate_ar, collate_nar
+from .guided import collate_guides, guided_attention_loss
 
 def limit_heap_fragmentation(threshold: int = 128 * 1024) -> None:
     """Serve large blocks from mmap so they go back to the system when freed (glibc only; no-op elsewhere).
@@ -70,6 +71,13 @@ def parse_args(argv):
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--p-continuation", type=float, default=0.5)
     p.add_argument("--p-drop-transcript", type=float, default=0.3)
+    p.add_argument("--max-stage", type=int, default=None,
+                   help="NAR: train stages 1..this only (the runtime then decodes max-stage+1 codebooks); default all")
+    p.add_argument("--guided-weight", type=float, default=0.0,
+                   help="AR/drafter: weight of the guided-attention loss (training/lm/guided.py); 0 = off")
+    p.add_argument("--guided-sigma", type=float, default=0.15, help="width of the guided diagonal (fraction of the utterance)")
+    p.add_argument("--guided-layers", default="1,2", help="comma-separated layer indices whose heads are guided")
+    p.add_argument("--guided-heads", type=int, default=2, help="how many heads (the first ones) of each guided layer")
     return p.parse_args(argv)
 
 
@@ -89,28 +97,55 @@ def learning_rate(step: int, a) -> float:
     return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def loss_on(model, kind: str, examples, seed: int, step: int, device):
-    """Cross-entropy of one batch. AR: logits (B, N, G, V) vs labels (B, N, G); NAR: (B, T, V) vs (B, T)."""
+def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None, with_guide: bool = True):
+    """Cross-entropy of one batch, and the guided-attention loss when `args` (the parsed options) ask for it.
+
+    AR: logits (B, N, G, V) vs labels (B, N, G); NAR: (B, T, V) vs (B, T). Returns (ce, guide or None).
+    """
     if kind == "nar":
-        b = collate_nar(examples, model.cfg.pad_code, np.random.default_rng([seed, step, 1]), model.cfg.num_codebooks)
+        b = collate_nar(examples, model.cfg.pad_code, np.random.default_rng([seed, step, 1]), model.cfg.num_codebooks,
+                        getattr(args, "max_stage", None))
         b = {k: v.to(device) for k, v in b.items()}
         logits = model(b["text_ids"], b["prompt_codes"], b["target_codes"], b["stage"])
-    else:
-        b = collate_ar(examples, model.cfg.group_size, model.cfg.eos)
-        b = {k: v.to(device) for k, v in b.items()}
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE), None
+    b = collate_ar(examples, model.cfg.group_size, model.cfg.eos)
+    b = {k: v.to(device) for k, v in b.items()}
+    layers = []
+    if with_guide and args is not None and args.guided_weight > 0:
+        layers = [model.blocks[int(i)].attn for i in args.guided_layers.split(",")]
+    for attn in layers:
+        attn.keep_scores = True
+    try:
         pk, pv = (t.to(device) for t in model.empty_cache(b["text_ids"].shape[0]))
         logits, _, _ = model(b["text_ids"], b["audio_codes"], b["is_audio"], b["positions"], pk, pv,
                              b["attention_mask"])
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE)
+        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE)
+        guide = None
+        if layers:
+            guides = collate_guides(examples, model.cfg.group_size, b["text_ids"].shape[1], args.guided_sigma)
+            guide = sum(guided_attention_loss(attn.scores, guides, args.guided_heads) for attn in layers) / len(layers)
+        return ce, guide
+    finally:
+        for attn in layers:
+            attn.keep_scores, attn.scores = False, None
 
 
 @torch.no_grad()
-def validation_loss(model, kind: str, data, a) -> float:
-    """Mean loss over fixed held-out batches (same seed every time, so values are comparable across steps)."""
+def validation_loss(model, kind: str, data, a, wrong_text: bool = False) -> float:
+    """Mean loss over fixed held-out batches (same seed every time, so values are comparable across steps).
+
+    With `wrong_text`, every example gets the next example's text: a model that reads the text scores
+    clearly worse then; one that only continues the prompt's audio scores the same.
+    """
     was_training = model.training
     model.eval()
-    losses = [loss_on(model, kind, data.batch(12345, i, a.batch_size, a.max_frames), 12345, i, a.device).item()
-              for i in range(a.val_batches)]
+    losses = []
+    for i in range(a.val_batches):
+        examples = data.batch(12345, i, a.batch_size, a.max_frames)
+        if wrong_text:
+            texts = [x["text"] for x in examples]
+            examples = [dict(x, text=texts[(j + 1) % len(texts)]) for j, x in enumerate(examples)]
+        losses.append(loss_on(model, kind, examples, 12345, i, a.device, a, with_guide=False)[0].item())
     model.train(was_training)
     return float(np.mean(losses))
 
@@ -147,20 +182,23 @@ def main(argv=None):
         torch.manual_seed(a.seed * 1_000_003 + step)  # dropout masks depend on the step only
         for group in opt.param_groups:
             group["lr"] = learning_rate(step, a)
-        loss = loss_on(model, a.model, data.batch(a.seed, step, a.batch_size, a.max_frames), a.seed, step, a.device)
+        loss, guide = loss_on(model, a.model, data.batch(a.seed, step, a.batch_size, a.max_frames), a.seed, step,
+                              a.device, args=a)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        (loss if guide is None else loss + a.guided_weight * guide).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
         if step % 50 == 0 or step == a.steps:
-            print(f"step {step} loss {loss.item():.4f} lr {learning_rate(step - 1, a):.2e} "
+            extra = f" guide {guide.item():.4f}" if guide is not None else ""
+            print(f"step {step} loss {loss.item():.4f}{extra} lr {learning_rate(step - 1, a):.2e} "
                   f"{(time.time() - t0) / 60:.1f} min", file=log, flush=True)
         out_of_time = a.max_minutes is not None and time.time() - t0 > 60 * a.max_minutes
         if step % a.ckpt_every == 0 or step == a.steps or out_of_time:
             save_checkpoint(ckpt_path, a.model, model, opt, step, extra={"args": vars(a)})
             if val is not None:
-                print(f"step {step} val_loss {validation_loss(model, a.model, val, a):.4f}", file=log, flush=True)
+                wrong = "" if a.model == "nar" else f" wrong_text {validation_loss(model, a.model, val, a, True):.4f}"
+                print(f"step {step} val_loss {validation_loss(model, a.model, val, a):.4f}{wrong}", file=log, flush=True)
         if out_of_time:
             print(f"step {step}: --max-minutes {a.max_minutes} reached, stopping", file=log, flush=True)
             break
