@@ -51,6 +51,28 @@ function requireCard<T>(modelDir: string, kind: 'codec' | 'tts', setName: string
   return card;
 }
 
+/** Prints the markdown table and writes the JSON + markdown result files. */
+function report(result: Parameters<typeof writeEvalResult>[0], markdown: string, flags: { out: string }): void {
+  const files = writeEvalResult(result, flags.out);
+  console.log(markdown);
+  console.error(`wrote ${files.json} and ${files.markdown}`);
+}
+
+/**
+ * After a run: `failures` (null without --check) against the card read before the run fail the command;
+ * with --write-card, this run's entry becomes quality.<kind>.<set>.
+ */
+function settleCard(flags: { model: string; writeCard?: boolean }, kind: 'codec' | 'tts', setName: string, failures: string[] | null, entry: () => Parameters<typeof writeCardEntry>[3]): void {
+  if (failures) {
+    if (failures.length) throw new ParlaError('internal', `quality regression on ${setName}: ${failures.join('; ')}`, { param: 'quality' });
+    console.error(`within the model card's margins on ${setName}`);
+  }
+  if (flags.writeCard) {
+    const e = entry();
+    console.error(`wrote quality.${kind}.${setName} = ${JSON.stringify(e)} into ${writeCardEntry(flags.model, kind, setName, e)}`);
+  }
+}
+
 function positiveInt(value: string, flag: string): number;
 function positiveInt(value: string | undefined, flag: string): number | undefined;
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -91,18 +113,8 @@ export function registerEval(program: Command): void {
         speakerEncoder: flags.speakerEncoder,
         log: (line) => console.error(line),
       });
-      const files = writeEvalResult(result, flags.out);
-      console.log(codecEvalMarkdown(result));
-      console.error(`wrote ${files.json} and ${files.markdown}`);
-      if (card) {
-        const failures = codecRegressions(result, card);
-        if (failures.length) throw new ParlaError('internal', `quality regression on ${set.name}: ${failures.join('; ')}`, { param: 'quality' });
-        console.error(`within the model card's margins on ${set.name}`);
-      }
-      if (flags.writeCard) {
-        const entry = codecCardEntry(result);
-        console.error(`wrote quality.codec.${set.name} = ${JSON.stringify(entry)} into ${writeCardEntry(flags.model, 'codec', set.name, entry)}`);
-      }
+      report(result, codecEvalMarkdown(result), flags);
+      settleCard(flags, 'codec', set.name, card && codecRegressions(result, card), () => codecCardEntry(result));
     });
 
   evaluate
@@ -134,17 +146,7 @@ export function registerEval(program: Command): void {
         speakerEncoder: flags.speakerEncoder,
         log: (line) => console.error(line),
       });
-      const files = writeEvalResult(result, flags.out);
-      console.log(ttsEvalMarkdown(result));
-      console.error(`wrote ${files.json} and ${files.markdown}`);
-      if (card) {
-        const failures = ttsRegressions(result, card);
-        if (failures.length) throw new ParlaError('internal', `quality regression on ${set.name}: ${failures.join('; ')}`, { param: 'quality' });
-        console.error(`within the model card's margins on ${set.name}`);
-      }
-      if (flags.writeCard) {
-        const entry = ttsCardEntry(result);
-        console.error(`wrote quality.tts.${set.name} = ${JSON.stringify(entry)} into ${writeCardEntry(flags.model, 'tts', set.name, entry)}`);
-      }
+      report(result, ttsEvalMarkdown(result), flags);
+      settleCard(flags, 'tts', set.name, card && ttsRegressions(result, card), () => ttsCardEntry(result));
     });
 }

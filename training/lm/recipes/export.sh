@@ -1,0 +1,20 @@
+#!/bin/sh
+# Export an LM run (AR, NAR, drafter last.pt) on top of the shipped codec into a model folder that the
+# runtime loads, ready for `parla eval tts --model OUT` and, when it beats the shipped model, models/default.
+#
+#   sh training/lm/recipes/export.sh [RUN_DIR] [OUT_DIR] [MODEL_ID]
+#   (defaults: training/runs/lm/cpu1, /tmp/parla-lm, lm-<date>; needs `npm run build` for the symbol table)
+set -e
+PY=${PYTHON:-/usr/bin/python3}
+RUN=${1:-training/runs/lm/cpu1}
+OUT=${2:-/tmp/parla-lm}
+ID=${3:-lm-$(date -u +%Y%m%d)}
+mkdir -p "$OUT"
+# The codec graphs and their model.json section (codec.id, training record, quality) come from the shipped model.
+for f in model.json codec_encoder.onnx codec_decoder.onnx speaker_encoder.onnx speaker_encoder.json; do
+  [ "$(realpath models/default/$f)" = "$(realpath -m "$OUT/$f")" ] || cp "models/default/$f" "$OUT/$f"
+done
+node -e "import('./dist/text/symbols.js').then((m) => console.log(JSON.stringify(m.SYMBOLS)))" > "$OUT/symbols.json"
+"$PY" -m training.lm.export --ckpt "$RUN" --out "$OUT" --id "$ID" --symbols "$OUT/symbols.json"
+rm "$OUT/symbols.json"
+echo "exported $ID to $OUT: node bin/parla.js eval tts --model $OUT --set ci-tts"
