@@ -73,6 +73,9 @@ def parse_args(argv):
     p.add_argument("--p-drop-transcript", type=float, default=0.3)
     p.add_argument("--max-stage", type=int, default=None,
                    help="NAR: train stages 1..this only (the runtime then decodes max-stage+1 codebooks); default all")
+    p.add_argument("--audio-noise", type=float, default=0.0,
+                   help="AR/drafter: fraction of fed audio groups replaced by random codes (labels unchanged), so that "
+                        "the model cannot predict from the audio history alone and learns to read the text")
     p.add_argument("--guided-weight", type=float, default=0.0,
                    help="AR/drafter: weight of the guided-attention loss (training/lm/guided.py); 0 = off")
     p.add_argument("--guided-sigma", type=float, default=0.15, help="width of the guided diagonal (fraction of the utterance)")
@@ -97,8 +100,10 @@ def learning_rate(step: int, a) -> float:
     return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None, with_guide: bool = True):
+def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None, for_training: bool = True):
     """Cross-entropy of one batch, and the guided-attention loss when `args` (the parsed options) ask for it.
+
+    `for_training` False (validation): clean inputs (no --audio-noise) and no guide.
 
     AR: logits (B, N, G, V) vs labels (B, N, G); NAR: (B, T, V) vs (B, T). Returns (ce, guide or None).
     """
@@ -109,9 +114,11 @@ def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None,
         logits = model(b["text_ids"], b["prompt_codes"], b["target_codes"], b["stage"])
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE), None
     b = collate_ar(examples, model.cfg.group_size, model.cfg.eos)
+    if for_training and args is not None and args.audio_noise > 0:
+        corrupt_audio(b, args.audio_noise, model.cfg.codebook_size, np.random.default_rng([seed, step, 2]))
     b = {k: v.to(device) for k, v in b.items()}
     layers = []
-    if with_guide and args is not None and args.guided_weight > 0:
+    if for_training and args is not None and args.guided_weight > 0:
         layers = [model.blocks[int(i)].attn for i in args.guided_layers.split(",")]
     for attn in layers:
         attn.keep_scores = True
@@ -130,6 +137,18 @@ def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None,
             attn.keep_scores, attn.scores = False, None
 
 
+def corrupt_audio(batch: dict, fraction: float, codebook_size: int, rng: np.random.Generator) -> None:
+    """Replaces a `fraction` of the fed audio groups (prompt and target) with random codes, in place.
+
+    A small AR trained on clean histories leans on them (speech codes change slowly) and ignores the text;
+    with some of the history wrong, the text is the reliable source. Labels are left as they are.
+    """
+    codes, is_audio = batch["audio_codes"], batch["is_audio"]
+    hit = torch.from_numpy(rng.random(tuple(is_audio.shape)) < fraction) & is_audio
+    random_codes = torch.from_numpy(rng.integers(0, codebook_size, tuple(codes.shape)))
+    batch["audio_codes"] = torch.where(hit.unsqueeze(-1), random_codes, codes)
+
+
 @torch.no_grad()
 def validation_loss(model, kind: str, data, a, wrong_text: bool = False) -> float:
     """Mean loss over fixed held-out batches (same seed every time, so values are comparable across steps).
@@ -145,7 +164,7 @@ def validation_loss(model, kind: str, data, a, wrong_text: bool = False) -> floa
         if wrong_text:
             texts = [x["text"] for x in examples]
             examples = [dict(x, text=texts[(j + 1) % len(texts)]) for j, x in enumerate(examples)]
-        losses.append(loss_on(model, kind, examples, 12345, i, a.device, a, with_guide=False)[0].item())
+        losses.append(loss_on(model, kind, examples, 12345, i, a.device, a, for_training=False)[0].item())
     model.train(was_training)
     return float(np.mean(losses))
 

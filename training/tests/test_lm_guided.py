@@ -91,3 +91,20 @@ def test_nar_max_stage_limits_training_stages_and_the_exported_stages(tmp_path):
     assert json.loads((tmp_path / "m" / "model.json").read_text())["nar"]["stages"] == [1, 2]
     export.main(["--ckpt", str(tmp_path / "runs"), "--out", str(tmp_path / "m"), "--nar-stages", "5"])
     assert json.loads((tmp_path / "m" / "model.json").read_text())["nar"]["stages"] == [1, 2, 3, 4, 5]
+
+
+def test_audio_noise_replaces_only_the_chosen_fraction_of_audio_groups(tmp_path):
+    from training.lm.dataset import CodesDataset, collate_ar
+    data = CodesDataset(write_corpus(tmp_path), group_size=2)
+    batch = collate_ar(data.batch(0, 0, 6), 2, 1024)
+    clean = {k: v.clone() for k, v in batch.items()}
+    train.corrupt_audio(batch, 0.25, 1024, np.random.default_rng(0))
+    changed = (batch["audio_codes"] != clean["audio_codes"]).any(-1)
+    assert not changed[~clean["is_audio"]].any()  # text positions untouched
+    share = changed[clean["is_audio"]].float().mean().item()
+    assert 0.2 < share < 0.3
+    assert torch.equal(batch["labels"], clean["labels"]) and batch["audio_codes"].max() < 1024
+    # deterministic per (seed, step): a resumed run corrupts the same positions
+    again = collate_ar(data.batch(0, 0, 6), 2, 1024)
+    train.corrupt_audio(again, 0.25, 1024, np.random.default_rng(0))
+    assert torch.equal(again["audio_codes"], batch["audio_codes"])
