@@ -30,11 +30,12 @@ common="--manifest $DATA/train.jsonl --val-manifest $DATA/heldout_sentences.json
   --batch-size 32 --lr 1e-3 --warmup 200 --steps ${STEPS:-2500} --ckpt-every 100 --threads 1"
 # From step 1100 on: the AR with guided attention (it ignored the text until then: same validation loss with
 # a wrong transcript; sigma 0.1 from step 1300) and, from step 1400, 20% of its fed audio groups randomised;
-# the NAR on stages 1-3 only (the runtime decodes 4 codebooks; see docs/model-format.md).
+# the NAR on stages 1-3, then from step 1400 on stages 1-2 only (the runtime decodes the codebooks of the
+# stages that help; see docs/model-format.md).
 nohup $PY -m training.lm.train --model ar --out $RUN/ar $common --max-frames 4000 --group-size 2 --d-model 256 --n-layers 4 --n-heads 4 \
   --guided-weight 2 --guided-sigma 0.1 --audio-noise 0.2 >> $RUN/ar.out 2>&1 &
 nohup $PY -m training.lm.train --model nar --out $RUN/nar $common --max-frames 2500 --d-model 256 --n-layers 4 --n-heads 4 \
-  --max-stage 3 >> $RUN/nar.out 2>&1 &
+  --max-stage 2 >> $RUN/nar.out 2>&1 &
 # DRAFTER=0 leaves both cores to the AR and NAR (as in the third session, when the AR had to learn to read).
 if [ "${DRAFTER:-1}" = 1 ]; then
   nohup nice -n 10 $PY -m training.lm.train --model draft --out $RUN/draft $common --max-frames 4000 --group-size 2 --d-model 128 \

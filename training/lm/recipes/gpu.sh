@@ -21,7 +21,7 @@ common="--manifest $DATA/train.jsonl --val-manifest $DATA/heldout_sentences.json
   --batch-size 256 --max-frames ${MAX_FRAMES:-40000} --lr 1e-3 --warmup 200 --steps ${STEPS:-20000} \
   --ckpt-every 500 --max-minutes ${MINUTES:-8} --threads 4"
 $PY -m training.lm.train --model ar --out $RUN/ar $common --group-size 2 --d-model 256 --n-layers 4 --n-heads 4 --guided-weight 2 --guided-sigma 0.1 --audio-noise 0.2 &
-$PY -m training.lm.train --model nar --out $RUN/nar $common --d-model 256 --n-layers 4 --n-heads 4 --max-stage 3 &
+$PY -m training.lm.train --model nar --out $RUN/nar $common --d-model 256 --n-layers 4 --n-heads 4 --max-stage 2 &
 $PY -m training.lm.train --model draft --out $RUN/draft $common --group-size 2 --d-model 128 --n-layers 2 --n-heads 2 --guided-weight 2 --guided-layers 0,1 &
 wait
 tail -n 3 $RUN/*/log.txt
