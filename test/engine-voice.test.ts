@@ -105,9 +105,14 @@ describe('FileVoiceLibrary', () => {
 
   it('bundled voices are listed as bundled and cannot be deleted', async () => {
     const bundled = freshDir('bundled');
-    await new FileVoiceLibrary(model, { dir: bundled }).create({ name: 'narrator', audio: wav });
+    await new FileVoiceLibrary(model, { dir: bundled }).create({ name: 'narrator', audio: wav, origin: 'bundled' });
+    // a user voice saved in the bundled folder (the package's voices/ as someone's default library) is not offered
+    await new FileVoiceLibrary(model, { dir: bundled }).create({ name: 'Mine', audio: wav, id: 'mine' });
     const lib = new FileVoiceLibrary(model, { dir: freshDir('user'), bundledDirs: [bundled] });
     expect(await lib.list()).toMatchObject([{ id: 'narrator', origin: 'bundled' }]);
+    expect(await lib.list()).toHaveLength(1);
+    expect((await parlaError(() => lib.get('mine'))).code).toBe('voice_not_found');
+    expect((await parlaError(() => lib.delete('mine'))).code).toBe('voice_not_found');
     expect((await lib.get('narrator')).origin).toBe('bundled');
     const err = await parlaError(() => lib.delete('narrator'));
     expect([err.code, err.param]).toEqual(['invalid_input', 'voice']);

@@ -50,7 +50,7 @@ export class FileVoiceLibrary implements VoiceLibrary {
     for (const dir of [...this.bundledDirs, this.dir]) {
       for (const id of await voiceIds(dir)) {
         const file = await readVoiceFile(dir, id).catch(() => null); // a broken folder is skipped in listings, reported by get()
-        if (file) byId.set(id, info(file, this.bundledDirs.includes(dir) ? 'bundled' : file.origin));
+        if (file && this.offers(dir, file)) byId.set(id, info(file, file.origin));
       }
     }
     return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
@@ -106,13 +106,21 @@ export class FileVoiceLibrary implements VoiceLibrary {
 
   /** The folder holding voice `id` (user folder first, then bundled folders, last one first) and its voice.json. */
   private async locate(id: string): Promise<{ dir: string; file: VoiceFile; origin: 'bundled' | 'user' }> {
-    const dir = VOICE_ID.test(id) ? [this.dir, ...this.bundledDirs.slice().reverse()].find((d) => existsSync(join(d, id, 'voice.json'))) : undefined;
-    if (dir === undefined) {
-      const valid = (await this.list()).map((v) => v.id);
-      throw new ParlaError('voice_not_found', `unknown voice "${id}"; valid voices: ${valid.join(', ') || '(none saved yet)'}`, { param: 'voice' });
+    for (const dir of VOICE_ID.test(id) ? [this.dir, ...this.bundledDirs.slice().reverse()] : []) {
+      if (!existsSync(join(dir, id, 'voice.json'))) continue;
+      const file = await readVoiceFile(dir, id);
+      if (this.offers(dir, file)) return { dir, file, origin: file.origin };
     }
-    const file = await readVoiceFile(dir, id);
-    return { dir, file, origin: this.bundledDirs.includes(dir) ? 'bundled' : file.origin };
+    const valid = (await this.list()).map((v) => v.id);
+    throw new ParlaError('voice_not_found', `unknown voice "${id}"; valid voices: ${valid.join(', ') || '(none saved yet)'}`, { param: 'voice' });
+  }
+
+  /**
+   * Bundled folders contribute only voices marked bundled: a user voice saved in the package's voices/ (the
+   * default library) belongs to that library, not to every other one as an undeletable "bundled" voice.
+   */
+  private offers(dir: string, file: VoiceFile): boolean {
+    return dir === this.dir || file.origin === 'bundled';
   }
 
   private async freeId(base: string): Promise<string> {
