@@ -3,7 +3,8 @@
 # runtime loads, ready for `parla eval tts --model OUT` and, when it beats the shipped model, models/default.
 #
 #   sh training/lm/recipes/export.sh [RUN_DIR] [OUT_DIR] [MODEL_ID]
-#   (defaults: training/runs/lm/cpu1, /tmp/parla-lm, lm-<date>; needs `npm run build` for the symbol table)
+#   (defaults: training/runs/lm/cpu1, /tmp/parla-lm, lm-<date>; needs `npm run build` for the symbol table;
+#   NAR_STAGES=k ships NAR stages 1..k, default: the stages the NAR was trained on)
 set -e
 PY=${PYTHON:-/usr/bin/python3}
 RUN=${1:-training/runs/lm/cpu1}
@@ -15,6 +16,6 @@ for f in model.json codec_encoder.onnx codec_decoder.onnx speaker_encoder.onnx s
   [ "$(realpath models/default/$f)" = "$(realpath -m "$OUT/$f")" ] || cp "models/default/$f" "$OUT/$f"
 done
 node -e "import('./dist/text/symbols.js').then((m) => console.log(JSON.stringify(m.SYMBOLS)))" > "$OUT/symbols.json"
-"$PY" -m training.lm.export --ckpt "$RUN" --out "$OUT" --id "$ID" --symbols "$OUT/symbols.json"
+"$PY" -m training.lm.export --ckpt "$RUN" --out "$OUT" --id "$ID" --symbols "$OUT/symbols.json" ${NAR_STAGES:+--nar-stages $NAR_STAGES}
 rm "$OUT/symbols.json"
 echo "exported $ID to $OUT: node bin/parla.js eval tts --model $OUT --set ci-tts"
