@@ -10,7 +10,8 @@
 import { ParlaError } from '../errors.js';
 import { ArSession } from '../lm/ar-session.js';
 import { CodeSampler } from '../lm/sampling/index.js';
-import { generateCodebook0, type ArJob, type ArResult } from './ar-decode.js';
+import { generateCodebook0, pointerFor, type ArJob, type ArResult } from './ar-decode.js';
+import type { PhonemePointer } from './phoneme-pointer.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
 
@@ -22,6 +23,7 @@ interface Pending {
 
 interface Row extends Pending {
   sampler: CodeSampler;
+  pointer: PhonemePointer | null;
   out: number[];
   done: boolean;
 }
@@ -69,9 +71,12 @@ export class ArBatcher {
   private async decodeBatch(batch: Pending[]): Promise<void> {
     const { groupSize: g, audioEos } = this.model;
     const layout = eosLayout(this.model);
-    const rows: Row[] = batch.map((p) => ({ ...p, sampler: new CodeSampler(p.job.params, { seed: p.job.seed }), out: [], done: false }));
+    const rows: Row[] = batch.map((p) => {
+      const sampler = new CodeSampler(p.job.params, { seed: p.job.seed });
+      return { ...p, sampler, pointer: pointerFor(this.model, p.job, sampler), out: [], done: false };
+    });
     const session = ArSession.start(this.model.ar, rows.length);
-    let logits = await session.prefill(rows.map((r) => r.job.prompt));
+    let logits = await session.prefill(rows.map((r) => ({ ...r.job.prompt, pointer: r.pointer?.token })));
     let position = logits.positions - 1;
     let arSteps = 1;
     const finish = (r: Row, endOfSpeech: boolean): void => {
@@ -94,12 +99,17 @@ export class ArBatcher {
         const eos = group.indexOf(audioEos);
         r.out.push(...(eos >= 0 ? group.slice(0, eos) : group));
         if (eos >= 0) return finish(r, true);
+        if (r.pointer) {
+          r.pointer.advance(logits.advanceAt(b, position)!);
+          if (r.pointer.tailExceeded) return finish(r, true);
+        }
         if (r.out.length / g >= r.job.maxGroups) return finish(r, false);
         groups[b] = group;
       });
       if (rows.every((r) => r.done)) break;
       // Finished rows are fed their last group again: wasted work, but the batch keeps one shape.
-      logits = await session.step(groups);
+      const pointers = this.model.ar.dims.pointerClasses ? rows.map((r) => r.pointer!.token) : undefined;
+      logits = await session.step(groups, pointers);
       position = 0;
       arSteps++;
     }

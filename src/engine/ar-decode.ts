@@ -10,6 +10,7 @@ import type { GroupLogits } from '../lm/logits.js';
 import { CodeSampler, type SamplingParams } from '../lm/sampling/index.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
+import { END_TAIL_SECONDS, PhonemePointer } from './phoneme-pointer.js';
 import { decodeSpeculative } from './speculative-decode.js';
 
 export interface ArJob {
@@ -40,10 +41,20 @@ export interface ArResult {
   endOfSpeech: boolean;
 }
 
-/** Plain or speculative decoding of one utterance; greedy (temperature 0) gives identical codes either way. */
+/**
+ * Plain or speculative decoding of one utterance; greedy (temperature 0) gives identical codes either way. Pointer
+ * models have no drafter (manifest.ts), so they always decode plainly.
+ */
 export async function generateCodebook0(model: LoadedModel, job: ArJob): Promise<ArResult> {
   if (job.speculative && model.draft) return decodeSpeculative(model, model.draft, job);
   return decodePlain(model, job);
+}
+
+/** The phoneme pointer of a job on a pointer model (null for other models); it draws from the sampler's RNG. */
+export function pointerFor(model: LoadedModel, job: ArJob, sampler: CodeSampler): PhonemePointer | null {
+  if (!model.ar.dims.pointerClasses) return null;
+  const tail = Math.ceil((END_TAIL_SECONDS * model.frameRate) / model.groupSize);
+  return new PhonemePointer(job.prompt.text, job.params.temperature === 0, sampler.rng, tail);
 }
 
 async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
@@ -51,8 +62,10 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   const layout = eosLayout(model);
   const minGroups = job.minGroups ?? 0;
   const sampler = new CodeSampler(job.params, { seed: job.seed });
+  const pointer = pointerFor(model, job, sampler);
   const session = ArSession.start(model.ar);
-  let next = lastPosition(await session.prefill([job.prompt]));
+  let logits = await session.prefill([{ ...job.prompt, pointer: pointer?.token }]);
+  let next = lastPosition(logits);
   let arSteps = 1;
   const out: number[] = [];
   const group = new Int32Array(g);
@@ -65,8 +78,13 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
       return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: true };
     }
     out.push(...group);
+    if (pointer) {
+      pointer.advance(logits.advanceAt(0, logits.positions - 1)!);
+      if (pointer.tailExceeded) return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: true };
+    }
     if (n + 1 === job.maxGroups) break;
-    next = lastPosition(await session.step([group]));
+    logits = await session.step([group], pointer ? [pointer.token] : undefined);
+    next = lastPosition(logits);
     arSteps++;
   }
   return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: false };

@@ -32,7 +32,8 @@ const arSection = z.object({
   inputs: z.array(tensorSpec),
   outputs: z.array(tensorSpec),
   params: posInt,
-  dims: z.object({ ...transformerDims, vocab_size: posInt }),
+  /** pointer_classes: a phoneme-pointer AR (docs/model-format.md, "Phoneme pointer"); absent = none. */
+  dims: z.object({ ...transformerDims, vocab_size: posInt, pointer_classes: z.number().int().min(2).optional() }),
 });
 
 const narSection = z.object({

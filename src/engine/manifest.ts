@@ -91,6 +91,9 @@ function checkContract(m: ModelManifest, fail: Fail): void {
   if (m.tokens.nar_pad_code !== v) fail('tokens.nar_pad_code', `must equal audio.codebook_size (${v}), got ${m.tokens.nar_pad_code}`);
   checkAr(m.ar, 'ar', m, fail);
   if (m.draft) checkAr(m.draft, 'draft', m, fail);
+  // Speculative decoding does not drive a pointer (a drafter would have to propose pointer moves too).
+  if (m.draft && m.ar.dims.pointer_classes) fail('draft', 'must be null for a phoneme-pointer AR (ar.dims.pointer_classes): speculative decoding of pointer models is not supported');
+  if (m.draft?.dims.pointer_classes) fail('draft.dims.pointer_classes', 'a drafter cannot have a phoneme pointer');
   checkNar(m.nar, m, fail);
   // The NAR fills stages 1..k (k <= Q-1) and the codec decodes the first k+1 codebooks: a small NAR that cannot
   // yet predict the fine codebooks ships the stages it gets right rather than adding noise with the others.
@@ -111,10 +114,12 @@ function checkAr(s: ArSection, at: string, m: ModelManifest, fail: Fail): void {
     past_keys: [l, 'B', h, 'P', dh],
     past_values: [l, 'B', h, 'P', dh],
   });
-  checkTensors(s.outputs, `${at}.outputs`, AR_DTYPES, ['logits', 'present_keys', 'present_values'], fail, {
+  const pointer = s.dims.pointer_classes;
+  checkTensors(s.outputs, `${at}.outputs`, AR_DTYPES, ['logits', 'present_keys', 'present_values', ...(pointer ? ['advance_logits'] : [])], fail, {
     logits: ['B', 'S', g, vocab_size],
     present_keys: [l, 'B', h, 'T', dh],
     present_values: [l, 'B', h, 'T', dh],
+    ...(pointer ? { advance_logits: ['B', 'S', pointer] } : {}),
   });
 }
 
@@ -160,7 +165,7 @@ export function codecIdOf(m: Pick<ModelManifest, 'id' | 'codec'>): string {
 export function arDims(m: ModelManifest, which: 'ar' | 'draft'): ArDims {
   const s = m[which];
   if (!s) throw new ParlaError('model_invalid', `model ${m.id} has no drafter (field "draft" is null)`, { param: 'draft' });
-  return { nLayers: s.dims.n_layers, nHeads: s.dims.n_heads, headDim: s.dims.head_dim, groupSize: m.group_size, vocabSize: s.dims.vocab_size, textVocabSize: m.phonemes.vocab_size, maxPositions: s.dims.max_positions };
+  return { nLayers: s.dims.n_layers, nHeads: s.dims.n_heads, headDim: s.dims.head_dim, groupSize: m.group_size, vocabSize: s.dims.vocab_size, textVocabSize: m.phonemes.vocab_size, maxPositions: s.dims.max_positions, pointerClasses: s.dims.pointer_classes ?? 0 };
 }
 
 export function narDims(m: ModelManifest): NarDims {

@@ -1,7 +1,7 @@
 /** An AR (or drafter) ONNX graph loaded once and shared by every decoding session that uses it. */
 import { ParlaError } from '../errors.js';
 import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
-import { AR_INPUTS, AR_OUTPUTS, type ArDims } from './contract.js';
+import { AR_INPUTS, AR_OUTPUTS, AR_POINTER_OUTPUT, type ArDims } from './contract.js';
 
 /** One call's inputs, already laid out: see docs/model-format.md ("ar.onnx"). */
 export interface ArFeeds {
@@ -28,6 +28,8 @@ export interface ArOutputs {
   /** [L, B, H, P + S, Dh] */
   presentKeys: ort.Tensor;
   presentValues: ort.Tensor;
+  /** Pointer models only: [B, S, pointerClasses]. */
+  advance?: Float32Array;
 }
 
 export class ArModel {
@@ -40,7 +42,7 @@ export class ArModel {
   /** Creates the onnxruntime session (once per process and model) and checks its inputs and outputs. */
   static async load(path: string, dims: ArDims, options: SessionOptions = {}): Promise<ArModel> {
     const session = await createSession(path, options);
-    expectSessionIO(session, path, [...AR_INPUTS], [...AR_OUTPUTS]);
+    expectSessionIO(session, path, [...AR_INPUTS], [...AR_OUTPUTS, ...(dims.pointerClasses ? [AR_POINTER_OUTPUT] : [])]);
     return new ArModel(path, dims, session);
   }
 
@@ -72,6 +74,14 @@ export class ArModel {
     if (out.present_keys.dims.join() !== want.join()) {
       throw new ParlaError('model_invalid', `${this.path}: present_keys have shape [${out.present_keys.dims.join(', ')}], expected [${want.join(', ')}] (model.json dims)`, { param: this.path });
     }
-    return { logits: logits.data as Float32Array, presentKeys: out.present_keys, presentValues: out.present_values };
+    const pointer = this.dims.pointerClasses ?? 0;
+    let advance: Float32Array | undefined;
+    if (pointer) {
+      advance = out[AR_POINTER_OUTPUT].data as Float32Array;
+      if (advance.length !== b * s * pointer) {
+        throw new ParlaError('model_invalid', `${this.path}: advance_logits have shape [${out[AR_POINTER_OUTPUT].dims.join(', ')}], expected [${b}, ${s}, ${pointer}]`, { param: this.path });
+      }
+    }
+    return { logits: logits.data as Float32Array, presentKeys: out.present_keys, presentValues: out.present_values, advance };
   }
 }

@@ -11,10 +11,15 @@ export interface ArPrompt {
   text: ArrayLike<number>;
   /** Prompt groups of G codes each (may be empty). */
   groups: ArrayLike<ArrayLike<number>>;
+  /**
+   * Pointer models: the text id fed with the last prompt group (the token the first generated group says). The
+   * other prompt groups get 0 (unknown), as in training.
+   */
+  pointer?: number;
 }
 
-/** A position to feed: a text id, or a group of G audio codes. */
-type Token = { text: number } | { audio: ArrayLike<number> };
+/** A position to feed: a text id, or a group of G audio codes (with a pointer model, and the text id it points at). */
+type Token = { text: number } | { audio: ArrayLike<number>; pointer?: number };
 
 /**
  * The cache holds `length` positions per row. Ragged prompts are left-padded: row b's first `padding[b]`
@@ -56,7 +61,10 @@ export class ArSession {
   async prefill(rows: ArPrompt[]): Promise<GroupLogits> {
     if (this.length !== 0) throw new ParlaError('invalid_input', `prefill needs an empty session; this one holds ${this.length} positions (truncate(0) first)`, { param: 'prefill' });
     this.checkRows(rows.length, 'prompts');
-    const tokens = rows.map((r): Token[] => [...Array.from(r.text, (id) => ({ text: id })), ...Array.from(r.groups, (g) => ({ audio: g }))]);
+    const tokens = rows.map((r): Token[] => {
+      const last = r.groups.length - 1;
+      return [...Array.from(r.text, (id) => ({ text: id })), ...Array.from(r.groups, (g, i) => ({ audio: g, pointer: i === last ? r.pointer : undefined }))];
+    });
     const s = Math.max(...tokens.map((t) => t.length));
     if (s === 0) throw new ParlaError('invalid_input', 'every prompt is empty', { param: 'prompts' });
     const logits = await this.feed(tokens.map((t) => [...new Array<Token | null>(s - t.length).fill(null), ...t]));
@@ -64,10 +72,14 @@ export class ArSession {
     return logits;
   }
 
-  /** One new group per row -> logits [B, 1, G, V] for the group after it. */
-  async step(groups: ArrayLike<number>[]): Promise<GroupLogits> {
+  /**
+   * One new group per row -> logits [B, 1, G, V] for the group after it. Pointer models: `pointers[b]` is the text
+   * id row b's next group says (the pointer after its advance).
+   */
+  async step(groups: ArrayLike<number>[], pointers?: ArrayLike<number>): Promise<GroupLogits> {
     this.checkRows(groups.length, 'groups');
-    return this.feed(groups.map((g) => [{ audio: g }]));
+    if (pointers) this.checkRows(pointers.length, 'pointers');
+    return this.feed(groups.map((g, b) => [{ audio: g, pointer: pointers?.[b] }]));
   }
 
   /** k drafted groups per row in one call -> logits [B, k, G, V]; position i scores the group after draft i. */
@@ -131,6 +143,7 @@ export class ArSession {
         } else {
           if (tok.audio.length !== g) throw new ParlaError('invalid_input', `an audio group must hold ${g} codes, got ${tok.audio.length}`, { param: 'group' });
           isAudio[at] = 1;
+          if (tok.pointer !== undefined) textIds[at] = BigInt(checkId(tok.pointer, textVocabSize, 'pointer id'));
           for (let j = 0; j < g; j++) audioCodes[at * g + j] = BigInt(checkId(tok.audio[j], vocabSize, 'audio code'));
         }
       });
@@ -139,7 +152,7 @@ export class ArSession {
     this.keys = out.presentKeys;
     this.values = out.presentValues;
     this.mask = mask;
-    return new GroupLogits(out.logits, b, s, g, vocabSize);
+    return new GroupLogits(out.logits, b, s, g, vocabSize, out.advance);
   }
 }
 

@@ -3,11 +3,13 @@
 /** AR and drafter inputs, in the order the export writes them. */
 export const AR_INPUTS = ['text_ids', 'audio_codes', 'is_audio', 'positions', 'past_keys', 'past_values', 'attention_mask'] as const;
 export const AR_OUTPUTS = ['logits', 'present_keys', 'present_values'] as const;
+/** Extra output of a phoneme-pointer AR: [B, S, pointer classes], how far the pointer moves after each group. */
+export const AR_POINTER_OUTPUT = 'advance_logits';
 export const NAR_INPUTS = ['text_ids', 'prompt_codes', 'target_codes', 'stage'] as const;
 export const NAR_OUTPUTS = ['logits'] as const;
 
 /** Expected dtype of each graph tensor. */
-export const AR_DTYPES: Record<(typeof AR_INPUTS)[number] | (typeof AR_OUTPUTS)[number], string> = {
+export const AR_DTYPES: Record<(typeof AR_INPUTS)[number] | (typeof AR_OUTPUTS)[number] | typeof AR_POINTER_OUTPUT, string> = {
   text_ids: 'int64',
   audio_codes: 'int64',
   is_audio: 'bool',
@@ -18,6 +20,7 @@ export const AR_DTYPES: Record<(typeof AR_INPUTS)[number] | (typeof AR_OUTPUTS)[
   logits: 'float32',
   present_keys: 'float32',
   present_values: 'float32',
+  advance_logits: 'float32',
 };
 export const NAR_DTYPES: Record<(typeof NAR_INPUTS)[number] | (typeof NAR_OUTPUTS)[number], string> = {
   text_ids: 'int64',
@@ -40,6 +43,11 @@ export interface ArDims {
   textVocabSize: number;
   /** Longest sequence the model was trained on (positions beyond it are extrapolation). */
   maxPositions: number;
+  /**
+   * Phoneme pointer (docs/model-format.md): > 0 means `text_ids` at audio positions carry the token each position's
+   * output group says, and the graph also returns advance logits over 0..pointerClasses-1 tokens. 0 = no pointer.
+   */
+  pointerClasses?: number;
 }
 
 /** What the runtime needs to drive the NAR graph. */

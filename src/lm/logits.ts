@@ -9,6 +9,8 @@ export class GroupLogits {
     readonly positions: number,
     readonly groupSize: number,
     readonly vocabSize: number,
+    /** Pointer models only: flat [B, S, C] advance logits (docs/model-format.md, "Phoneme pointer"). */
+    readonly advance?: Float32Array,
   ) {
     if (data.length !== batch * positions * groupSize * vocabSize) {
       throw new ParlaError('internal', `logits have ${data.length} values, expected ${batch}x${positions}x${groupSize}x${vocabSize}`);
@@ -24,7 +26,15 @@ export class GroupLogits {
     return this.data.subarray(start, start + this.vocabSize);
   }
 
-  /** Position s of every row as its own [B, 1, G, V] block (a copy). */
+  /** The advance logits at position s of row b (a view); undefined for models without a pointer. */
+  advanceAt(b: number, s: number): Float32Array | undefined {
+    if (!this.advance) return undefined;
+    const c = this.advance.length / (this.batch * this.positions);
+    const start = (b * this.positions + s) * c;
+    return this.advance.subarray(start, start + c);
+  }
+
+  /** Position s of every row as its own [B, 1, G, V] block (a copy; advance logits are not carried). */
   position(s: number): GroupLogits {
     const block = this.groupSize * this.vocabSize;
     const out = new Float32Array(this.batch * block);

@@ -6,6 +6,13 @@ position's hidden state: head g predicts code g of the *next* group. The runtime
 one after another, but no head sees the codes sampled before it in the same group (independent heads,
 the simplest form of VALL-E 2 grouped code modeling). Code id `codebook_size` is end of speech.
 
+With a phoneme pointer (cfg.pointer_classes > 0, after VALL-E R's monotonic alignment), `text_ids` at an audio
+position holds the text token that the position's *output* group says (0 = unknown, e.g. inside a voice prompt),
+embedded by its own table and added to the group's embedding; an advance head predicts how many text tokens the
+pointer moves on for the group after that. A small CPU-trained AR learns what a phoneme sounds like long before
+it learns, by attention alone, which phoneme it is at: the pointer gives it the second for free, and makes
+skipping, repeating and running away impossible by construction.
+
 Positions use rotary embeddings over one global index (text first, then audio), given as an input so
 that the runtime can prefill, step and verify with a key/value cache. The same class, with smaller
 dimensions, is the speculative drafter.
@@ -29,6 +36,12 @@ class ARModel(nn.Module):
         self.blocks = nn.ModuleList(Block(d, cfg.n_heads, cfg.ff_mult, cfg.dropout) for _ in range(cfg.n_layers))
         self.norm = nn.LayerNorm(d)
         self.heads = nn.Linear(d, g * v)
+        if cfg.pointer_classes:
+            self.pointer_emb = nn.Embedding(cfg.text_vocab_size, d, padding_idx=0)
+            nn.init.normal_(self.pointer_emb.weight, std=0.02)
+            with torch.no_grad():
+                self.pointer_emb.weight[0].zero_()
+            self.advance_head = nn.Linear(d, cfg.pointer_classes)
         nn.init.normal_(self.text_emb.weight, std=0.02)
         nn.init.normal_(self.audio_emb.weight, std=0.02)
 
@@ -46,11 +59,14 @@ class ARModel(nn.Module):
         is_audio (B, S) bool.  positions (B, S) int64: RoPE positions.
         past_keys, past_values (L, B, H, P, Dh) float32; P may be 0.
         attention_mask (B, P+S) bool: False marks padding keys (ragged batches).
-        Returns logits (B, S, G, V=codebook_size+1), present_keys and present_values (L, B, H, P+S, Dh).
+        Returns logits (B, S, G, V=codebook_size+1), present_keys and present_values (L, B, H, P+S, Dh), and with a
+        pointer, advance logits (B, S, pointer_classes) last.
         """
         b, s = text_ids.shape
         g, v = self.cfg.group_size, self.cfg.audio_vocab_size
         audio = self.audio_emb(audio_codes + self.slot_offsets).sum(dim=2)
+        if self.cfg.pointer_classes:
+            audio = audio + self.pointer_emb(text_ids)
         x = torch.where(is_audio.unsqueeze(-1), audio, self.text_emb(text_ids))
 
         past_len = past_keys.shape[3]
@@ -64,5 +80,8 @@ class ARModel(nn.Module):
             x, k, vv = block(x, cos, sin, mask_add, past_keys[i], past_values[i])
             keys.append(k)
             values.append(vv)
-        logits = self.heads(self.norm(x)).view(b, s, g, v)
+        h = self.norm(x)
+        logits = self.heads(h).view(b, s, g, v)
+        if self.cfg.pointer_classes:
+            return logits, torch.stack(keys), torch.stack(values), self.advance_head(h)
         return logits, torch.stack(keys), torch.stack(values)

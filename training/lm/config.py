@@ -21,6 +21,10 @@ class ARConfig:
     dropout: float = 0.1
     rope_base: float = 10000.0
     max_positions: int = 2048           # longest sequence trained on; the runtime's length limit
+    # Phoneme pointer (0 = off): every audio position is also fed the text token its next group says, and an extra
+    # head predicts how far the pointer moves for the group after that, in 0..pointer_classes-1 tokens
+    # (training/lm/ar.py). The runtime keeps the pointer; the model no longer has to find its place in the text.
+    pointer_classes: int = 0
 
     @property
     def audio_vocab_size(self) -> int:

@@ -38,7 +38,7 @@ class PromptOptions:
 class CodesDataset:
     def __init__(self, manifest: str, group_size: int, codebook_size: int = 1024,
                  options: PromptOptions = PromptOptions(), max_frames: int = 20 * FRAME_RATE,
-                 text_vocab_size: int = None):
+                 text_vocab_size: int = None, alignments: dict = None):
         self.root = os.path.dirname(os.path.abspath(manifest))
         self.g, self.eos, self.opts = group_size, codebook_size, options
         self.entries = []
@@ -55,6 +55,8 @@ class CodesDataset:
                 self.entries.append(e)
         if not self.entries:
             raise ValueError(f"{manifest}: no entries")
+        # Optional frame-level alignments (training/lm/align.py): {id: (T,) index into the entry's phonemes}.
+        self.alignments = alignments
         self.codes = [self._load(e) for e in self.entries]
         keep = [i for i, c in enumerate(self.codes) if c.shape[1] <= max_frames]
         if len(keep) < len(self.codes):
@@ -76,16 +78,26 @@ class CodesDataset:
     def __len__(self):
         return len(self.entries)
 
+    def _align(self, i: int, offset: int):
+        """Utterance i's per-frame text positions in an AR text row where its phonemes start at `offset`."""
+        if self.alignments is None or self.entries[i]["id"] not in self.alignments:
+            return None
+        return np.asarray(self.alignments[self.entries[i]["id"]], dtype=np.int64) + offset
+
     def example(self, i: int, rng: np.random.Generator) -> dict:
         """-> {"text": [ids], "prompt": (Q, Tp) int64 with Tp % G == 0, "target": (Q, T) int64,
-        "mode": "continuation" | "reference"}."""
+        "mode": "continuation" | "reference"}, plus, with alignments, "prompt_align" (Tp,) and "target_align"
+        (T,): the position in "text" of the token spoken at each frame (None where unknown, e.g. a prompt
+        whose transcript was dropped)."""
         e, codes, g, o = self.entries[i], np.asarray(self.codes[i], dtype=np.int64), self.g, self.opts
         others = [j for j in self.by_speaker[e["speaker"]] if j != i]
         if not others or rng.random() < o.p_continuation:
             t = codes.shape[1]
             tp = min(int(rng.integers(o.min_prompt_frames, o.max_prompt_frames + 1)), t // 2) // g * g
+            al = self._align(i, 1)  # after BOS
             return {"text": text_tokens(e["phonemes"]), "prompt": codes[:, :tp], "target": codes[:, tp:],
-                    "mode": "continuation"}
+                    "mode": "continuation", "prompt_align": None if al is None else al[:tp],
+                    "target_align": None if al is None else al[tp:]}
         j = others[int(rng.integers(len(others)))]
         prompt = np.asarray(self.codes[j], dtype=np.int64)
         cropped = prompt.shape[1] > o.max_prompt_frames
@@ -95,7 +107,12 @@ class CodesDataset:
         prompt = prompt[:, :prompt.shape[1] // g * g]
         keep_transcript = not cropped and rng.random() >= o.p_drop_transcript
         text = text_tokens(e["phonemes"], self.entries[j]["phonemes"] if keep_transcript else None)
-        return {"text": text, "prompt": prompt, "target": codes, "mode": "reference"}
+        prompt_align = self._align(j, 1) if keep_transcript else None
+        if prompt_align is not None:
+            prompt_align = prompt_align[:prompt.shape[1]]
+        target_align = self._align(i, 2 + len(self.entries[j]["phonemes"]) if keep_transcript else 1)
+        return {"text": text, "prompt": prompt, "target": codes, "mode": "reference",
+                "prompt_align": prompt_align, "target_align": target_align}
 
     def batch(self, seed: int, step: int, batch_size: int, max_frames: int = None) -> list:
         """The examples of batch `step`: a pure function of (seed, step).

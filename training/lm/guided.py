@@ -63,3 +63,51 @@ def guided_attention_loss(scores: torch.Tensor, guides: dict, n_heads: int) -> t
     per_query = (probs * guides["weights"].to(s.device)[:, None]).sum(dim=-1)  # (B, h, N)
     q = guides["queries"].to(s.device)[:, None, :].to(s.dtype)
     return (per_query * q).sum() / (q.sum() * n_heads).clamp(min=1)
+
+
+# --- Aligned attention: the exact token each audio position should read (training/lm/align.py) -----------------
+
+def aligned_keys(example: dict, group_size: int, n: int) -> np.ndarray:
+    """One training row's attention targets: (n,) int64, for each position the text position its guided heads
+    must attend to, or -1 (unguided).
+
+    The position fed audio group a predicts group a + 1, so it reads the token spoken at the first frame of
+    group a + 1; the position that predicts the group holding end of speech reads the text's EOS.
+    """
+    g, nt = group_size, len(example["text"])
+    n_prompt, t_target = example["prompt"].shape[1], example["target"].shape[1]
+    prompt_align = example.get("prompt_align")
+    target_align = example.get("target_align")
+    frames = np.concatenate([
+        np.full(n_prompt, -1, dtype=np.int64) if prompt_align is None else np.asarray(prompt_align, dtype=np.int64),
+        np.full(t_target, -1, dtype=np.int64) if target_align is None else np.asarray(target_align, dtype=np.int64),
+        [nt - 1 if target_align is not None else -1],  # end of speech reads EOS
+    ])
+    if frames.max(initial=-1) >= nt:
+        raise ValueError(f"alignment points at text position {frames.max()} of a {nt}-token text: alignments and "
+                         "manifest do not match (re-run training.lm.align)")
+    groups = n_prompt // g + -(-(t_target + 1) // g)  # prompt groups + target groups incl. end of speech
+    out = np.full(n, -1, dtype=np.int64)
+    fed = groups - 1  # audio positions: every group but the last is fed back
+    nxt = frames[np.minimum((np.arange(fed) + 1) * g, len(frames) - 1)]
+    out[nt:nt + fed] = nxt
+    return out
+
+
+def collate_aligned(examples: list, group_size: int, n: int) -> torch.Tensor:
+    """-> (B, N) int64 attention targets for a batch padded to N (-1 where unguided)."""
+    return torch.from_numpy(np.stack([aligned_keys(x, group_size, n) for x in examples]))
+
+
+def aligned_attention_loss(scores: torch.Tensor, targets: torch.Tensor, n_heads: int) -> torch.Tensor:
+    """scores (B, H, N, N) pre-softmax attention of one layer; targets (B, N) key per query or -1 ->
+    mean cross-entropy of the first `n_heads` heads' attention against the aligned text position.
+
+    Over all keys, audio included: a guided head must read the text, not merely order its small text share.
+    """
+    s = scores[:, :n_heads].float().log_softmax(dim=-1)  # (B, h, N, N)
+    t = targets.to(s.device)
+    valid = t >= 0
+    picked = s.gather(-1, t.clamp(min=0)[:, None, :, None].expand(-1, s.shape[1], -1, 1)).squeeze(-1)  # (B, h, N)
+    v = valid[:, None, :].to(s.dtype)
+    return -(picked * v).sum() / (v.sum() * s.shape[1]).clamp(min=1)

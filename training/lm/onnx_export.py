@@ -9,7 +9,7 @@ OPSET = 17
 # Nt text length, Tp prompt frames, Tf target frames; numbers are fixed by the model's config.
 def ar_io(cfg) -> dict:
     g, v, l, h, dh = cfg.group_size, cfg.audio_vocab_size, cfg.n_layers, cfg.n_heads, cfg.head_dim
-    return {
+    io = {
         "inputs": [
             {"name": "text_ids", "dtype": "int64", "shape": ["B", "S"]},
             {"name": "audio_codes", "dtype": "int64", "shape": ["B", "S", g]},
@@ -25,6 +25,9 @@ def ar_io(cfg) -> dict:
             {"name": "present_values", "dtype": "float32", "shape": [l, "B", h, "T", dh]},
         ],
     }
+    if cfg.pointer_classes:  # phoneme pointer (training/lm/ar.py): how far the pointer moves after each group
+        io["outputs"].append({"name": "advance_logits", "dtype": "float32", "shape": ["B", "S", cfg.pointer_classes]})
+    return io
 
 
 def nar_io(cfg) -> dict:

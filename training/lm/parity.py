@@ -11,21 +11,26 @@ def _flat(t: torch.Tensor) -> dict:
 
 
 def ar_case(model) -> dict:
-    """One row [BOS, 10, SEP, 20, EOS ; 3 audio groups], a full pass from an empty cache."""
+    """One row [BOS, 10, SEP, 20, EOS ; 3 audio groups], a full pass from an empty cache (a pointer AR's audio
+    positions point at tokens 0 (unknown), 20 and EOS)."""
     g, v = model.cfg.group_size, model.cfg.codebook_size
     text = [TEXT_BOS, 10, TEXT_SEP, 20, TEXT_EOS]
     groups = [[(7 + 131 * i + 17 * j) % v for j in range(g)] for i in range(3)]
     n = len(text) + len(groups)
-    text_ids = text + [0] * len(groups)
+    pointer = model.cfg.pointer_classes
+    text_ids = text + ([0, 20, TEXT_EOS] if pointer else [0] * len(groups))
     audio = [[0] * g] * len(text) + groups
     is_audio = [False] * len(text) + [True] * len(groups)
     with torch.no_grad():
         pk, pv = model.empty_cache(1)
-        logits, _, _ = model.eval()(torch.tensor([text_ids]), torch.tensor([audio]), torch.tensor([is_audio]),
+        out = model.eval()(torch.tensor([text_ids]), torch.tensor([audio]), torch.tensor([is_audio]),
                                     torch.arange(n).unsqueeze(0), pk, pv, torch.ones(1, n, dtype=torch.bool))
-    return {"inputs": {"text_ids": [text_ids], "audio_codes": [audio], "is_audio": [is_audio],
+    case = {"inputs": {"text_ids": [text_ids], "audio_codes": [audio], "is_audio": [is_audio],
                        "positions": [list(range(n))]},
-            "logits": _flat(logits)}
+            "logits": _flat(out[0])}
+    if pointer:
+        case["advance_logits"] = _flat(out[3])
+    return case
 
 
 def nar_case(model) -> dict:

@@ -11,6 +11,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import argparse  # noqa: E402
 import ctypes  # noqa: E402
+import dataclasses  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -22,7 +23,9 @@ import torch.nn.functional as F  # noqa: E402
 from .checkpoint import build_model, load_checkpoint, save_checkpoint
 from .config import IGNORE, ARConfig, NARConfig
 from .dataset import CodesDataset, PromptOptions, collate_ar, collate_nar
-from .guided import collate_guides, guided_attention_loss
+from .align import alignment_path, read_alignments
+from .pointer import apply_pointer
+from .guided import aligned_attention_loss, collate_aligned, collate_guides, guided_attention_loss
 
 def limit_heap_fragmentation(threshold: int = 128 * 1024) -> None:
     """Serve large blocks from mmap so they go back to the system when freed (glibc only; no-op elsewhere).
@@ -79,6 +82,14 @@ def parse_args(argv):
     p.add_argument("--guided-weight", type=float, default=0.0,
                    help="AR/drafter: weight of the guided-attention loss (training/lm/guided.py); 0 = off")
     p.add_argument("--guided-sigma", type=float, default=0.15, help="width of the guided diagonal (fraction of the utterance)")
+    p.add_argument("--align-weight", type=float, default=0.0,
+                   help="AR/drafter: weight of the aligned-attention loss: the guided heads must attend to the exact "
+                        "token each frame says, from training/lm/align.py's alignments; 0 = off")
+    p.add_argument("--pointer-classes", type=int, default=0,
+                   help="AR: phoneme-pointer model with this many advance classes (0 = off; needs alignments). "
+                        "Resuming a pointer-less AR checkpoint with this adds the pointer (fine-tuning)")
+    p.add_argument("--init-from", help="start a new run from this checkpoint's weights (step 0, fresh optimizer)")
+    p.add_argument("--alignments", help="alignments of --manifest (default: its .align.npz, made by training.lm.align)")
     p.add_argument("--guided-layers", default="1,2", help="comma-separated layer indices whose heads are guided")
     p.add_argument("--guided-heads", type=int, default=2, help="how many heads (the first ones) of each guided layer")
     return p.parse_args(argv)
@@ -89,7 +100,24 @@ def make_config(a):
     common = dict(text_vocab_size=a.text_vocab_size, dropout=a.dropout, **dims)
     if a.model == "nar":
         return NARConfig(num_codebooks=a.num_codebooks, **common)
-    return ARConfig(group_size=a.group_size, **common)
+    return ARConfig(group_size=a.group_size, pointer_classes=a.pointer_classes, **common)
+
+
+def init_from(path: str, a):
+    """A new run's model, starting from another run's weights (same dimensions), optionally with a pointer added
+    (its new embedding and head start from their initialisation)."""
+    kind, old, _ = load_checkpoint(path)
+    if kind != a.model:
+        raise SystemExit(f"--init-from {path} holds a {kind} model, not {a.model}")
+    cfg = old.cfg
+    if a.model != "nar" and a.pointer_classes != cfg.pointer_classes:
+        cfg = dataclasses.replace(cfg, pointer_classes=a.pointer_classes)
+    torch.manual_seed(a.seed)
+    model = build_model(kind, cfg)
+    missing, unexpected = model.load_state_dict(old.state_dict(), strict=False)
+    if unexpected or any(not k.startswith(("pointer_emb.", "advance_head.")) for k in missing):
+        raise SystemExit(f"--init-from {path}: weights do not fit ({missing + unexpected})")
+    return model
 
 
 def learning_rate(step: int, a) -> float:
@@ -101,37 +129,46 @@ def learning_rate(step: int, a) -> float:
 
 
 def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None, for_training: bool = True):
-    """Cross-entropy of one batch, and the guided-attention loss when `args` (the parsed options) ask for it.
+    """Cross-entropy of one batch, and the auxiliary attention losses the options (`args`) ask for.
 
-    `for_training` False (validation): clean inputs (no --audio-noise) and no guide.
+    `for_training` False (validation): clean inputs (no --audio-noise) and no diagonal guide; the aligned
+    attention loss is still computed when the examples carry alignments (it measures how well the heads read).
 
-    AR: logits (B, N, G, V) vs labels (B, N, G); NAR: (B, T, V) vs (B, T). Returns (ce, guide or None).
+    AR: logits (B, N, G, V) vs labels (B, N, G); NAR: (B, T, V) vs (B, T). Returns (ce, {name: loss}) with
+    names "guide" (--guided-weight), "align" (--align-weight) and, for a pointer AR, "advance" (weight 1).
     """
     if kind == "nar":
         b = collate_nar(examples, model.cfg.pad_code, np.random.default_rng([seed, step, 1]), model.cfg.num_codebooks,
                         getattr(args, "max_stage", None))
         b = {k: v.to(device) for k, v in b.items()}
         logits = model(b["text_ids"], b["prompt_codes"], b["target_codes"], b["stage"])
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE), None
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE), {}
     b = collate_ar(examples, model.cfg.group_size, model.cfg.eos)
+    pointer = model.cfg.pointer_classes
+    advance = apply_pointer(b, examples, model.cfg.group_size, pointer).to(device) if pointer else None
     if for_training and args is not None and args.audio_noise > 0:
         corrupt_audio(b, args.audio_noise, model.cfg.codebook_size, np.random.default_rng([seed, step, 2]))
     b = {k: v.to(device) for k, v in b.items()}
-    layers = []
-    if for_training and args is not None and args.guided_weight > 0:
-        layers = [model.blocks[int(i)].attn for i in args.guided_layers.split(",")]
+    want_guide = for_training and args is not None and args.guided_weight > 0
+    want_align = args is not None and args.align_weight > 0 and any(x.get("target_align") is not None for x in examples)
+    layers = [model.blocks[int(i)].attn for i in args.guided_layers.split(",")] if want_guide or want_align else []
     for attn in layers:
         attn.keep_scores = True
     try:
         pk, pv = (t.to(device) for t in model.empty_cache(b["text_ids"].shape[0]))
-        logits, _, _ = model(b["text_ids"], b["audio_codes"], b["is_audio"], b["positions"], pk, pv,
-                             b["attention_mask"])
+        out = model(b["text_ids"], b["audio_codes"], b["is_audio"], b["positions"], pk, pv, b["attention_mask"])
+        logits = out[0]
         ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE)
-        guide = None
-        if layers:
-            guides = collate_guides(examples, model.cfg.group_size, b["text_ids"].shape[1], args.guided_sigma)
-            guide = sum(guided_attention_loss(attn.scores, guides, args.guided_heads) for attn in layers) / len(layers)
-        return ce, guide
+        aux, n = {}, b["text_ids"].shape[1]
+        if pointer:
+            aux["advance"] = F.cross_entropy(out[3].reshape(-1, pointer), advance.reshape(-1), ignore_index=IGNORE)
+        if want_guide:
+            guides = collate_guides(examples, model.cfg.group_size, n, args.guided_sigma)
+            aux["guide"] = sum(guided_attention_loss(a.scores, guides, args.guided_heads) for a in layers) / len(layers)
+        if want_align:
+            targets = collate_aligned(examples, model.cfg.group_size, n)
+            aux["align"] = sum(aligned_attention_loss(a.scores, targets, args.guided_heads) for a in layers) / len(layers)
+        return ce, aux
     finally:
         for attn in layers:
             attn.keep_scores, attn.scores = False, None
@@ -158,15 +195,19 @@ def validation_loss(model, kind: str, data, a, wrong_text: bool = False) -> floa
     """
     was_training = model.training
     model.eval()
-    losses = []
+    losses, aligns = [], []
     for i in range(a.val_batches):
         examples = data.batch(12345, i, a.batch_size, a.max_frames)
         if wrong_text:
             texts = [x["text"] for x in examples]
-            examples = [dict(x, text=texts[(j + 1) % len(texts)]) for j, x in enumerate(examples)]
-        losses.append(loss_on(model, kind, examples, 12345, i, a.device, a, for_training=False)[0].item())
+            examples = [dict(x, text=texts[(j + 1) % len(texts)], prompt_align=None, target_align=None)
+                        for j, x in enumerate(examples)]
+        ce, aux = loss_on(model, kind, examples, 12345, i, a.device, a, for_training=False)
+        losses.append(ce.item())
+        if "align" in aux:
+            aligns.append(aux["align"].item())
     model.train(was_training)
-    return float(np.mean(losses))
+    return float(np.mean(losses)), (float(np.mean(aligns)) if aligns else None)
 
 
 def main(argv=None):
@@ -179,6 +220,8 @@ def main(argv=None):
         if kind != a.model:
             raise SystemExit(f"{ckpt_path} holds a {kind} model, not {a.model}")
         step = state["step"]
+    elif a.init_from:
+        model, state, step = init_from(a.init_from, a), None, 0
     else:
         torch.manual_seed(a.seed)  # initial weights depend on the seed only
         model, state, step = build_model(a.model, make_config(a)), None, 0
@@ -187,12 +230,20 @@ def main(argv=None):
     if state is not None and state["optimizer"] is not None:
         opt.load_state_dict(state["optimizer"])
     cfg = model.cfg
-    data = CodesDataset(a.manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
-                        PromptOptions(a.p_continuation, a.p_drop_transcript), text_vocab_size=cfg.text_vocab_size)
-    val = None
-    if a.val_manifest:
-        val = CodesDataset(a.val_manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
-                           PromptOptions(a.p_continuation, a.p_drop_transcript), text_vocab_size=cfg.text_vocab_size)
+    def dataset(manifest, alignments=None):
+        if a.align_weight > 0 or getattr(cfg, "pointer_classes", 0):
+            path = alignments or alignment_path(manifest)
+            if alignments or os.path.exists(path):
+                alignments = read_alignments(path)
+            elif manifest == a.manifest:
+                raise SystemExit(f"--align-weight needs alignments: {path} is missing (python -m training.lm.align "
+                                 f"--manifest {manifest})")
+        return CodesDataset(manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
+                            PromptOptions(a.p_continuation, a.p_drop_transcript), text_vocab_size=cfg.text_vocab_size,
+                            alignments=alignments if isinstance(alignments, dict) else None)
+
+    data = dataset(a.manifest, a.alignments)
+    val = dataset(a.val_manifest) if a.val_manifest else None
     os.makedirs(a.out, exist_ok=True)
     log = open(os.path.join(a.out, "log.txt"), "a", encoding="utf-8")
     model.train()
@@ -201,23 +252,27 @@ def main(argv=None):
         torch.manual_seed(a.seed * 1_000_003 + step)  # dropout masks depend on the step only
         for group in opt.param_groups:
             group["lr"] = learning_rate(step, a)
-        loss, guide = loss_on(model, a.model, data.batch(a.seed, step, a.batch_size, a.max_frames), a.seed, step,
-                              a.device, args=a)
+        loss, aux = loss_on(model, a.model, data.batch(a.seed, step, a.batch_size, a.max_frames), a.seed, step,
+                            a.device, args=a)
+        weights = {"guide": a.guided_weight, "align": a.align_weight, "advance": 1.0}
         opt.zero_grad(set_to_none=True)
-        (loss if guide is None else loss + a.guided_weight * guide).backward()
+        (loss + sum(weights[k] * v for k, v in aux.items())).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
         if step % 50 == 0 or step == a.steps:
-            extra = f" guide {guide.item():.4f}" if guide is not None else ""
+            extra = "".join(f" {k} {v.item():.4f}" for k, v in aux.items())
             print(f"step {step} loss {loss.item():.4f}{extra} lr {learning_rate(step - 1, a):.2e} "
                   f"{(time.time() - t0) / 60:.1f} min", file=log, flush=True)
         out_of_time = a.max_minutes is not None and time.time() - t0 > 60 * a.max_minutes
         if step % a.ckpt_every == 0 or step == a.steps or out_of_time:
             save_checkpoint(ckpt_path, a.model, model, opt, step, extra={"args": vars(a)})
             if val is not None:
-                wrong = "" if a.model == "nar" else f" wrong_text {validation_loss(model, a.model, val, a, True):.4f}"
-                print(f"step {step} val_loss {validation_loss(model, a.model, val, a):.4f}{wrong}", file=log, flush=True)
+                ce, align = validation_loss(model, a.model, val, a)
+                extra = "" if align is None else f" val_align {align:.4f}"
+                if a.model != "nar" and not getattr(cfg, "pointer_classes", 0):
+                    extra += f" wrong_text {validation_loss(model, a.model, val, a, True)[0]:.4f}"
+                print(f"step {step} val_loss {ce:.4f}{extra}", file=log, flush=True)
         if out_of_time:
             print(f"step {step}: --max-minutes {a.max_minutes} reached, stopping", file=log, flush=True)
             break

@@ -1,0 +1,69 @@
+/**
+ * The runtime half of a phoneme-pointer AR (docs/model-format.md, "Phoneme pointer"): which text token the next
+ * group says. It starts at the target text's first token, moves after every group by the advance the model
+ * predicts, and stops at the text's EOS, where the model ends the speech. Generation cannot skip or repeat words,
+ * and cannot run on long after the text is spoken (tailExceeded).
+ */
+import { SEP_ID } from '../text/symbols.js';
+import { sampleFromDistribution, type Rng } from '../lm/sampling/index.js';
+
+/** Once the pointer is at EOS, at most this much audio (seconds) may follow before decoding stops. */
+export const END_TAIL_SECONDS = 0.5;
+
+export class PhonemePointer {
+  private index: number;
+  private readonly eos: number;
+  /** Greedy mode: the fractional part of the summed expected advances. */
+  private carry = 0;
+  private groupsAtEnd = 0;
+
+  /**
+   * @param text the AR text row: BOS, [prompt transcript, SEP,] target phonemes, EOS
+   * @param greedy temperature 0: move by the running expectation of the advance (deterministic, and right on
+   *   average; the single most likely advance is almost always "stay", which would never reach the end)
+   * @param tailGroups how many groups may follow once the pointer is at EOS (see END_TAIL_SECONDS)
+   */
+  constructor(private readonly text: ArrayLike<number>, private readonly greedy: boolean, private readonly rng: Rng, private readonly tailGroups: number) {
+    const sep = Array.prototype.indexOf.call(text, SEP_ID) as number;
+    this.eos = text.length - 1;
+    this.index = Math.min(sep >= 0 ? sep + 1 : 1, this.eos);
+  }
+
+  /** The text id the next group says: what the AR is fed with that group. */
+  get token(): number {
+    return this.text[this.index];
+  }
+
+  /** Position in the text row (tests, diagnostics). */
+  get position(): number {
+    return this.index;
+  }
+
+  /** True once more than `tailGroups` groups were generated with the pointer at EOS: the speech is over. */
+  get tailExceeded(): boolean {
+    return this.groupsAtEnd > this.tailGroups;
+  }
+
+  /** Moves by the advance drawn from the model's advance logits over 0..C-1 tokens. */
+  advance(logits: ArrayLike<number>): void {
+    if (this.index === this.eos) this.groupsAtEnd++;
+    const probs = softmax(logits);
+    let step: number;
+    if (this.greedy) {
+      this.carry += probs.reduce((sum, p, i) => sum + p * i, 0);
+      step = Math.floor(this.carry);
+      this.carry -= step;
+    } else {
+      step = sampleFromDistribution(probs, this.rng);
+    }
+    this.index = Math.min(this.index + step, this.eos);
+  }
+}
+
+function softmax(logits: ArrayLike<number>): number[] {
+  const values = Array.from(logits);
+  const max = Math.max(...values);
+  const exp = values.map((v) => Math.exp(v - max));
+  const total = exp.reduce((a, b) => a + b, 0);
+  return exp.map((e) => e / total);
+}

@@ -1,0 +1,149 @@
+/**
+ * Phoneme-pointer AR models (docs/model-format.md, "Phoneme pointer") on the tiny pointer fixture: PyTorch parity of
+ * the extra output, the pointer's moves, and decoding that stops once the pointer has read the whole text.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ArBatcher } from '../src/engine/ar-batcher.js';
+import { generateCodebook0, type ArJob } from '../src/engine/ar-decode.js';
+import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
+import { arDims, validateManifest } from '../src/engine/manifest.js';
+import { END_TAIL_SECONDS, PhonemePointer } from '../src/engine/phoneme-pointer.js';
+import { chunkInputs } from '../src/engine/prompt.js';
+import { ArModel } from '../src/lm/ar-model.js';
+import { ArSession } from '../src/lm/ar-session.js';
+import { resolveSamplingParams, Rng } from '../src/lm/sampling/index.js';
+import { textToPhonemeIds } from '../src/text/phonemize.js';
+import { parlaError, promptPcm } from './engine-helpers.js';
+
+const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-pointer-model');
+const manifestJson = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
+const parity = JSON.parse(readFileSync(join(FIXTURE, 'lm_parity.json'), 'utf8'));
+
+let model: LoadedModel;
+let voice: Voice;
+beforeAll(async () => {
+  model = await loadModel(FIXTURE, { threads: 1 });
+  voice = await createVoice(model, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
+});
+
+async function job(text: string, params: object, seed = 3): Promise<ArJob> {
+  const inputs = chunkInputs(model, voice, (await textToPhonemeIds(text)).ids);
+  return { prompt: inputs.ar, maxGroups: inputs.maxGroups, params: resolveSamplingParams(params), seed, speculative: false };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('pointer AR graph', () => {
+  it('logits and advance logits match PyTorch, with the pointer fed at audio positions', async () => {
+    const manifest = validateManifest(manifestJson);
+    const ar = await ArModel.load(join(FIXTURE, manifest.ar.file), arDims(manifest, 'ar'), { intraOpThreads: 1 });
+    const c = parity.ar;
+    const nText = c.inputs.is_audio[0].filter((x: boolean) => !x).length;
+    const ids: number[] = c.inputs.text_ids[0];
+    const codes: number[][] = c.inputs.audio_codes[0];
+    // Prefill text + first prompt group (pointer 0 = unknown), then step the rest with their pointers.
+    const s = ArSession.start(ar);
+    const first = await s.prefill([{ text: ids.slice(0, nText), groups: codes.slice(nText, nText + 1), pointer: ids[nText] || undefined }]);
+    const second = await s.step([codes[nText + 1]], [ids[nText + 1]]);
+    const third = await s.step([codes[nText + 2]], [ids[nText + 2]]);
+    const logits = [...first.data, ...second.data, ...third.data];
+    expect(maxAbsDiff(logits, c.logits.data)).toBeLessThan(parity.tolerance_abs);
+    const advance = [...first.advance!, ...second.advance!, ...third.advance!];
+    expect(maxAbsDiff(advance, c.advance_logits.data)).toBeLessThan(parity.tolerance_abs);
+    expect(first.advanceAt(0, nText)!.length).toBe(manifest.ar.dims.pointer_classes);
+  });
+
+  it('a pointer model with a drafter, or without the advance output, is rejected naming the field', () => {
+    const withDraft = { ...manifestJson, draft: manifestJson.ar };
+    expect(() => validateManifest(withDraft)).toThrow(/draft.*pointer/);
+    const noAdvance = { ...manifestJson, ar: { ...manifestJson.ar, outputs: manifestJson.ar.outputs.filter((o: { name: string }) => o.name !== 'advance_logits') } };
+    expect(() => validateManifest(noAdvance)).toThrow(/advance_logits/);
+  });
+});
+
+describe('PhonemePointer', () => {
+  const TEXT = [1, 40, 41, 3, 50, 51, 52, 2]; // BOS, prompt transcript, SEP, target, EOS
+
+  it('starts at the first target token (after SEP, or after BOS without a transcript)', () => {
+    expect(new PhonemePointer(TEXT, true, new Rng(0), 5).token).toBe(50);
+    expect(new PhonemePointer([1, 60, 61, 2], true, new Rng(0), 5).token).toBe(60);
+  });
+
+  it('greedy: moves by the running expectation, so an advance of 0.5 per group moves one token every two groups', () => {
+    const p = new PhonemePointer(TEXT, true, new Rng(0), 5);
+    const half = [Math.log(0.5), Math.log(0.5), -Infinity]; // P(0) = P(1) = 0.5: expectation 0.5
+    const seen = [];
+    for (let i = 0; i < 6; i++) {
+      p.advance(half);
+      seen.push(p.token);
+    }
+    expect(seen).toEqual([50, 51, 51, 52, 52, 2]);
+  });
+
+  it('sampling: moves by drawn advances, reproducibly per seed, and never past EOS', () => {
+    const long = [1, ...Array.from({ length: 30 }, (_, i) => 20 + i), 2];
+    const walk = (seed: number) => {
+      const p = new PhonemePointer(long, false, new Rng(seed), 100);
+      return Array.from({ length: 40 }, () => (p.advance([0, 0, 0]), p.position));
+    };
+    expect(walk(1)).toEqual(walk(1));
+    expect(walk(1)).not.toEqual(walk(2));
+    const positions = walk(3);
+    expect(positions.at(-1)).toBe(long.length - 1); // 40 draws of mean 1 reach the end, and stay there
+    expect(Math.max(...positions)).toBe(long.length - 1);
+  });
+
+  it('the speech is over once more than tailGroups groups follow the pointer reaching EOS', () => {
+    const p = new PhonemePointer([1, 60, 2], true, new Rng(0), 2);
+    const jump = [-Infinity, 0]; // always advance 1
+    p.advance(jump); // 60 -> EOS
+    expect(p.tailExceeded).toBe(false);
+    p.advance(jump);
+    p.advance(jump);
+    expect(p.tailExceeded).toBe(false);
+    p.advance(jump);
+    expect(p.tailExceeded).toBe(true);
+  });
+});
+
+describe('decoding a pointer model', () => {
+  it('stops once the text is read, though the random weights never draw end of speech', async () => {
+    const text = 'A short sentence to read.';
+    const j = await job(text, { temperature: 0 });
+    const r = await generateCodebook0(model, j);
+    expect(r.endOfSpeech).toBe(true);
+    const targetTokens = j.prompt.text.length - Array.from(j.prompt.text).indexOf(3) - 1;
+    const tail = Math.ceil((END_TAIL_SECONDS * model.frameRate) / model.groupSize);
+    // The fixture's advance head favours one token per group: the text is read in about as many groups as tokens.
+    const groups = r.codes.length / model.groupSize;
+    expect(groups).toBeLessThanOrEqual(targetTokens * 2 + tail + 1);
+    expect(groups).toBeLessThan(j.maxGroups);
+    // greedy is deterministic
+    expect(Array.from((await generateCodebook0(model, j)).codes)).toEqual(Array.from(r.codes));
+  });
+
+  it('speculative requests decode plainly (a pointer model has no drafter) and batched rows equal their lone decoding', async () => {
+    const jobs = await Promise.all(['Hi there.', 'A somewhat longer sentence than that.'].map((t, i) => job(t, { temperature: 1, topP: 0.9 }, i)));
+    const alone: number[][] = [];
+    for (const j of jobs) alone.push(Array.from((await generateCodebook0(model, { ...j, speculative: true })).codes));
+    const batcher = new ArBatcher(model);
+    const batched = await Promise.all(jobs.map((j) => batcher.submit(j)));
+    expect(batcher.batchSizes).toEqual([2]);
+    batched.forEach((r, i) => expect(Array.from(r.codes)).toEqual(alone[i]));
+  });
+
+  it('the Synthesizer speaks through it end to end', async () => {
+    const synth = new Synthesizer(model);
+    const out = await synth.generate('Two sentences here. And a second one.', { voice, seed: 1 });
+    expect(out.audio.length).toBeGreaterThan(0);
+    expect(out.audio.every(Number.isFinite)).toBe(true);
+    expect((await parlaError(() => synth.generate('   ', { voice }))).code).toBe('empty_input');
+  });
+});
