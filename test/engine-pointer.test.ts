@@ -103,7 +103,9 @@ describe('PhonemePointer', () => {
   it('the speech is over once more than tailGroups groups follow the pointer reaching EOS', () => {
     const p = new PhonemePointer([1, 60, 2], true, new Rng(0), 2);
     const jump = [-Infinity, 0]; // always advance 1
+    expect(p.atEnd).toBe(false);
     p.advance(jump); // 60 -> EOS
+    expect(p.atEnd).toBe(true);
     expect(p.tailExceeded).toBe(false);
     p.advance(jump);
     p.advance(jump);

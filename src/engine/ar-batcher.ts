@@ -94,7 +94,8 @@ export class ArBatcher {
         }
         const block = logits.data.subarray(((b * logits.positions + position) * g) * logits.vocabSize, ((b * logits.positions + position + 1) * g) * logits.vocabSize);
         // Each row masks end of speech by its own group index (min-length.ts), as it would decoded alone.
-        maskEndOfSpeech(block, r.out.length / g, r.job.minGroups ?? 0, layout);
+        // A pointer row may end only once its pointer has read the whole text (phoneme-pointer.ts).
+        maskEndOfSpeech(block, r.out.length / g, r.pointer && !r.pointer.atEnd ? Infinity : (r.job.minGroups ?? 0), layout);
         const group = Array.from(r.sampler.sampleGroup(block, g));
         const eos = group.indexOf(audioEos);
         r.out.push(...(eos >= 0 ? group.slice(0, eos) : group));

@@ -1,7 +1,8 @@
 /**
  * Codebook-0 generation with the AR model: prefill [text ; prompt groups] once, then one group per step,
  * each group's codes drawn one at a time by the CodeSampler, until end of speech or the length limit. End of speech
- * is masked out of the logits for the first minGroups groups (min-length.ts), in every decoding path.
+ * is masked out of the logits for the first minGroups groups (min-length.ts), in every decoding path, and for a
+ * phoneme-pointer model until its pointer has reached the end of the text (phoneme-pointer.ts).
  */
 import { ParlaError } from '../errors.js';
 import type { ArPrompt } from '../lm/ar-session.js';
@@ -71,7 +72,7 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   const group = new Int32Array(g);
   for (let n = 0; n < job.maxGroups; n++) {
     throwIfAborted(job.signal);
-    sampler.sampleGroup(maskEndOfSpeech(next, n, minGroups, layout), g, group);
+    sampler.sampleGroup(maskEndOfSpeech(next, n, pointer && !pointer.atEnd ? Infinity : minGroups, layout), g, group);
     const eos = group.indexOf(audioEos);
     if (eos >= 0) {
       out.push(...group.subarray(0, eos));

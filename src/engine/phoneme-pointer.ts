@@ -2,7 +2,7 @@
  * The runtime half of a phoneme-pointer AR (docs/model-format.md, "Phoneme pointer"): which text token the next
  * group says. It starts at the target text's first token, moves after every group by the advance the model
  * predicts, and stops at the text's EOS, where the model ends the speech. Generation cannot skip or repeat words,
- * and cannot run on long after the text is spoken (tailExceeded).
+ * cannot stop before the end of the text (atEnd), and cannot run on long after it (tailExceeded).
  */
 import { SEP_ID } from '../text/symbols.js';
 import { sampleFromDistribution, type Rng } from '../lm/sampling/index.js';
@@ -37,6 +37,11 @@ export class PhonemePointer {
   /** Position in the text row (tests, diagnostics). */
   get position(): number {
     return this.index;
+  }
+
+  /** At the text's EOS: only now may the model end the speech (the decoders mask end of speech before). */
+  get atEnd(): boolean {
+    return this.index === this.eos;
   }
 
   /** True once more than `tailGroups` groups were generated with the pointer at EOS: the speech is over. */

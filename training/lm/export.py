@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import re
+import sys
 
 import torch
 
@@ -68,6 +69,11 @@ def load_models(a):
         models[kind], steps[kind] = model.eval(), state["step"]
         if kind == "nar":
             trained_stages = ((state.get("extra") or {}).get("args") or {}).get("max_stage")
+    if models["draft"] is not None and models["ar"].cfg.pointer_classes:
+        print("the AR has a phoneme pointer: exporting without the drafter (speculative decoding does not drive a "
+              "pointer; docs/model-format.md)", file=sys.stderr)
+        models["draft"] = None
+        steps.pop("draft", None)
     return models["ar"], models["nar"], models["draft"], steps, trained_stages
 
 
