@@ -174,3 +174,18 @@ def test_a_pointer_ar_fine_tunes_from_a_plain_one_and_learns_the_advance(tmp_pat
     assert again.cfg.pointer_classes == 4 and state["step"] == 50
     with pytest.raises(SystemExit, match="not nar"):
         run(manifest, tmp_path / "q", "nar", 1, ["--init-from", str(tmp_path / "plain" / "last.pt")])
+
+
+def test_a_pointer_ar_exports_with_its_advance_output_and_without_the_drafter(tmp_path):
+    from training.lm import export
+    manifest = write_corpus(tmp_path)
+    align.main(["--manifest", manifest, "--passes", "1"])
+    run(manifest, tmp_path / "runs" / "ar", "ar", 1, ["--pointer-classes", "4"])
+    run(manifest, tmp_path / "runs" / "nar", "nar", 1)
+    run(manifest, tmp_path / "runs" / "draft", "draft", 1)
+    export.main(["--ckpt", str(tmp_path / "runs"), "--out", str(tmp_path / "m"), "--parity"])
+    m = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert m["ar"]["dims"]["pointer_classes"] == 4 and m["draft"] is None
+    assert m["ar"]["outputs"][-1] == {"name": "advance_logits", "dtype": "float32", "shape": ["B", "S", 4]}
+    parity = json.loads((tmp_path / "m" / "lm_parity.json").read_text())
+    assert parity["ar"]["advance_logits"]["shape"] == [1, 8, 4]
