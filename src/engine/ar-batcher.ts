@@ -10,7 +10,7 @@
 import { ParlaError } from '../errors.js';
 import { ArSession } from '../lm/ar-session.js';
 import { CodeSampler } from '../lm/sampling/index.js';
-import { generateCodebook0, pointerFor, type ArJob, type ArResult } from './ar-decode.js';
+import { endOfSpeechFloor, generateCodebook0, pointerFor, type ArJob, type ArResult } from './ar-decode.js';
 import type { PhonemePointer } from './phoneme-pointer.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
@@ -94,8 +94,7 @@ export class ArBatcher {
         }
         const block = logits.data.subarray(((b * logits.positions + position) * g) * logits.vocabSize, ((b * logits.positions + position + 1) * g) * logits.vocabSize);
         // Each row masks end of speech by its own group index (min-length.ts), as it would decoded alone.
-        // A pointer row may end only once its pointer has read the whole text (phoneme-pointer.ts).
-        maskEndOfSpeech(block, r.out.length / g, r.pointer && !r.pointer.atEnd ? Infinity : (r.job.minGroups ?? 0), layout);
+        maskEndOfSpeech(block, r.out.length / g, endOfSpeechFloor(r.pointer, r.job.minGroups ?? 0), layout);
         const group = Array.from(r.sampler.sampleGroup(block, g));
         const eos = group.indexOf(audioEos);
         r.out.push(...(eos >= 0 ? group.slice(0, eos) : group));

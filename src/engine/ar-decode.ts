@@ -58,6 +58,11 @@ export function pointerFor(model: LoadedModel, job: ArJob, sampler: CodeSampler)
   return new PhonemePointer(job.prompt.text, job.params.temperature === 0, sampler.rng, tail);
 }
 
+/** The group floor for masking end of speech: a pointer row may end only once its pointer has read the whole text. */
+export function endOfSpeechFloor(pointer: PhonemePointer | null, minGroups: number): number {
+  return pointer && !pointer.atEnd ? Infinity : minGroups;
+}
+
 async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   const { groupSize: g, audioEos } = model;
   const layout = eosLayout(model);
@@ -72,7 +77,7 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   const group = new Int32Array(g);
   for (let n = 0; n < job.maxGroups; n++) {
     throwIfAborted(job.signal);
-    sampler.sampleGroup(maskEndOfSpeech(next, n, pointer && !pointer.atEnd ? Infinity : minGroups, layout), g, group);
+    sampler.sampleGroup(maskEndOfSpeech(next, n, endOfSpeechFloor(pointer, minGroups), layout), g, group);
     const eos = group.indexOf(audioEos);
     if (eos >= 0) {
       out.push(...group.subarray(0, eos));

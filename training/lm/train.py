@@ -230,17 +230,20 @@ def main(argv=None):
     if state is not None and state["optimizer"] is not None:
         opt.load_state_dict(state["optimizer"])
     cfg = model.cfg
-    def dataset(manifest, alignments=None):
+    def dataset(manifest, alignments_path=None):
+        """The codes of `manifest`, with its frame alignments when a loss needs them (required for training,
+        optional for validation, which then skips the aligned-attention measure)."""
+        alignments = None
         if a.align_weight > 0 or getattr(cfg, "pointer_classes", 0):
-            path = alignments or alignment_path(manifest)
-            if alignments or os.path.exists(path):
+            path = alignments_path or alignment_path(manifest)
+            if os.path.exists(path):
                 alignments = read_alignments(path)
             elif manifest == a.manifest:
-                raise SystemExit(f"--align-weight needs alignments: {path} is missing (python -m training.lm.align "
-                                 f"--manifest {manifest})")
+                raise SystemExit(f"--align-weight / a pointer AR need alignments: {path} is missing "
+                                 f"(python -m training.lm.align --manifest {manifest})")
         return CodesDataset(manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
                             PromptOptions(a.p_continuation, a.p_drop_transcript), text_vocab_size=cfg.text_vocab_size,
-                            alignments=alignments if isinstance(alignments, dict) else None)
+                            alignments=alignments)
 
     data = dataset(a.manifest, a.alignments)
     val = dataset(a.val_manifest) if a.val_manifest else None
