@@ -41,23 +41,33 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('pointer AR graph', () => {
-  it('logits and advance logits match PyTorch, with the pointer fed at audio positions', async () => {
+  it('logits and advance logits match PyTorch, with the pointer and its context fed at audio positions', async () => {
     const manifest = validateManifest(manifestJson);
     const ar = await ArModel.load(join(FIXTURE, manifest.ar.file), arDims(manifest, 'ar'), { intraOpThreads: 1 });
     const c = parity.ar;
     const nText = c.inputs.is_audio[0].filter((x: boolean) => !x).length;
     const ids: number[] = c.inputs.text_ids[0];
     const codes: number[][] = c.inputs.audio_codes[0];
+    const context: [number, number, number][] = c.inputs.pointer_context[0];
+    const feed = (i: number) => ({ token: ids[i], context: context[i] });
     // Prefill text + first prompt group (pointer 0 = unknown), then step the rest with their pointers.
     const s = ArSession.start(ar);
-    const first = await s.prefill([{ text: ids.slice(0, nText), groups: codes.slice(nText, nText + 1), pointer: ids[nText] || undefined }]);
-    const second = await s.step([codes[nText + 1]], [ids[nText + 1]]);
-    const third = await s.step([codes[nText + 2]], [ids[nText + 2]]);
+    const first = await s.prefill([{ text: ids.slice(0, nText), groups: codes.slice(nText, nText + 1), pointer: ids[nText] ? feed(nText) : undefined }]);
+    const second = await s.step([codes[nText + 1]], [feed(nText + 1)]);
+    const third = await s.step([codes[nText + 2]], [feed(nText + 2)]);
     const logits = [...first.data, ...second.data, ...third.data];
     expect(maxAbsDiff(logits, c.logits.data)).toBeLessThan(parity.tolerance_abs);
     const advance = [...first.advance!, ...second.advance!, ...third.advance!];
     expect(maxAbsDiff(advance, c.advance_logits.data)).toBeLessThan(parity.tolerance_abs);
     expect(first.advanceAt(0, nText)!.length).toBe(manifest.ar.dims.pointer_classes);
+    // The context matters: without it (zeros) the same steps give other logits.
+    const blind = ArSession.start(ar);
+    await blind.prefill([{ text: ids.slice(0, nText), groups: codes.slice(nText, nText + 1) }]);
+    const blindSecond = await blind.step([codes[nText + 1]], [{ token: ids[nText + 1] }]);
+    expect(maxAbsDiff(blindSecond.data, second.data)).toBeGreaterThan(1e-3);
+    // Out-of-range context ids are refused, naming what is wrong.
+    const bad = await parlaError(() => ArSession.start(ar).prefill([{ text: ids.slice(0, nText), groups: codes.slice(nText, nText + 1), pointer: { token: 20, context: [20, 0, 99] } }]));
+    expect(bad.message).toMatch(/pointer groups spent 99 outside 0\.\.4/);
   });
 
   it('a pointer model with a drafter, or without the advance output, is rejected naming the field', () => {
@@ -65,6 +75,11 @@ describe('pointer AR graph', () => {
     expect(() => validateManifest(withDraft)).toThrow(/draft.*pointer/);
     const noAdvance = { ...manifestJson, ar: { ...manifestJson.ar, outputs: manifestJson.ar.outputs.filter((o: { name: string }) => o.name !== 'advance_logits') } };
     expect(() => validateManifest(noAdvance)).toThrow(/advance_logits/);
+    const noContextInput = { ...manifestJson, ar: { ...manifestJson.ar, inputs: manifestJson.ar.inputs.filter((o: { name: string }) => o.name !== 'pointer_context') } };
+    expect(() => validateManifest(noContextInput)).toThrow(/pointer_context/);
+    const { pointer_classes: _, ...noPointerDims } = manifestJson.ar.dims;
+    const contextWithoutPointer = { ...manifestJson, ar: { ...manifestJson.ar, dims: noPointerDims } };
+    expect(() => validateManifest(contextWithoutPointer)).toThrow(/ar\.dims\.pointer_context.*needs a phoneme pointer/);
   });
 });
 
@@ -98,6 +113,22 @@ describe('PhonemePointer', () => {
     const positions = walk(3);
     expect(positions.at(-1)).toBe(long.length - 1); // 40 draws of mean 1 reach the end, and stay there
     expect(Math.max(...positions)).toBe(long.length - 1);
+  });
+
+  it('feeds the neighbouring tokens and the groups spent on the token, capped, as training does', () => {
+    const p = new PhonemePointer([1, 60, 61, 2], true, new Rng(0), 5, 2);
+    expect(p.feed).toEqual({ token: 60, context: [1, 61, 1] });
+    const stay = [0, -Infinity];
+    const jump = [-Infinity, 0];
+    p.advance(stay);
+    expect(p.feed).toEqual({ token: 60, context: [1, 61, 2] });
+    p.advance(stay);
+    expect(p.feed.context).toEqual([1, 61, 2]); // capped at 2
+    p.advance(jump);
+    expect(p.feed).toEqual({ token: 61, context: [60, 2, 1] });
+    p.advance(jump);
+    expect(p.feed).toEqual({ token: 2, context: [61, 0, 1] }); // at EOS: nothing after it
+    expect(new PhonemePointer([1, 60, 2], true, new Rng(0), 5).feed).toEqual({ token: 60 }); // a model without context
   });
 
   it('the speech is over once more than tailGroups groups follow the pointer reaching EOS', () => {

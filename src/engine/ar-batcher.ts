@@ -76,7 +76,7 @@ export class ArBatcher {
       return { ...p, sampler, pointer: pointerFor(this.model, p.job, sampler), out: [], done: false };
     });
     const session = ArSession.start(this.model.ar, rows.length);
-    let logits = await session.prefill(rows.map((r) => ({ ...r.job.prompt, pointer: r.pointer?.token })));
+    let logits = await session.prefill(rows.map((r) => ({ ...r.job.prompt, pointer: r.pointer?.feed })));
     let position = logits.positions - 1;
     let arSteps = 1;
     const finish = (r: Row, endOfSpeech: boolean): void => {
@@ -108,7 +108,7 @@ export class ArBatcher {
       });
       if (rows.every((r) => r.done)) break;
       // Finished rows are fed their last group again: wasted work, but the batch keeps one shape.
-      const pointers = this.model.ar.dims.pointerClasses ? rows.map((r) => r.pointer!.token) : undefined;
+      const pointers = this.model.ar.dims.pointerClasses ? rows.map((r) => r.pointer!.feed) : undefined;
       logits = await session.step(groups, pointers);
       position = 0;
       arSteps++;

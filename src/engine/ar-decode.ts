@@ -55,7 +55,7 @@ export async function generateCodebook0(model: LoadedModel, job: ArJob): Promise
 export function pointerFor(model: LoadedModel, job: ArJob, sampler: CodeSampler): PhonemePointer | null {
   if (!model.ar.dims.pointerClasses) return null;
   const tail = Math.ceil((END_TAIL_SECONDS * model.frameRate) / model.groupSize);
-  return new PhonemePointer(job.prompt.text, job.params.temperature === 0, sampler.rng, tail);
+  return new PhonemePointer(job.prompt.text, job.params.temperature === 0, sampler.rng, tail, model.ar.dims.pointerContext ?? 0);
 }
 
 /** The group floor for masking end of speech: a pointer row may end only once its pointer has read the whole text. */
@@ -70,7 +70,7 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   const sampler = new CodeSampler(job.params, { seed: job.seed });
   const pointer = pointerFor(model, job, sampler);
   const session = ArSession.start(model.ar);
-  let logits = await session.prefill([{ ...job.prompt, pointer: pointer?.token }]);
+  let logits = await session.prefill([{ ...job.prompt, pointer: pointer?.feed }]);
   let next = lastPosition(logits);
   let arSteps = 1;
   const out: number[] = [];
@@ -89,7 +89,7 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
       if (pointer.tailExceeded) return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: true };
     }
     if (n + 1 === job.maxGroups) break;
-    logits = await session.step([group], pointer ? [pointer.token] : undefined);
+    logits = await session.step([group], pointer ? [pointer.feed] : undefined);
     next = lastPosition(logits);
     arSteps++;
   }

@@ -32,8 +32,9 @@ const arSection = z.object({
   inputs: z.array(tensorSpec),
   outputs: z.array(tensorSpec),
   params: posInt,
-  /** pointer_classes: a phoneme-pointer AR (docs/model-format.md, "Phoneme pointer"); absent = none. */
-  dims: z.object({ ...transformerDims, vocab_size: posInt, pointer_classes: z.number().int().min(2).optional() }),
+  /** pointer_classes: a phoneme-pointer AR, pointer_context: one fed its context too (docs/model-format.md,
+   * "Phoneme pointer"); absent = none. */
+  dims: z.object({ ...transformerDims, vocab_size: posInt, pointer_classes: z.number().int().min(2).optional(), pointer_context: posInt.optional() }),
 });
 
 const narSection = z.object({

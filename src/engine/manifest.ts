@@ -109,12 +109,15 @@ function checkAr(s: ArSection, at: string, m: ModelManifest, fail: Fail): void {
   const g = m.group_size;
   if (h * dh !== d_model) fail(`${at}.dims`, `n_heads (${h}) x head_dim (${dh}) must equal d_model (${d_model})`);
   if (vocab_size !== m.audio.codebook_size + 1) fail(`${at}.dims.vocab_size`, `must be audio.codebook_size + 1 (${m.audio.codebook_size + 1}), got ${vocab_size}`);
-  checkTensors(s.inputs, `${at}.inputs`, AR_DTYPES, ['text_ids', 'audio_codes', 'is_audio', 'positions', 'past_keys', 'past_values', 'attention_mask'], fail, {
+  const pointer = s.dims.pointer_classes;
+  const context = s.dims.pointer_context;
+  if (context && !pointer) fail(`${at}.dims.pointer_context`, 'needs a phoneme pointer (dims.pointer_classes)');
+  checkTensors(s.inputs, `${at}.inputs`, AR_DTYPES, ['text_ids', 'audio_codes', 'is_audio', 'positions', 'past_keys', 'past_values', 'attention_mask', ...(context ? ['pointer_context'] : [])], fail, {
     audio_codes: ['B', 'S', g],
     past_keys: [l, 'B', h, 'P', dh],
     past_values: [l, 'B', h, 'P', dh],
+    ...(context ? { pointer_context: ['B', 'S', 3] } : {}),
   });
-  const pointer = s.dims.pointer_classes;
   checkTensors(s.outputs, `${at}.outputs`, AR_DTYPES, ['logits', 'present_keys', 'present_values', ...(pointer ? ['advance_logits'] : [])], fail, {
     logits: ['B', 'S', g, vocab_size],
     present_keys: [l, 'B', h, 'T', dh],
@@ -165,7 +168,7 @@ export function codecIdOf(m: Pick<ModelManifest, 'id' | 'codec'>): string {
 export function arDims(m: ModelManifest, which: 'ar' | 'draft'): ArDims {
   const s = m[which];
   if (!s) throw new ParlaError('model_invalid', `model ${m.id} has no drafter (field "draft" is null)`, { param: 'draft' });
-  return { nLayers: s.dims.n_layers, nHeads: s.dims.n_heads, headDim: s.dims.head_dim, groupSize: m.group_size, vocabSize: s.dims.vocab_size, textVocabSize: m.phonemes.vocab_size, maxPositions: s.dims.max_positions, pointerClasses: s.dims.pointer_classes ?? 0 };
+  return { nLayers: s.dims.n_layers, nHeads: s.dims.n_heads, headDim: s.dims.head_dim, groupSize: m.group_size, vocabSize: s.dims.vocab_size, textVocabSize: m.phonemes.vocab_size, maxPositions: s.dims.max_positions, pointerClasses: s.dims.pointer_classes ?? 0, pointerContext: s.dims.pointer_context ?? 0 };
 }
 
 export function narDims(m: ModelManifest): NarDims {

@@ -5,6 +5,7 @@
  * cannot stop before the end of the text (atEnd), and cannot run on long after it (tailExceeded).
  */
 import { SEP_ID } from '../text/symbols.js';
+import type { PointerFeed } from '../lm/ar-session.js';
 import { sampleFromDistribution, type Rng } from '../lm/sampling/index.js';
 
 /** Once the pointer is at EOS, at most this much audio (seconds) may follow before decoding stops. */
@@ -16,14 +17,17 @@ export class PhonemePointer {
   /** Greedy mode: the fractional part of the summed expected advances. */
   private carry = 0;
   private groupsAtEnd = 0;
+  /** Groups generated since the pointer last moved (the pointer context's third entry, before capping). */
+  private spent = 0;
 
   /**
    * @param text the AR text row: BOS, [prompt transcript, SEP,] target phonemes, EOS
    * @param greedy temperature 0: move by the running expectation of the advance (deterministic, and right on
    *   average; the single most likely advance is almost always "stay", which would never reach the end)
    * @param tailGroups how many groups may follow once the pointer is at EOS (see END_TAIL_SECONDS)
+   * @param maxSpent the model's pointer context cap (dims.pointerContext; 0 = the model takes no context)
    */
-  constructor(private readonly text: ArrayLike<number>, private readonly greedy: boolean, private readonly rng: Rng, private readonly tailGroups: number) {
+  constructor(private readonly text: ArrayLike<number>, private readonly greedy: boolean, private readonly rng: Rng, private readonly tailGroups: number, private readonly maxSpent = 0) {
     const sep = Array.prototype.indexOf.call(text, SEP_ID) as number;
     this.eos = text.length - 1;
     this.index = Math.min(sep >= 0 ? sep + 1 : 1, this.eos);
@@ -32,6 +36,17 @@ export class PhonemePointer {
   /** The text id the next group says: what the AR is fed with that group. */
   get token(): number {
     return this.text[this.index];
+  }
+
+  /**
+   * What the next group is fed: the token and, for models with a pointer context, the tokens either side of it
+   * (0 past the row's ends) and the groups already spent on it + 1, capped as in training (training/lm/pointer.py).
+   */
+  get feed(): PointerFeed {
+    if (!this.maxSpent) return { token: this.token };
+    const prev = this.index > 0 ? this.text[this.index - 1] : 0;
+    const next = this.index < this.eos ? this.text[this.index + 1] : 0;
+    return { token: this.token, context: [prev, next, Math.min(this.spent, this.maxSpent - 1) + 1] };
   }
 
   /** Position in the text row (tests, diagnostics). */
@@ -61,7 +76,9 @@ export class PhonemePointer {
     } else {
       step = sampleFromDistribution(probs, this.rng);
     }
+    const moved = Math.min(this.index + step, this.eos) !== this.index;
     this.index = Math.min(this.index + step, this.eos);
+    this.spent = moved ? 0 : this.spent + 1;
   }
 }
 

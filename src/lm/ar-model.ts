@@ -1,7 +1,7 @@
 /** An AR (or drafter) ONNX graph loaded once and shared by every decoding session that uses it. */
 import { ParlaError } from '../errors.js';
 import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
-import { AR_INPUTS, AR_OUTPUTS, AR_POINTER_OUTPUT, type ArDims } from './contract.js';
+import { AR_INPUTS, AR_OUTPUTS, AR_POINTER_CONTEXT_INPUT, AR_POINTER_OUTPUT, type ArDims } from './contract.js';
 
 /** One call's inputs, already laid out: see docs/model-format.md ("ar.onnx"). */
 export interface ArFeeds {
@@ -18,6 +18,8 @@ export interface ArFeeds {
   pastValues: ort.Tensor;
   /** [B, P + S], 1 = a real (non-padding) key. */
   attentionMask: Uint8Array;
+  /** [B, S, 3] pointer context (models with dims.pointerContext; zeros where unknown). */
+  pointerContext?: BigInt64Array;
   batch: number;
   positionsCount: number;
 }
@@ -42,7 +44,7 @@ export class ArModel {
   /** Creates the onnxruntime session (once per process and model) and checks its inputs and outputs. */
   static async load(path: string, dims: ArDims, options: SessionOptions = {}): Promise<ArModel> {
     const session = await createSession(path, options);
-    expectSessionIO(session, path, [...AR_INPUTS], [...AR_OUTPUTS, ...(dims.pointerClasses ? [AR_POINTER_OUTPUT] : [])]);
+    expectSessionIO(session, path, [...AR_INPUTS, ...(dims.pointerContext ? [AR_POINTER_CONTEXT_INPUT] : [])], [...AR_OUTPUTS, ...(dims.pointerClasses ? [AR_POINTER_OUTPUT] : [])]);
     return new ArModel(path, dims, session);
   }
 
@@ -63,6 +65,7 @@ export class ArModel {
       past_keys: f.pastKeys,
       past_values: f.pastValues,
       attention_mask: new ort.Tensor('bool', f.attentionMask, [b, past + s]),
+      ...(this.dims.pointerContext ? { [AR_POINTER_CONTEXT_INPUT]: new ort.Tensor('int64', f.pointerContext ?? new BigInt64Array(b * s * 3), [b, s, 3]) } : {}),
     });
     const logits = out.logits;
     const expected = b * s * this.dims.groupSize * this.dims.vocabSize;

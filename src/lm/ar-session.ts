@@ -12,14 +12,22 @@ export interface ArPrompt {
   /** Prompt groups of G codes each (may be empty). */
   groups: ArrayLike<ArrayLike<number>>;
   /**
-   * Pointer models: the text id fed with the last prompt group (the token the first generated group says). The
-   * other prompt groups get 0 (unknown), as in training.
+   * Pointer models: what the last prompt group is fed (the token the first generated group says). The other
+   * prompt groups get 0 (unknown), as in training.
    */
-  pointer?: number;
+  pointer?: PointerFeed;
 }
 
-/** A position to feed: a text id, or a group of G audio codes (with a pointer model, and the text id it points at). */
-type Token = { text: number } | { audio: ArrayLike<number>; pointer?: number };
+/** What a pointer model is fed with an audio group (docs/model-format.md, "Phoneme pointer"). */
+export interface PointerFeed {
+  /** The text id the position's output group says. */
+  token: number;
+  /** Models with a pointer context: previous phoneme, next phoneme, groups already spent on the token + 1. */
+  context?: readonly [number, number, number];
+}
+
+/** A position to feed: a text id, or a group of G audio codes (with a pointer model, and what it points at). */
+type Token = { text: number } | { audio: ArrayLike<number>; pointer?: PointerFeed };
 
 /**
  * The cache holds `length` positions per row. Ragged prompts are left-padded: row b's first `padding[b]`
@@ -73,10 +81,10 @@ export class ArSession {
   }
 
   /**
-   * One new group per row -> logits [B, 1, G, V] for the group after it. Pointer models: `pointers[b]` is the text
-   * id row b's next group says (the pointer after its advance).
+   * One new group per row -> logits [B, 1, G, V] for the group after it. Pointer models: `pointers[b]` is what
+   * row b's next group says (the pointer after its advance).
    */
-  async step(groups: ArrayLike<number>[], pointers?: ArrayLike<number>): Promise<GroupLogits> {
+  async step(groups: ArrayLike<number>[], pointers?: readonly PointerFeed[]): Promise<GroupLogits> {
     this.checkRows(groups.length, 'groups');
     if (pointers) this.checkRows(pointers.length, 'pointers');
     return this.feed(groups.map((g, b) => [{ audio: g, pointer: pointers?.[b] }]));
@@ -120,7 +128,7 @@ export class ArSession {
 
   /** Runs S positions per row (null = left padding) and appends them to the cache. */
   private async feed(rows: (Token | null)[][]): Promise<GroupLogits> {
-    const { groupSize: g, vocabSize, textVocabSize } = this.model.dims;
+    const { groupSize: g, vocabSize, textVocabSize, pointerContext: maxSpent = 0 } = this.model.dims;
     const b = this.batch;
     const s = rows[0].length;
     const p = this.length;
@@ -128,6 +136,7 @@ export class ArSession {
     const audioCodes = new BigInt64Array(b * s * g);
     const isAudio = new Uint8Array(b * s);
     const positions = new BigInt64Array(b * s);
+    const context = maxSpent ? new BigInt64Array(b * s * 3) : undefined;
     const mask = new Uint8Array(b * (p + s));
     for (let r = 0; r < b; r++) {
       mask.set(this.mask.subarray(r * p, (r + 1) * p), r * (p + s));
@@ -143,12 +152,18 @@ export class ArSession {
         } else {
           if (tok.audio.length !== g) throw new ParlaError('invalid_input', `an audio group must hold ${g} codes, got ${tok.audio.length}`, { param: 'group' });
           isAudio[at] = 1;
-          if (tok.pointer !== undefined) textIds[at] = BigInt(checkId(tok.pointer, textVocabSize, 'pointer id'));
+          if (tok.pointer !== undefined) textIds[at] = BigInt(checkId(tok.pointer.token, textVocabSize, 'pointer id'));
+          if (context && tok.pointer?.context) {
+            const [prev, next, spent] = tok.pointer.context;
+            context[at * 3] = BigInt(checkId(prev, textVocabSize, 'pointer context id'));
+            context[at * 3 + 1] = BigInt(checkId(next, textVocabSize, 'pointer context id'));
+            context[at * 3 + 2] = BigInt(checkId(spent, maxSpent + 1, 'pointer groups spent'));
+          }
           for (let j = 0; j < g; j++) audioCodes[at * g + j] = BigInt(checkId(tok.audio[j], vocabSize, 'audio code'));
         }
       });
     }
-    const out = await this.model.run({ textIds, audioCodes, isAudio, positions, attentionMask: mask, pastKeys: this.keys, pastValues: this.values, batch: b, positionsCount: s });
+    const out = await this.model.run({ textIds, audioCodes, isAudio, positions, attentionMask: mask, pointerContext: context, pastKeys: this.keys, pastValues: this.values, batch: b, positionsCount: s });
     this.keys = out.presentKeys;
     this.values = out.presentValues;
     this.mask = mask;

@@ -5,11 +5,13 @@ export const AR_INPUTS = ['text_ids', 'audio_codes', 'is_audio', 'positions', 'p
 export const AR_OUTPUTS = ['logits', 'present_keys', 'present_values'] as const;
 /** Extra output of a phoneme-pointer AR: [B, S, pointer classes], how far the pointer moves after each group. */
 export const AR_POINTER_OUTPUT = 'advance_logits';
+/** Extra input of a pointer AR with context: [B, S, 3], previous and next phoneme and groups spent (+1) per position. */
+export const AR_POINTER_CONTEXT_INPUT = 'pointer_context';
 export const NAR_INPUTS = ['text_ids', 'prompt_codes', 'target_codes', 'stage'] as const;
 export const NAR_OUTPUTS = ['logits'] as const;
 
 /** Expected dtype of each graph tensor. */
-export const AR_DTYPES: Record<(typeof AR_INPUTS)[number] | (typeof AR_OUTPUTS)[number] | typeof AR_POINTER_OUTPUT, string> = {
+export const AR_DTYPES: Record<(typeof AR_INPUTS)[number] | (typeof AR_OUTPUTS)[number] | typeof AR_POINTER_OUTPUT | typeof AR_POINTER_CONTEXT_INPUT, string> = {
   text_ids: 'int64',
   audio_codes: 'int64',
   is_audio: 'bool',
@@ -21,6 +23,7 @@ export const AR_DTYPES: Record<(typeof AR_INPUTS)[number] | (typeof AR_OUTPUTS)[
   present_keys: 'float32',
   present_values: 'float32',
   advance_logits: 'float32',
+  pointer_context: 'int64',
 };
 export const NAR_DTYPES: Record<(typeof NAR_INPUTS)[number] | (typeof NAR_OUTPUTS)[number], string> = {
   text_ids: 'int64',
@@ -48,6 +51,11 @@ export interface ArDims {
    * output group says, and the graph also returns advance logits over 0..pointerClasses-1 tokens. 0 = no pointer.
    */
   pointerClasses?: number;
+  /**
+   * Pointer context (docs/model-format.md): > 0 means the graph also takes `pointer_context` [B, S, 3] (previous and
+   * next phoneme of the pointed one, groups already spent on it + 1, capped at this value). 0 = none.
+   */
+  pointerContext?: number;
 }
 
 /** What the runtime needs to drive the NAR graph. */

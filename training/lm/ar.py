@@ -42,6 +42,15 @@ class ARModel(nn.Module):
             with torch.no_grad():
                 self.pointer_emb.weight[0].zero_()
             self.advance_head = nn.Linear(d, cfg.pointer_classes)
+        if cfg.pointer_context:
+            # previous phoneme, next phoneme, groups already spent on the pointed one (+1; 0 = unknown)
+            self.context_emb = nn.ModuleList([nn.Embedding(cfg.text_vocab_size, d, padding_idx=0),
+                                              nn.Embedding(cfg.text_vocab_size, d, padding_idx=0),
+                                              nn.Embedding(cfg.pointer_context + 1, d, padding_idx=0)])
+            for emb in self.context_emb:
+                nn.init.normal_(emb.weight, std=0.02)
+                with torch.no_grad():
+                    emb.weight[0].zero_()
         nn.init.normal_(self.text_emb.weight, std=0.02)
         nn.init.normal_(self.audio_emb.weight, std=0.02)
 
@@ -51,7 +60,8 @@ class ARModel(nn.Module):
         z = torch.zeros(c.n_layers, batch, c.n_heads, 0, c.head_dim)
         return z, z.clone()
 
-    def forward(self, text_ids, audio_codes, is_audio, positions, past_keys, past_values, attention_mask):
+    def forward(self, text_ids, audio_codes, is_audio, positions, past_keys, past_values, attention_mask,
+                pointer_context=None):
         """One pass over S new positions appended after P cached ones.
 
         text_ids (B, S) int64: text id where not is_audio (ignored elsewhere; 0 there).
@@ -59,6 +69,8 @@ class ARModel(nn.Module):
         is_audio (B, S) bool.  positions (B, S) int64: RoPE positions.
         past_keys, past_values (L, B, H, P, Dh) float32; P may be 0.
         attention_mask (B, P+S) bool: False marks padding keys (ragged batches).
+        pointer_context (B, S, 3) int64, with cfg.pointer_context: previous phoneme, next phoneme, groups spent (+1)
+        at audio positions, 0 where unknown.
         Returns logits (B, S, G, V=codebook_size+1), present_keys and present_values (L, B, H, P+S, Dh), and with a
         pointer, advance logits (B, S, pointer_classes) last.
         """
@@ -67,6 +79,9 @@ class ARModel(nn.Module):
         audio = self.audio_emb(audio_codes + self.slot_offsets).sum(dim=2)
         if self.cfg.pointer_classes:
             audio = audio + self.pointer_emb(text_ids)
+        if self.cfg.pointer_context:
+            for i, emb in enumerate(self.context_emb):
+                audio = audio + emb(pointer_context[..., i])
         x = torch.where(is_audio.unsqueeze(-1), audio, self.text_emb(text_ids))
 
         past_len = past_keys.shape[3]

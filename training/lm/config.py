@@ -25,6 +25,11 @@ class ARConfig:
     # head predicts how far the pointer moves for the group after that, in 0..pointer_classes-1 tokens
     # (training/lm/ar.py). The runtime keeps the pointer; the model no longer has to find its place in the text.
     pointer_classes: int = 0
+    # Pointer context (0 = off; needs the pointer): each audio position is also fed the phonemes on either side of
+    # the pointed one and how many groups the pointer has already stayed on it (capped at pointer_context - 1).
+    # Coarticulation and the place inside a phoneme decide much of codebook 0; a small model reads them far more
+    # cheaply from three embeddings than through attention, whose rotary positions do not follow the pointer.
+    pointer_context: int = 0
 
     @property
     def audio_vocab_size(self) -> int:
@@ -44,6 +49,8 @@ class ARConfig:
             raise ValueError(f"group_size must be 1, 2 or 4, got {self.group_size}")
         if self.d_model % self.n_heads or self.head_dim % 2:
             raise ValueError("d_model / n_heads must be an even integer (RoPE rotates pairs)")
+        if self.pointer_context and not self.pointer_classes:
+            raise ValueError("pointer_context needs a phoneme pointer (pointer_classes > 0)")
         return self
 
 

@@ -24,12 +24,14 @@ from .parity import parity_fixture
 TINY_TEXT_VOCAB = 128  # room for the runtime's whole symbol table, so engine tests can feed real phonemes
 
 
-def tiny_models(seed: int = 0, pointer_classes: int = 0):
+def tiny_models(seed: int = 0, pointer_classes: int = 0, pointer_context: int = 0):
     """Random-weight AR, NAR and drafter small enough to commit (a few hundred KB of ONNX); with
-    `pointer_classes`, a phoneme-pointer AR (training/lm/ar.py) and no drafter."""
+    `pointer_classes`, a phoneme-pointer AR (training/lm/ar.py), fed its context with `pointer_context`, and no
+    drafter."""
     torch.manual_seed(seed)
     common = dict(text_vocab_size=TINY_TEXT_VOCAB, dropout=0.0, max_positions=512)
-    ar = ARModel(ARConfig(group_size=2, d_model=16, n_layers=2, n_heads=2, pointer_classes=pointer_classes, **common))
+    ar = ARModel(ARConfig(group_size=2, d_model=16, n_layers=2, n_heads=2, pointer_classes=pointer_classes,
+                            pointer_context=pointer_context, **common))
     nar = NARModel(NARConfig(d_model=8, n_layers=2, n_heads=2, **common))
     draft = ARModel(ARConfig(group_size=2, d_model=8, n_layers=1, n_heads=2, **common))
     # Trained stage conditioning is never zero; randomise it so parity covers the adaptive-norm path.
@@ -106,6 +108,7 @@ def main(argv=None):
     p.add_argument("--out", required=True)
     p.add_argument("--tiny", action="store_true", help="random tiny weights (test fixture)")
     p.add_argument("--tiny-pointer-classes", type=int, default=0, help="with --tiny: a phoneme-pointer AR, no drafter")
+    p.add_argument("--tiny-pointer-context", type=int, default=0, help="with --tiny-pointer-classes: fed its context")
     p.add_argument("--ckpt", help="run folder holding ar/last.pt, nar/last.pt and optionally draft/last.pt")
     p.add_argument("--ar")
     p.add_argument("--nar")
@@ -119,7 +122,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     symbols = json.load(open(a.symbols, encoding="utf-8")) if a.symbols else []
     if a.tiny:
-        ar, nar, draft = tiny_models(pointer_classes=a.tiny_pointer_classes)
+        ar, nar, draft = tiny_models(pointer_classes=a.tiny_pointer_classes, pointer_context=a.tiny_pointer_context)
         export_all(a.out, ar, nar, draft, a.id or "tiny-random",
                    "Random-weight tiny model for tests: the format is real, the speech is noise.",
                    {"data": None, "steps": {"ar": 0, "nar": 0, "draft": 0}, "hardware": None}, symbols, True)

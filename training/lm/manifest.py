@@ -67,7 +67,8 @@ def ar_section(model, file: str, io: dict) -> dict:
     return {"file": file, **io, "params": count_params(model),
             "dims": {"d_model": c.d_model, "n_layers": c.n_layers, "n_heads": c.n_heads, "head_dim": c.head_dim,
                      "ff_mult": c.ff_mult, "vocab_size": c.audio_vocab_size, "max_positions": c.max_positions,
-                     **({"pointer_classes": c.pointer_classes} if getattr(c, "pointer_classes", 0) else {})}}
+                     **({"pointer_classes": c.pointer_classes} if getattr(c, "pointer_classes", 0) else {}),
+                     **({"pointer_context": c.pointer_context} if getattr(c, "pointer_context", 0) else {})}}
 
 
 def nar_section(model, file: str, io: dict, stages: int = None) -> dict:

@@ -25,6 +25,8 @@ def ar_io(cfg) -> dict:
             {"name": "present_values", "dtype": "float32", "shape": [l, "B", h, "T", dh]},
         ],
     }
+    if cfg.pointer_context:  # previous/next phoneme and groups spent on the pointed one (training/lm/ar.py)
+        io["inputs"].append({"name": "pointer_context", "dtype": "int64", "shape": ["B", "S", 3]})
     if cfg.pointer_classes:  # phoneme pointer (training/lm/ar.py): how far the pointer moves after each group
         io["outputs"].append({"name": "advance_logits", "dtype": "float32", "shape": ["B", "S", cfg.pointer_classes]})
     return io
@@ -68,6 +70,8 @@ def export_ar(model, path: str) -> dict:
     args = (torch.ones(b, s, dtype=torch.long), torch.zeros(b, s, c.group_size, dtype=torch.long),
             torch.tensor([[False, True, True]] * b), torch.arange(p, p + s).repeat(b, 1), past, past.clone(),
             torch.ones(b, p + s, dtype=torch.bool))
+    if c.pointer_context:
+        args += (torch.ones(b, s, 3, dtype=torch.long),)
     io = ar_io(c)
     _export(model, args, path, io)
     return io

@@ -12,7 +12,7 @@ def _flat(t: torch.Tensor) -> dict:
 
 def ar_case(model) -> dict:
     """One row [BOS, 10, SEP, 20, EOS ; 3 audio groups], a full pass from an empty cache (a pointer AR's audio
-    positions point at tokens 0 (unknown), 20 and EOS)."""
+    positions point at tokens 0 (unknown), 20 and EOS, with context [0, 0, 0], [SEP, EOS, 1] and [20, 0, 2])."""
     g, v = model.cfg.group_size, model.cfg.codebook_size
     text = [TEXT_BOS, 10, TEXT_SEP, 20, TEXT_EOS]
     groups = [[(7 + 131 * i + 17 * j) % v for j in range(g)] for i in range(3)]
@@ -21,13 +21,17 @@ def ar_case(model) -> dict:
     text_ids = text + ([0, 20, TEXT_EOS] if pointer else [0] * len(groups))
     audio = [[0] * g] * len(text) + groups
     is_audio = [False] * len(text) + [True] * len(groups)
+    context = [[0, 0, 0]] * (len(text) + 1) + [[TEXT_SEP, TEXT_EOS, 1], [20, 0, 2]]
     with torch.no_grad():
         pk, pv = model.empty_cache(1)
         out = model.eval()(torch.tensor([text_ids]), torch.tensor([audio]), torch.tensor([is_audio]),
-                                    torch.arange(n).unsqueeze(0), pk, pv, torch.ones(1, n, dtype=torch.bool))
+                           torch.arange(n).unsqueeze(0), pk, pv, torch.ones(1, n, dtype=torch.bool),
+                           torch.tensor([context]) if model.cfg.pointer_context else None)
     case = {"inputs": {"text_ids": [text_ids], "audio_codes": [audio], "is_audio": [is_audio],
                        "positions": [list(range(n))]},
             "logits": _flat(out[0])}
+    if model.cfg.pointer_context:
+        case["inputs"]["pointer_context"] = [context]
     if pointer:
         case["advance_logits"] = _flat(out[3])
     return case

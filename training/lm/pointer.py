@@ -7,6 +7,8 @@ From the frame alignments (training/lm/align.py), each audio position gets
 - an advance label: how many text tokens the pointer moves for the next position (clipped to the head's
   classes). The runtime samples it after each group and moves the pointer; reaching the text's EOS makes the
   model end the speech.
+- with a pointer context (ARConfig.pointer_context), the phonemes either side of the pointed one and how many
+  positions the pointer has already stayed on it, as the runtime counts them.
 """
 import numpy as np
 import torch
@@ -15,8 +17,10 @@ from .config import IGNORE
 from .guided import aligned_keys
 
 
-def pointer_row(example: dict, group_size: int, n: int, classes: int):
-    """-> pointer text ids (n,) int64 (0 where none) and advance labels (n,) int64 (IGNORE where none)."""
+def pointer_row(example: dict, group_size: int, n: int, classes: int, max_age: int = 0):
+    """-> pointer text ids (n,) int64 (0 where none), advance labels (n,) int64 (IGNORE where none) and the
+    context (n, 3) int64: previous and next text token, groups already spent on the token + 1 (capped at
+    max_age); 0 where none or when max_age is 0."""
     keys = aligned_keys(example, group_size, n)
     nt = len(example["text"])
     first = nt + example["prompt"].shape[1] // group_size - 1  # last prompt position: its output is target group 0
@@ -29,13 +33,25 @@ def pointer_row(example: dict, group_size: int, n: int, classes: int):
     advance = np.full(n, IGNORE, dtype=np.int64)
     both = fed[:-1][np.diff(fed) == 1]  # positions whose successor is fed too
     advance[both] = np.clip(keys[both + 1] - keys[both], 0, classes - 1)
-    return pointer, advance
+    context = np.zeros((n, 3), dtype=np.int64)
+    if max_age and len(fed):
+        padded = np.concatenate([[0], text, [0]])
+        context[fed, 0] = padded[keys[fed]]  # text[k - 1]
+        context[fed, 1] = padded[keys[fed] + 2]  # text[k + 1]
+        age = np.zeros(len(fed), dtype=np.int64)
+        for i in range(1, len(fed)):  # runs of one pointed token, as the runtime counts them
+            age[i] = age[i - 1] + 1 if keys[fed[i]] == keys[fed[i - 1]] and fed[i] == fed[i - 1] + 1 else 0
+        context[fed, 2] = np.minimum(age, max_age - 1) + 1
+    return pointer, advance, context
 
 
-def apply_pointer(batch: dict, examples: list, group_size: int, classes: int) -> torch.Tensor:
-    """Writes the pointers into batch["text_ids"] at audio positions (in place); -> advance labels (B, N)."""
+def apply_pointer(batch: dict, examples: list, group_size: int, classes: int, max_age: int = 0) -> torch.Tensor:
+    """Writes the pointers into batch["text_ids"] at audio positions and, with max_age, the context into
+    batch["pointer_context"] (in place); -> advance labels (B, N)."""
     n = batch["text_ids"].shape[1]
-    rows = [pointer_row(x, group_size, n, classes) for x in examples]
+    rows = [pointer_row(x, group_size, n, classes, max_age) for x in examples]
+    if max_age:
+        batch["pointer_context"] = torch.from_numpy(np.stack([r[2] for r in rows]))
     pointer = torch.from_numpy(np.stack([r[0] for r in rows]))
     batch["text_ids"] = torch.where(batch["is_audio"], pointer, batch["text_ids"])
     return torch.from_numpy(np.stack([r[1] for r in rows]))

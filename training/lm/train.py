@@ -79,6 +79,9 @@ def parse_args(argv):
     p.add_argument("--audio-noise", type=float, default=0.0,
                    help="AR/drafter: fraction of fed audio groups replaced by random codes (labels unchanged), so that "
                         "the model cannot predict from the audio history alone and learns to read the text")
+    p.add_argument("--self-feed", type=float, default=0.0,
+                   help="AR: fraction of fed target groups replaced by groups the model itself samples in a first, "
+                        "gradient-free pass (scheduled sampling): trains on histories like those it will make")
     p.add_argument("--guided-weight", type=float, default=0.0,
                    help="AR/drafter: weight of the guided-attention loss (training/lm/guided.py); 0 = off")
     p.add_argument("--guided-sigma", type=float, default=0.15, help="width of the guided diagonal (fraction of the utterance)")
@@ -88,6 +91,9 @@ def parse_args(argv):
     p.add_argument("--pointer-classes", type=int, default=0,
                    help="AR: phoneme-pointer model with this many advance classes (0 = off; needs alignments). "
                         "Resuming a pointer-less AR checkpoint with this adds the pointer (fine-tuning)")
+    p.add_argument("--pointer-context", type=int, default=0,
+                   help="AR with a pointer: also feed the neighbouring phonemes and the groups spent on the pointed one, "
+                        "capped at this many (0 = off; training/lm/config.py)")
     p.add_argument("--init-from", help="start a new run from this checkpoint's weights (step 0, fresh optimizer)")
     p.add_argument("--alignments", help="alignments of --manifest (default: its .align.npz, made by training.lm.align)")
     p.add_argument("--guided-layers", default="1,2", help="comma-separated layer indices whose heads are guided")
@@ -100,7 +106,8 @@ def make_config(a):
     common = dict(text_vocab_size=a.text_vocab_size, dropout=a.dropout, **dims)
     if a.model == "nar":
         return NARConfig(num_codebooks=a.num_codebooks, **common)
-    return ARConfig(group_size=a.group_size, pointer_classes=a.pointer_classes, **common)
+    return ARConfig(group_size=a.group_size, pointer_classes=a.pointer_classes, pointer_context=a.pointer_context,
+                    **common)
 
 
 def init_from(path: str, a):
@@ -110,12 +117,12 @@ def init_from(path: str, a):
     if kind != a.model:
         raise SystemExit(f"--init-from {path} holds a {kind} model, not {a.model}")
     cfg = old.cfg
-    if a.model != "nar" and a.pointer_classes != cfg.pointer_classes:
-        cfg = dataclasses.replace(cfg, pointer_classes=a.pointer_classes)
+    if a.model != "nar" and (a.pointer_classes, a.pointer_context) != (cfg.pointer_classes, cfg.pointer_context):
+        cfg = dataclasses.replace(cfg, pointer_classes=a.pointer_classes, pointer_context=a.pointer_context)
     torch.manual_seed(a.seed)
     model = build_model(kind, cfg)
     missing, unexpected = model.load_state_dict(old.state_dict(), strict=False)
-    if unexpected or any(not k.startswith(("pointer_emb.", "advance_head.")) for k in missing):
+    if unexpected or any(not k.startswith(("pointer_emb.", "advance_head.", "context_emb.")) for k in missing):
         raise SystemExit(f"--init-from {path}: weights do not fit ({missing + unexpected})")
     return model
 
@@ -145,10 +152,13 @@ def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None,
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE), {}
     b = collate_ar(examples, model.cfg.group_size, model.cfg.eos)
     pointer = model.cfg.pointer_classes
-    advance = apply_pointer(b, examples, model.cfg.group_size, pointer).to(device) if pointer else None
+    advance = (apply_pointer(b, examples, model.cfg.group_size, pointer, model.cfg.pointer_context).to(device)
+               if pointer else None)
     if for_training and args is not None and args.audio_noise > 0:
         corrupt_audio(b, args.audio_noise, model.cfg.codebook_size, np.random.default_rng([seed, step, 2]))
     b = {k: v.to(device) for k, v in b.items()}
+    if for_training and args is not None and getattr(args, "self_feed", 0) > 0:
+        feed_own_samples(model, b, args.self_feed, torch.Generator().manual_seed(int(np.random.default_rng([seed, step, 3]).integers(2**62))))
     want_guide = for_training and args is not None and args.guided_weight > 0
     want_align = args is not None and args.align_weight > 0 and any(x.get("target_align") is not None for x in examples)
     layers = [model.blocks[int(i)].attn for i in args.guided_layers.split(",")] if want_guide or want_align else []
@@ -156,7 +166,8 @@ def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None,
         attn.keep_scores = True
     try:
         pk, pv = (t.to(device) for t in model.empty_cache(b["text_ids"].shape[0]))
-        out = model(b["text_ids"], b["audio_codes"], b["is_audio"], b["positions"], pk, pv, b["attention_mask"])
+        out = model(b["text_ids"], b["audio_codes"], b["is_audio"], b["positions"], pk, pv, b["attention_mask"],
+                    b.get("pointer_context"))
         logits = out[0]
         ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b["labels"].reshape(-1), ignore_index=IGNORE)
         aux, n = {}, b["text_ids"].shape[1]
@@ -184,6 +195,25 @@ def corrupt_audio(batch: dict, fraction: float, codebook_size: int, rng: np.rand
     hit = torch.from_numpy(rng.random(tuple(is_audio.shape)) < fraction) & is_audio
     random_codes = torch.from_numpy(rng.integers(0, codebook_size, tuple(codes.shape)))
     batch["audio_codes"] = torch.where(hit.unsqueeze(-1), random_codes, codes)
+
+
+@torch.no_grad()
+def feed_own_samples(model, batch: dict, fraction: float, gen: torch.Generator) -> None:
+    """Scheduled sampling, in place: a `fraction` of the fed target groups become groups sampled from the model's
+    own predictions for them (one gradient-free pass over the batch as it is). Free-running decoding feeds the
+    model its own samples; trained only on real histories, a small AR drifts once its first guesses are off."""
+    pk, pv = model.empty_cache(batch["text_ids"].shape[0])
+    out = model(batch["text_ids"], batch["audio_codes"], batch["is_audio"], batch["positions"], pk.to(batch["positions"].device),
+                pv.to(batch["positions"].device), batch["attention_mask"], batch.get("pointer_context"))
+    probs = out[0][..., :model.cfg.codebook_size].float().softmax(-1)  # never feed end of speech
+    b, n, g, v = probs.shape
+    sampled = torch.multinomial(probs.reshape(-1, v).cpu(), 1, generator=gen).view(b, n, g).to(probs.device)
+    labels = batch["labels"]
+    real = ((labels != IGNORE) & (labels < model.cfg.codebook_size)).all(-1)  # position i predicts a fed group
+    hit = real[:, :-1] & batch["is_audio"][:, 1:] & (torch.rand(b, n - 1, generator=gen).to(probs.device) < fraction)
+    codes = batch["audio_codes"].clone()
+    codes[:, 1:][hit] = sampled[:, :-1][hit]
+    batch["audio_codes"] = codes
 
 
 @torch.no_grad()

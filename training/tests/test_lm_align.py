@@ -150,7 +150,8 @@ def test_pointer_rows_feed_the_token_of_each_output_group_and_label_the_advance(
     text = [TEXT_BOS, 20, 21, 22, TEXT_EOS]
     frames = np.array([1, 1, 1, 2, 2, 2, 3, 3, 3, 3])  # prompt 4 frames, target 6
     x = example(text, 4, 6, "reference", None, frames[4:])
-    pointer, advance = pointer_row(x, 2, 12, 3)
+    pointer, advance, context = pointer_row(x, 2, 12, 3)
+    assert not context.any()  # no context asked for
     # text 5 tokens; fed groups: 2 prompt + 3 target; the prompt's first position is unaligned (pointer 0)
     keys = aligned_keys(x, 2, 12)[5:10].tolist()
     assert keys == [-1, 2, 3, 3, 4]
@@ -158,6 +159,19 @@ def test_pointer_rows_feed_the_token_of_each_output_group_and_label_the_advance(
     assert advance[5:10].tolist() == [-100, 1, 0, 1, -100]
     with pytest.raises(ValueError, match="alignment"):
         pointer_row(example(text, 4, 6, "reference"), 2, 12, 3)
+
+
+def test_pointer_context_gives_the_neighbouring_tokens_and_the_groups_spent_as_the_runtime_counts_them():
+    from training.lm.pointer import pointer_row
+    text = [TEXT_BOS, 20, 21, 22, TEXT_EOS]
+    frames = np.array([1, 1, 1, 2, 2, 2, 2, 2, 3, 3])  # prompt 4 frames, target 6: groups say 21, 21, 22, EOS
+    x = example(text, 4, 6, "reference", None, frames[4:])
+    pointer, _, context = pointer_row(x, 2, 12, 3, max_age=2)
+    assert pointer[6:10].tolist() == [21, 21, 22, TEXT_EOS]
+    assert context[6:10].tolist() == [[20, 22, 1], [20, 22, 2], [21, TEXT_EOS, 1], [22, 0, 1]]
+    assert not context[:6].any() and not context[10:].any()  # the prompt and padding are unknown
+    _, _, capped = pointer_row(example(text, 4, 6, "reference", None, np.full(6, 3)), 2, 12, 3, max_age=2)
+    assert capped[6:10, 2].tolist() == [1, 2, 2, 1]  # 22 three times, then EOS: the count stops at max_age
 
 
 def test_a_pointer_ar_fine_tunes_from_a_plain_one_and_learns_the_advance(tmp_path):
@@ -176,16 +190,20 @@ def test_a_pointer_ar_fine_tunes_from_a_plain_one_and_learns_the_advance(tmp_pat
         run(manifest, tmp_path / "q", "nar", 1, ["--init-from", str(tmp_path / "plain" / "last.pt")])
 
 
-def test_a_pointer_ar_exports_with_its_advance_output_and_without_the_drafter(tmp_path):
+def test_a_pointer_ar_exports_with_its_advance_output_and_context_input_and_without_the_drafter(tmp_path):
     from training.lm import export
     manifest = write_corpus(tmp_path)
     align.main(["--manifest", manifest, "--passes", "1"])
-    run(manifest, tmp_path / "runs" / "ar", "ar", 1, ["--pointer-classes", "4"])
+    run(manifest, tmp_path / "runs" / "ar", "ar", 2, ["--pointer-classes", "4", "--pointer-context", "3",
+                                                      "--self-feed", "0.5"])
     run(manifest, tmp_path / "runs" / "nar", "nar", 1)
     run(manifest, tmp_path / "runs" / "draft", "draft", 1)
     export.main(["--ckpt", str(tmp_path / "runs"), "--out", str(tmp_path / "m"), "--parity"])
     m = json.loads((tmp_path / "m" / "model.json").read_text())
     assert m["ar"]["dims"]["pointer_classes"] == 4 and m["draft"] is None
     assert m["ar"]["outputs"][-1] == {"name": "advance_logits", "dtype": "float32", "shape": ["B", "S", 4]}
+    assert m["ar"]["dims"]["pointer_context"] == 3
+    assert m["ar"]["inputs"][-1] == {"name": "pointer_context", "dtype": "int64", "shape": ["B", "S", 3]}
     parity = json.loads((tmp_path / "m" / "lm_parity.json").read_text())
     assert parity["ar"]["advance_logits"]["shape"] == [1, 8, 4]
+    assert parity["ar"]["inputs"]["pointer_context"][0][-1] == [20, 0, 2]

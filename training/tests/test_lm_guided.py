@@ -108,3 +108,25 @@ def test_audio_noise_replaces_only_the_chosen_fraction_of_audio_groups(tmp_path)
     again = collate_ar(data.batch(0, 0, 6), 2, 1024)
     train.corrupt_audio(again, 0.25, 1024, np.random.default_rng(0))
     assert torch.equal(again["audio_codes"], batch["audio_codes"])
+
+
+def test_self_feed_replaces_fed_target_groups_with_the_models_own_samples(tmp_path):
+    from training.lm.ar import ARModel
+    from training.lm.config import ARConfig, IGNORE
+    from training.lm.dataset import CodesDataset, collate_ar
+    data = CodesDataset(write_corpus(tmp_path), group_size=2)
+    torch.manual_seed(0)
+    model = ARModel(ARConfig(d_model=16, n_layers=1, n_heads=2, group_size=2))
+    batch = collate_ar(data.batch(0, 0, 6), 2, 1024)
+    clean = {k: v.clone() for k, v in batch.items()}
+    train.feed_own_samples(model, batch, 1.0, torch.Generator().manual_seed(0))
+    changed = (batch["audio_codes"] != clean["audio_codes"]).any(-1)
+    # a fed group is the label of the position before it: only positions after a real target label may change
+    target_fed = torch.zeros_like(changed)
+    target_fed[:, 1:] = ((clean["labels"][:, :-1] != IGNORE) & (clean["labels"][:, :-1] < 1024)).all(-1) & clean["is_audio"][:, 1:]
+    assert not changed[~target_fed].any()  # text, prompt and padding untouched
+    assert changed[target_fed].float().mean() > 0.9  # fraction 1: (nearly) every one, barring a sampled repeat
+    assert torch.equal(batch["labels"], clean["labels"]) and batch["audio_codes"].max() < 1024
+    none = {k: v.clone() for k, v in clean.items()}
+    train.feed_own_samples(model, none, 0.0, torch.Generator().manual_seed(0))
+    assert torch.equal(none["audio_codes"], clean["audio_codes"])
