@@ -2,9 +2,10 @@
  * Phoneme-pointer AR models (docs/model-format.md, "Phoneme pointer") on the tiny pointer fixture: PyTorch parity of
  * the extra output, the pointer's moves, and decoding that stops once the pointer has read the whole text.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArBatcher } from '../src/engine/ar-batcher.js';
 import { generateCodebook0, type ArJob } from '../src/engine/ar-decode.js';
 import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
@@ -170,6 +171,24 @@ describe('decoding a pointer model', () => {
     const batched = await Promise.all(jobs.map((j) => batcher.submit(j)));
     expect(batcher.batchSizes).toEqual([2]);
     batched.forEach((r, i) => expect(Array.from(r.codes)).toEqual(alone[i]));
+  });
+
+  it('a model without a NAR (nar: null) decodes codebook 0 alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parla-c0-'));
+    try {
+      cpSync(FIXTURE, dir, { recursive: true });
+      rmSync(join(dir, 'nar.onnx'));
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...manifestJson, nar: null }));
+      const c0Only = await loadModel(dir, { threads: 1 });
+      expect(c0Only.nar).toBeNull();
+      const c0Voice = await createVoice(c0Only, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
+      const decode = vi.spyOn(c0Only.codec, 'decode');
+      const out = await new Synthesizer(c0Only).generate('Hello there.', { voice: c0Voice, seed: 1 });
+      expect(out.audio.length).toBeGreaterThan(0);
+      expect(decode.mock.calls.map(([codes]) => codes.codebooks)).toEqual([1]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the Synthesizer speaks through it end to end', async () => {

@@ -168,7 +168,7 @@ describe('first chunk and its joins', () => {
 describe('warm-up', () => {
   it('runs every stage once per model, and a second call does nothing', async () => {
     const fresh = await loadFixture();
-    const nar = vi.spyOn(fresh.nar, 'stageLogits');
+    const nar = vi.spyOn(fresh.nar!, 'stageLogits');
     const decode = vi.spyOn(fresh.codec, 'decode');
     const s = new Synthesizer(fresh);
     await s.warmUp();

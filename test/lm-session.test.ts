@@ -23,7 +23,7 @@ let nar: NarModel;
 beforeAll(async () => {
   ar = await ArModel.load(join(FIXTURE, manifest.ar.file), arDims(manifest, 'ar'), { intraOpThreads: 1 });
   draft = await ArModel.load(join(FIXTURE, manifest.draft!.file), arDims(manifest, 'draft'), { intraOpThreads: 1 });
-  nar = await NarModel.load(join(FIXTURE, manifest.nar.file), narDims(manifest), { intraOpThreads: 1 });
+  nar = await NarModel.load(join(FIXTURE, manifest.nar!.file), narDims(manifest), { intraOpThreads: 1 });
 });
 
 const TEXT = [1, 40, 41, 3, 50, 51, 52, 2];
@@ -203,7 +203,7 @@ describe('NAR', () => {
   it('with stages [1, 2] shipped, fills and returns only codebooks 0..2, equal to the full fill', async () => {
     const c0 = Int32Array.from([5, 900, 17, 3]);
     const prompt = { codebooks: 8, frames: 3, data: Int32Array.from({ length: 24 }, (_, i) => (i * 37) % 1024) };
-    const few = await NarModel.load(join(FIXTURE, manifest.nar.file), { ...narDims(manifest), stages: 2 }, { intraOpThreads: 1 });
+    const few = await NarModel.load(join(FIXTURE, manifest.nar!.file), { ...narDims(manifest), stages: 2 }, { intraOpThreads: 1 });
     expect([nar.outputCodebooks, few.outputCodebooks]).toEqual([8, 3]);
     const part = await few.fill(TEXT, prompt, c0);
     expect([part.codebooks, part.frames]).toEqual([3, 4]);

@@ -74,7 +74,8 @@ export const manifestSchema = z.object({
   codec: codecSection,
   ar: arSection,
   draft: arSection.nullable(),
-  nar: narSection,
+  /** null: no NAR; the runtime decodes codebook 0 alone (docs/model-format.md). */
+  nar: narSection.nullable(),
   training: z.record(z.string(), z.unknown()),
   quality: z.record(z.string(), z.unknown()).nullable(),
 });

@@ -15,7 +15,7 @@ export interface LoadedManifest {
   dir: string;
   manifest: ModelManifest;
   /** Absolute paths of the graphs model.json names (draft: null when the model has no drafter). */
-  files: { ar: string; nar: string; draft: string | null; codecEncoder: string; codecDecoder: string };
+  files: { ar: string; nar: string | null; draft: string | null; codecEncoder: string; codecDecoder: string };
 }
 
 /** Reads and validates `<dir>/model.json`; every error names the field or file at fault. */
@@ -48,7 +48,7 @@ export function loadModelManifest(dir: string): LoadedManifest {
     manifest: m,
     files: {
       ar: file('ar.file', m.ar.file),
-      nar: file('nar.file', m.nar.file),
+      nar: m.nar ? file('nar.file', m.nar.file) : null,
       draft: m.draft ? file('draft.file', m.draft.file) : null,
       codecEncoder: file('codec.encoder.file', m.codec.encoder.file),
       codecDecoder: file('codec.decoder.file', m.codec.decoder.file),
@@ -94,6 +94,7 @@ function checkContract(m: ModelManifest, fail: Fail): void {
   // Speculative decoding does not drive a pointer (a drafter would have to propose pointer moves too).
   if (m.draft && m.ar.dims.pointer_classes) fail('draft', 'must be null for a phoneme-pointer AR (ar.dims.pointer_classes): speculative decoding of pointer models is not supported');
   if (m.draft?.dims.pointer_classes) fail('draft.dims.pointer_classes', 'a drafter cannot have a phoneme pointer');
+  if (!m.nar) return; // codebook 0 alone: the codec decodes any prefix of the codebooks
   checkNar(m.nar, m, fail);
   // The NAR fills stages 1..k (k <= Q-1) and the codec decodes the first k+1 codebooks: a small NAR that cannot
   // yet predict the fine codebooks ships the stages it gets right rather than adding noise with the others.
@@ -172,5 +173,6 @@ export function arDims(m: ModelManifest, which: 'ar' | 'draft'): ArDims {
 }
 
 export function narDims(m: ModelManifest): NarDims {
+  if (!m.nar) throw new ParlaError('model_invalid', `model ${m.id} has no NAR (field "nar" is null)`, { param: 'nar' });
   return { numCodebooks: m.audio.num_codebooks, codebookSize: m.audio.codebook_size, textVocabSize: m.phonemes.vocab_size, padCode: m.tokens.nar_pad_code, stages: m.nar.stages.length };
 }

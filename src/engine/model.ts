@@ -5,7 +5,7 @@ import { Codec } from '../codec/codec.js';
 import type { SessionOptions } from '../onnx.js';
 import { ArModel } from '../lm/ar-model.js';
 import { NarModel } from '../lm/nar-model.js';
-import { makeCodes } from '../codec/codes.js';
+import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
 
@@ -40,7 +40,8 @@ export interface LoadedModel extends CodecOnlyModel {
   ar: ArModel;
   /** null when the model ships no drafter (speculative decoding then falls back to plain decoding). */
   draft: ArModel | null;
-  nar: NarModel;
+  /** null when the model ships codebook 0 alone (its NAR did not yet make speech clearer): see fillCodebooks. */
+  nar: NarModel | null;
 }
 
 /** Reads `<dir>/model.json` (ParlaError model_missing / model_invalid naming the field or file) and opens its graphs. */
@@ -50,7 +51,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   const [ar, draft, nar, codec] = await Promise.all([
     ArModel.load(files.ar, arDims(m, 'ar'), session),
     files.draft ? ArModel.load(files.draft, arDims(m, 'draft'), session) : Promise.resolve(null),
-    NarModel.load(files.nar, narDims(m), session),
+    files.nar ? NarModel.load(files.nar, narDims(m), session) : Promise.resolve(null),
     Codec.load(codecSpecOf(m.audio, m.codec, absDir), session),
   ]);
   await checkCodecCodebook(codec, m.audio.codebook_size, files.codecDecoder);
@@ -71,6 +72,17 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     nar,
     codec,
   };
+}
+
+/** The codebooks the codec decodes for one chunk: the NAR's stages after codebook 0, or codebook 0 alone. */
+export async function fillCodebooks(model: LoadedModel, text: ArrayLike<number>, promptCodes: Codes, codebook0: Int32Array): Promise<Codes> {
+  if (model.nar) return model.nar.fill(text, promptCodes, codebook0);
+  return makeCodes(1, codebook0.length, Int32Array.from(codebook0));
+}
+
+/** How many codebooks fillCodebooks returns. */
+export function outputCodebooks(model: LoadedModel): number {
+  return model.nar?.outputCodebooks ?? 1;
 }
 
 /**

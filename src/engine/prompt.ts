@@ -33,9 +33,9 @@ function arPositions(model: LoadedModel): number {
   return Math.min(model.ar.dims.maxPositions, model.draft?.dims.maxPositions ?? Infinity);
 }
 
-/** NAR positions: text + prompt frames + target frames (one position per frame). */
+/** NAR positions: text + prompt frames + target frames (one position per frame); no limit without a NAR. */
 function narPositions(model: LoadedModel): number {
-  return model.manifest.nar.dims.max_positions;
+  return model.manifest.nar?.dims.max_positions ?? Infinity;
 }
 
 /** Prompt frames actually used: whole groups, at most MAX_PROMPT_SECONDS_USED and a third of either model's positions. */

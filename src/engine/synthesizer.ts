@@ -14,7 +14,7 @@ import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArResult } from './ar-decode.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
-import type { LoadedModel } from './model.js';
+import { fillCodebooks, outputCodebooks, type LoadedModel } from './model.js';
 import { chunkInputs, DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
 import { CHUNK_FADE_MS, CHUNK_PAUSE_MS, resolveLengthLimit, resolveMinLength, resolveSynthesisOptions, type ResolvedSynthesis } from './synth-options.js';
 import { nothingToSay, phonemizeChunk, planChunks, type TextChunk } from './text-chunks.js';
@@ -188,7 +188,7 @@ export class Synthesizer {
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
-      const codes = ar.codes.length > 0 ? await this.model.nar.fill(inputs.text, inputs.promptCodes, ar.codes) : makeCodes(this.model.nar.outputCodebooks, 0);
+      const codes = ar.codes.length > 0 ? await fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes) : makeCodes(outputCodebooks(this.model), 0);
       yield { index, count, chunk, codes };
       index++;
     }

@@ -13,7 +13,7 @@ import { makeCodes } from '../codec/codes.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { analyzeText } from '../text/pipeline.js';
 import { generateCodebook0 } from './ar-decode.js';
-import type { LoadedModel } from './model.js';
+import { fillCodebooks, type LoadedModel } from './model.js';
 import { chunkInputs } from './prompt.js';
 import type { Voice } from './types.js';
 
@@ -53,6 +53,6 @@ async function run(model: LoadedModel): Promise<void> {
   if (model.draft) await generateCodebook0(model, { ...job, speculative: true });
   // A trained AR may end speech at once on a silent prompt: the NAR and codec still get a few frames.
   const codebook0 = ar.codes.length >= 2 * g ? ar.codes : new Int32Array(2 * g);
-  const codes = await model.nar.fill(inputs.text, inputs.promptCodes, codebook0);
+  const codes = await fillCodebooks(model, inputs.text, inputs.promptCodes, codebook0);
   await model.codec.decode(codes);
 }

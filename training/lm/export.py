@@ -83,7 +83,13 @@ def export_all(out: str, ar, nar, draft, model_id: str, description: str, traini
                symbols=(), parity: bool = False, nar_stages: int = None) -> dict:
     os.makedirs(out, exist_ok=True)
     ar_sec = ar_section(ar, "ar.onnx", export_ar(ar, os.path.join(out, "ar.onnx")))
-    nar_sec = nar_section(nar, "nar.onnx", export_nar(nar, os.path.join(out, "nar.onnx")), nar_stages)
+    nar_path = os.path.join(out, "nar.onnx")
+    if nar_stages == 0:  # codebook 0 alone: no NAR in the model (docs/model-format.md)
+        nar_sec = None
+        if os.path.exists(nar_path):
+            os.remove(nar_path)
+    else:
+        nar_sec = nar_section(nar, "nar.onnx", export_nar(nar, nar_path), nar_stages)
     draft_sec = None
     if draft is not None:
         if draft.cfg.group_size != ar.cfg.group_size or draft.cfg.text_vocab_size != ar.cfg.text_vocab_size:
@@ -117,8 +123,8 @@ def main(argv=None):
     p.add_argument("--symbols", help="JSON file with the id -> symbol list the model was trained with")
     p.add_argument("--parity", action="store_true", help="also write lm_parity.json (always on with --tiny)")
     p.add_argument("--nar-stages", type=int, default=None,
-                   help="NAR stages the runtime runs (it decodes this + 1 codebooks); default: the stages the NAR "
-                        "was trained on (train.py --max-stage), else all")
+                   help="NAR stages the runtime runs (it decodes this + 1 codebooks; 0 = no NAR in the model, "
+                        "codebook 0 alone); default: the stages the NAR was trained on (train.py --max-stage), else all")
     a = p.parse_args(argv)
     symbols = json.load(open(a.symbols, encoding="utf-8")) if a.symbols else []
     if a.tiny:
@@ -128,9 +134,10 @@ def main(argv=None):
                    {"data": None, "steps": {"ar": 0, "nar": 0, "draft": 0}, "hardware": None}, symbols, True)
         return
     ar, nar, draft, steps, trained_stages = load_models(a)
-    stages = a.nar_stages or trained_stages
+    stages = a.nar_stages if a.nar_stages is not None else trained_stages
     export_all(a.out, ar, nar, draft, a.id or os.path.basename(os.path.abspath(a.out)), "",
-               {"steps": steps, "torch": torch.__version__, "nar_stages": stages or nar.cfg.num_codebooks - 1},
+               {"steps": steps, "torch": torch.__version__,
+                "nar_stages": stages if stages is not None else nar.cfg.num_codebooks - 1},
                symbols, a.parity, stages)
 
 
