@@ -92,7 +92,7 @@ describe('PhonemePointer', () => {
     expect(new PhonemePointer([1, 60, 61, 2], true, new Rng(0), 5).token).toBe(60);
   });
 
-  it('greedy: moves by the running expectation, so an advance of 0.5 per group moves one token every two groups', () => {
+  it('greedy: moves once the summed move probabilities reach 1, so P(stay) = 0.5 moves one token every two groups', () => {
     const p = new PhonemePointer(TEXT, true, new Rng(0), 5);
     const half = [Math.log(0.5), Math.log(0.5), -Infinity]; // P(0) = P(1) = 0.5: expectation 0.5
     const seen = [];
@@ -101,6 +101,17 @@ describe('PhonemePointer', () => {
       seen.push(p.token);
     }
     expect(seen).toEqual([50, 51, 51, 52, 52, 2]);
+  });
+
+  it('greedy: a move goes by the most likely non-zero advance, stepping over tokens the model skips', () => {
+    const p = new PhonemePointer(TEXT, true, new Rng(0), 5);
+    const skip = [Math.log(0.5), Math.log(0.1), Math.log(0.4)]; // moving is a skip of 2 more often than a step of 1
+    const seen = [];
+    for (let i = 0; i < 4; i++) {
+      p.advance(skip);
+      seen.push(p.token);
+    }
+    expect(seen).toEqual([50, 52, 52, 2]);
   });
 
   it('sampling: moves by drawn advances, reproducibly per seed, and never past EOS', () => {

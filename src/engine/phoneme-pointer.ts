@@ -14,7 +14,7 @@ export const END_TAIL_SECONDS = 0.5;
 export class PhonemePointer {
   private index: number;
   private readonly eos: number;
-  /** Greedy mode: the fractional part of the summed expected advances. */
+  /** Greedy mode: the summed probabilities of moving since the last move. */
   private carry = 0;
   private groupsAtEnd = 0;
   /** Groups generated since the pointer last moved (the pointer context's third entry, before capping). */
@@ -22,8 +22,8 @@ export class PhonemePointer {
 
   /**
    * @param text the AR text row: BOS, [prompt transcript, SEP,] target phonemes, EOS
-   * @param greedy temperature 0: move by the running expectation of the advance (deterministic, and right on
-   *   average; the single most likely advance is almost always "stay", which would never reach the end)
+   * @param greedy temperature 0: move whenever the summed probabilities of moving reach 1, by the most likely
+   *   non-zero advance (deterministic; see advance)
    * @param tailGroups how many groups may follow once the pointer is at EOS (see END_TAIL_SECONDS)
    * @param maxSpent the model's pointer context cap (dims.pointerContext; 0 = the model takes no context)
    */
@@ -70,9 +70,16 @@ export class PhonemePointer {
     const probs = softmax(logits);
     let step: number;
     if (this.greedy) {
-      this.carry += probs.reduce((sum, p, i) => sum + p * i, 0);
-      step = Math.floor(this.carry);
-      this.carry -= step;
+      // The single most likely advance is nearly always "stay", which would never reach the end. Moving once the
+      // summed move probabilities reach 1 stays about as long as the model expects; moving then by the most likely
+      // non-zero advance steps over word boundaries and stress marks, which are rarely spoken for a whole group
+      // (moving by the expected advance instead spent a group on each: 110% WER against 87% on held-out Kathleen).
+      this.carry += 1 - probs[0];
+      step = 0;
+      if (this.carry >= 1) {
+        this.carry -= 1;
+        step = 1 + argmax(probs.slice(1));
+      }
     } else {
       step = sampleFromDistribution(probs, this.rng);
     }
@@ -80,6 +87,10 @@ export class PhonemePointer {
     this.index = Math.min(this.index + step, this.eos);
     this.spent = moved ? 0 : this.spent + 1;
   }
+}
+
+function argmax(values: number[]): number {
+  return values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
 }
 
 function softmax(logits: ArrayLike<number>): number[] {
