@@ -31,6 +31,7 @@ interface TtsEvalFlags {
   limit?: string;
   hard?: string;
   seed: string;
+  temperature?: string;
   threads: string;
   speakerEncoder?: string;
   out: string;
@@ -125,6 +126,7 @@ export function registerEval(program: Command): void {
     .option('--limit <n>', 'use only the first n sentences of the set')
     .option('--hard <n>', `robustness: synthesize the first n of training/eval/hard-sentences.txt, 0 = skip (default: the set's "hard", else ${DEFAULT_HARD_SENTENCES})`)
     .option('--seed <n>', 'sampling seed', '1')
+    .option('--temperature <t>', "sampling temperature, 0 = greedy (default: the engine's)")
     .option('--threads <n>', 'onnxruntime intra-op threads', '2')
     .option('--speaker-encoder <file>', 'speaker encoder .onnx (default: <model>/speaker_encoder.onnx, then models/default/)')
     .option('--out <dir>', 'folder for eval-<model>-<set>-<date>.json and .md', path.join(PACKAGE_ROOT, 'bench', 'results'))
@@ -142,6 +144,7 @@ export function registerEval(program: Command): void {
         limit: positiveInt(flags.limit, '--limit'),
         hardSentences: hard === 0 ? [] : readHardSentences().slice(0, hard),
         seed: Number(flags.seed),
+        temperature: flags.temperature === undefined ? undefined : Number(flags.temperature),
         threads: positiveInt(flags.threads, '--threads'),
         speakerEncoder: flags.speakerEncoder,
         log: (line) => console.error(line),

@@ -20,6 +20,8 @@ export interface TtsEvalOptions {
   limit?: number;
   threads?: number;
   seed?: number;
+  /** Sampling temperature for every sentence (0 = greedy); undefined = the engine's default. */
+  temperature?: number;
   speakerEncoder?: string;
   log?: (line: string) => void;
 }
@@ -38,6 +40,8 @@ export interface TtsEvalResult {
   date: string;
   machine: MachineInfo;
   seed: number;
+  /** The temperature asked for, or null for the engine's default. */
+  temperature: number | null;
   /** Pooled WER/CER of real recordings of the same texts (null: the set names none) and of the synthesized audio. */
   truth: { wer: number; cer: number } | null;
   synthesized: { wer: number | null; cer: number | null };
@@ -54,11 +58,11 @@ export interface TtsEvalResult {
   utterances: { id: string; seconds: number; transcript: string | null; similarity: number | null; failures: string[] }[];
 }
 
-async function synthesize(synth: Synthesizer, text: string, voice: Voice, seed: number): Promise<{ pcm: Float32Array; phonemes: string; wall: number }> {
+async function synthesize(synth: Synthesizer, text: string, voice: Voice, seed: number, temperature?: number): Promise<{ pcm: Float32Array; phonemes: string; wall: number }> {
   const parts: Float32Array[] = [];
   const phonemes: string[] = [];
   const t = performance.now();
-  for await (const chunk of synth.stream(text, { voice, seed })) {
+  for await (const chunk of synth.stream(text, { voice, seed, temperature })) {
     parts.push(chunk.audio);
     if (chunk.phonemes) phonemes.push(chunk.phonemes);
   }
@@ -88,7 +92,7 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
   let wall = 0, audio = 0;
   const sims: number[] = [], ceilings: number[] = [];
   for (const item of items) {
-    const out = await synthesize(synth, item.text, voices.get(item.prompt)!, seed);
+    const out = await synthesize(synth, item.text, voices.get(item.prompt)!, seed, options.temperature);
     wall += out.wall;
     audio += out.pcm.length / EVAL_SAMPLE_RATE;
     outputs.push(out.pcm);
@@ -126,6 +130,7 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
     date: new Date().toISOString(),
     machine: machineInfo(),
     seed,
+    temperature: options.temperature ?? null,
     truth,
     synthesized,
     werRatio: truth && synthesized.wer !== null && truth.wer > 0 ? synthesized.wer / truth.wer : null,
@@ -134,16 +139,16 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
     similarity: mean(sims),
     realRealSimilarity: mean(ceilings),
     rtf: audio > 0 ? wall / audio : Infinity,
-    robustness: options.hardSentences?.length ? await robustnessCounts(synth, voices.values().next().value!, options.hardSentences, seed, log) : null,
+    robustness: options.hardSentences?.length ? await robustnessCounts(synth, voices.values().next().value!, options.hardSentences, seed, log, options.temperature) : null,
     utterances,
   };
 }
 
 /** Synthesizes every hard sentence in one voice and counts runaway, too-short, silent, clipped and looped outputs. */
-async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: string[], seed: number, log: (line: string) => void): Promise<RobustnessCounts> {
+async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: string[], seed: number, log: (line: string) => void, temperature?: number): Promise<RobustnessCounts> {
   const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {} };
   for (const text of sentences) {
-    const out = await synthesize(synth, text, voice, seed);
+    const out = await synthesize(synth, text, voice, seed, temperature);
     const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, countPhonemes(out.phonemes)).failures;
     if (failures.length === 0) counts.ok++;
     for (const f of failures) counts.failures[f] = (counts.failures[f] ?? 0) + 1;
