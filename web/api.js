@@ -50,6 +50,7 @@ async function call(method, path, body) {
 }
 
 export const listVoices = () => call('GET', '/v1/audio/voices');
+export const listModels = () => call('GET', '/v1/models');
 export const deleteVoice = (id) => call('DELETE', `/v1/audio/voices/${encodeURIComponent(id)}`);
 
 /** @param {Blob} audio @param {string} name @param {string} transcript */

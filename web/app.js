@@ -1,5 +1,5 @@
 // Parla web UI: wires the page to the API (voices, synthesis), the clip editor and the session history.
-import { ApiError, apiKey, createVoice, deleteVoice, listVoices, setApiKey, speech } from './api.js';
+import { ApiError, apiKey, createVoice, deleteVoice, listModels, listVoices, setApiKey, speech } from './api.js';
 import { ClipEditor, Recorder } from './clip-editor.js';
 import { addHistory } from './history.js';
 import { EXTENSION, receiveAudio } from './player.js';
@@ -162,6 +162,22 @@ async function removeVoice() {
   }
 }
 
+/** Start the sampling controls at the model's recommended settings (GET /v1/models), where it has any. */
+async function applyModelDefaults() {
+  try {
+    const sampling = (await listModels()).data?.[0]?.sampling ?? {};
+    const set = (input, out, value, digits) => {
+      input.value = String(value);
+      $(out).value = Number(input.value).toFixed(digits);
+    };
+    if (typeof sampling.temperature === 'number') set(ui.temperature, 'temperature-value', sampling.temperature, 1);
+    if (typeof sampling.top_p === 'number') set(ui.topP, 'top-p-value', sampling.top_p, 2);
+    if (typeof sampling.ras === 'boolean') ui.ras.checked = sampling.ras;
+  } catch {
+    // the model is still loading or the key is missing: the page's own defaults stay
+  }
+}
+
 function bindOutputs() {
   const pairs = [[ui.temperature, 'temperature-value', 1], [ui.topP, 'top-p-value', 2], [ui.speed, 'speed-value', 2]];
   for (const [input, out, digits] of pairs) input.addEventListener('input', () => ($(out).value = Number(input.value).toFixed(digits)));
@@ -193,3 +209,4 @@ ui.apiKey.addEventListener('change', () => {
 });
 bindOutputs();
 refreshVoices();
+applyModelDefaults();

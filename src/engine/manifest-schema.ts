@@ -76,6 +76,15 @@ export const manifestSchema = z.object({
   draft: arSection.nullable(),
   /** null: no NAR; the runtime decodes codebook 0 alone (docs/model-format.md). */
   nar: narSection.nullable(),
+  /** Recommended sampling settings for requests that leave them out (src/engine/model-sampling.ts); absent = none. */
+  sampling: z.object({
+    temperature: z.number().optional(),
+    top_p: z.number().optional(),
+    top_k: z.number().optional(),
+    ras: z.boolean().optional(),
+    ras_window: z.number().optional(),
+    ras_threshold: z.number().optional(),
+  }).strict().nullable().optional(),
   training: z.record(z.string(), z.unknown()),
   quality: z.record(z.string(), z.unknown()).nullable(),
 });

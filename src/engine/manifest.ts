@@ -5,6 +5,7 @@ import { ParlaError } from '../errors.js';
 import { AR_DTYPES, NAR_DTYPES, type ArDims, type NarDims } from '../lm/contract.js';
 import { SYMBOLS } from '../text/symbols.js';
 import { manifestSchema, type ArSection, type ModelManifest, type NarSection, type TensorSpec } from './manifest-schema.js';
+import { modelSamplingDefaults } from './model-sampling.js';
 
 export type { ModelManifest } from './manifest-schema.js';
 
@@ -70,6 +71,7 @@ export function validateManifest(raw: unknown, source = 'model.json'): ModelMani
     throw new ParlaError('model_invalid', `${source}: field "${field}": ${message}`, { param: field });
   };
   checkContract(parsed.data, fail);
+  modelSamplingDefaults(parsed.data, source);
   return parsed.data;
 }
 

@@ -8,6 +8,8 @@ import { NarModel } from '../lm/nar-model.js';
 import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
+import { modelSamplingDefaults } from './model-sampling.js';
+import type { SamplingParams } from '../lm/sampling/index.js';
 
 export interface LoadModelOptions {
   /** Threads inside one ONNX operator (default 2, the cores of the reference machine). */
@@ -42,6 +44,8 @@ export interface LoadedModel extends CodecOnlyModel {
   draft: ArModel | null;
   /** null when the model ships codebook 0 alone (its NAR did not yet make speech clearer): see fillCodebooks. */
   nar: NarModel | null;
+  /** model.json's recommended sampling settings, for requests that leave them out (model-sampling.ts). */
+  samplingDefaults: Readonly<Partial<SamplingParams>>;
 }
 
 /** Reads `<dir>/model.json` (ParlaError model_missing / model_invalid naming the field or file) and opens its graphs. */
@@ -71,6 +75,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     draft,
     nar,
     codec,
+    samplingDefaults: modelSamplingDefaults(m),
   };
 }
 

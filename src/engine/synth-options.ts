@@ -27,17 +27,18 @@ export interface ResolvedSynthesis {
   signal?: AbortSignal;
 }
 
-export function resolveSynthesisOptions(options: SynthesisOptions): ResolvedSynthesis {
+/** `modelDefaults`: the model's recommended sampling settings, used where the options leave a setting out. */
+export function resolveSynthesisOptions(options: SynthesisOptions, modelDefaults: Partial<SamplingParams> = {}): ResolvedSynthesis {
   if (!options || typeof options !== 'object') throw new ParlaError('invalid_input', 'synthesis options are required (at least a voice)', { param: 'options' });
   const { voice } = options;
   if (!voice || typeof voice !== 'object' || !voice.codes) throw new ParlaError('invalid_input', 'a voice is required', { param: 'voice' });
   const params = resolveSamplingParams({
-    temperature: options.temperature,
-    topP: options.topP,
-    topK: options.topK,
-    ras: options.ras,
-    rasWindow: options.rasWindow,
-    rasThreshold: options.rasThreshold,
+    temperature: options.temperature ?? modelDefaults.temperature,
+    topP: options.topP ?? modelDefaults.topP,
+    topK: options.topK ?? modelDefaults.topK,
+    ras: options.ras ?? modelDefaults.ras,
+    rasWindow: options.rasWindow ?? modelDefaults.rasWindow,
+    rasThreshold: options.rasThreshold ?? modelDefaults.rasThreshold,
   });
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (!Number.isInteger(seed)) throw new ParlaError('invalid_input', `seed must be an integer, got ${seed}`, { param: 'seed' });

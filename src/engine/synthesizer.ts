@@ -105,7 +105,7 @@ export class Synthesizer {
   }
 
   async generate(text: string, options: SynthesisOptions): Promise<SynthesisResult> {
-    const resolved = resolveSynthesisOptions(options);
+    const resolved = resolveSynthesisOptions(options, this.model.samplingDefaults);
     const { sampleRate } = this.model;
     const meter = new StatsMeter();
     const parts: Float32Array[] = [];
@@ -123,7 +123,7 @@ export class Synthesizer {
   }
 
   async *stream(text: string, options: SynthesisOptions): AsyncGenerator<AudioChunk> {
-    const resolved = resolveSynthesisOptions(options);
+    const resolved = resolveSynthesisOptions(options, this.model.samplingDefaults);
     const { sampleRate, hopLength } = this.model;
     const meter = new StatsMeter();
     for await (const c of this.chunkCodes(text, options, resolved, meter)) {

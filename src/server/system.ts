@@ -34,10 +34,13 @@ export function systemRouter(ctx: AppContext): Router {
   return router;
 }
 
-/** `GET /v1/models` in OpenAI's list shape: the loaded model and the OpenAI names it answers to. */
+/**
+ * `GET /v1/models` in OpenAI's list shape: the loaded model and the OpenAI names it answers to. Parla adds
+ * `sampling`, the model's recommended settings (model.json), which requests leaving a setting out get.
+ */
 export function modelsRouter(ctx: AppContext): Router {
   const router = Router();
-  const entry = (id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'parla' });
+  const entry = (id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'parla', sampling: requireEngine(ctx).model.manifest.sampling ?? {} });
   router.get('/', (_req, res) => {
     const { model } = requireEngine(ctx);
     res.json({ object: 'list', data: [model.id, ...OPENAI_MODELS].map(entry) });

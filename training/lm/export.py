@@ -80,7 +80,7 @@ def load_models(a):
 
 
 def export_all(out: str, ar, nar, draft, model_id: str, description: str, training: dict,
-               symbols=(), parity: bool = False, nar_stages: int = None) -> dict:
+               symbols=(), parity: bool = False, nar_stages: int = None, sampling: dict = None) -> dict:
     os.makedirs(out, exist_ok=True)
     ar_sec = ar_section(ar, "ar.onnx", export_ar(ar, os.path.join(out, "ar.onnx")))
     nar_path = os.path.join(out, "nar.onnx")
@@ -101,6 +101,8 @@ def export_all(out: str, ar, nar, draft, model_id: str, description: str, traini
     manifest = build_manifest(model_id, description, ar_sec, nar_sec, draft_sec, ar.cfg, nar.cfg,
                               list(symbols), training, previous.get("codec"))
     keep_codec_records(manifest, previous)
+    if sampling:
+        manifest["sampling"] = sampling
     with open(os.path.join(out, "model.json"), "w", encoding="utf-8") as f:
         f.write(pretty_json(manifest))
     if parity:
@@ -122,6 +124,8 @@ def main(argv=None):
     p.add_argument("--id", default=None)
     p.add_argument("--symbols", help="JSON file with the id -> symbol list the model was trained with")
     p.add_argument("--parity", action="store_true", help="also write lm_parity.json (always on with --tiny)")
+    p.add_argument("--sampling", type=json.loads, default=None,
+                   help='recommended sampling settings for model.json, e.g. \'{"temperature": 0}\' (docs/model-format.md)')
     p.add_argument("--nar-stages", type=int, default=None,
                    help="NAR stages the runtime runs (it decodes this + 1 codebooks; 0 = no NAR in the model, "
                         "codebook 0 alone); default: the stages the NAR was trained on (train.py --max-stage), else all")
@@ -138,7 +142,7 @@ def main(argv=None):
     export_all(a.out, ar, nar, draft, a.id or os.path.basename(os.path.abspath(a.out)), "",
                {"steps": steps, "torch": torch.__version__,
                 "nar_stages": stages if stages is not None else nar.cfg.num_codebooks - 1},
-               symbols, a.parity, stages)
+               symbols, a.parity, stages, a.sampling)
 
 
 if __name__ == "__main__":

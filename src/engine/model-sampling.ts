@@ -1,0 +1,26 @@
+/**
+ * A model's recommended sampling settings (`sampling` in model.json, docs/model-format.md): what a request gets
+ * for every setting it leaves out. A small model may decode far better greedily than with the engine's general
+ * defaults (VALL-E 2's T = 1, top-p 0.8); the request's own values always win.
+ */
+import { ParlaError } from '../errors.js';
+import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
+import type { ModelManifest } from './manifest-schema.js';
+
+/** model.json's snake_case names -> the engine's sampling fields. */
+const FIELDS = { temperature: 'temperature', top_p: 'topP', top_k: 'topK', ras: 'ras', ras_window: 'rasWindow', ras_threshold: 'rasThreshold' } as const;
+
+/** The section as sampling fields, checked with the same rules as a request's (ParlaError model_invalid naming the field). */
+export function modelSamplingDefaults(m: Pick<ModelManifest, 'sampling'>, source = 'model.json'): Readonly<Partial<SamplingParams>> {
+  const out: Partial<Record<keyof SamplingParams, number | boolean>> = {};
+  for (const [key, value] of Object.entries(m.sampling ?? {})) out[FIELDS[key as keyof typeof FIELDS]] = value;
+  try {
+    resolveSamplingParams(out as Partial<SamplingParams>);
+  } catch (err) {
+    const param = err instanceof ParlaError ? err.param : undefined;
+    const key = Object.entries(FIELDS).find(([, field]) => field === param)?.[0] ?? '';
+    const field = `sampling${key ? `.${key}` : ''}`;
+    throw new ParlaError('model_invalid', `${source}: field "${field}": ${(err as Error).message}`, { param: field });
+  }
+  return Object.freeze(out as Partial<SamplingParams>);
+}
