@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../src/audio/decode.js';
 import { planChapters } from '../src/book/book-plan.js';
 import { DEFAULT_PAUSES } from '../src/book/chapter-assembly.js';
-import { chunkSeed, type ChunkEngine } from '../src/book/chunk-synth.js';
+import { chunkSeed, GREEDY_RETRY_TEMPERATURE, synthesizeChunk, type ChunkEngine } from '../src/book/chunk-synth.js';
 import { BookJob } from '../src/book/journal.js';
 import { runBook, type BookRunOptions } from '../src/book/job-runner.js';
 import { createProgress, SpeedMeter } from '../src/book/progress.js';
@@ -81,6 +81,26 @@ describe('book plan', () => {
   it('refuses a tiny budget and a chapter with nothing to say', () => {
     expect(() => planChapters(CHAPTERS, 5)).toThrow(/chunk budget must be an integer >= 20/);
     expect(() => planChapters([{ index: 4, title: '...', paragraphs: ['!!'] }])).toThrow(/chapter 4 "..." has nothing to read/);
+  });
+
+  it('retries a greedy chunk that fails the gate by sampling (greedy audio is the same for every seed)', async () => {
+    const greedyModel: LoadedModel = { ...model, samplingDefaults: { temperature: 0 } };
+    const used: number[] = [];
+    const engine = new InjectingEngine(new Synthesizer(greedyModel), { 'Sit.': silent });
+    const recording: ChunkEngine = {
+      generate: async (text, o) => {
+        const r = await engine.generate(text, o);
+        used.push(r.stats.temperature);
+        return r;
+      },
+    };
+    const done = await synthesizeChunk(recording, { id: 'c1', text: 'Sit.', baseSeed: 1, retries: 2, checks: GATE_CHECKS, options: { voice }, engineChunkPhonemes: 150 });
+    expect(used).toEqual([0, GREEDY_RETRY_TEMPERATURE, GREEDY_RETRY_TEMPERATURE]);
+    expect(done.attempts.every((a) => a.failures.includes('silent'))).toBe(true);
+    // a request's own temperature is kept on retries
+    used.length = 0;
+    await synthesizeChunk(recording, { id: 'c2', text: 'Sit.', baseSeed: 1, retries: 1, checks: GATE_CHECKS, options: { voice, temperature: 0.7 }, engineChunkPhonemes: 150 });
+    expect(used).toEqual([0.7, 0.7]);
   });
 
   it('derives seeds from base seed, chunk id and attempt only', () => {

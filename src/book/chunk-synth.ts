@@ -52,15 +52,25 @@ export interface ChunkJob {
   engineChunkPhonemes: number;
 }
 
+/**
+ * Temperature of a retry after a greedy attempt failed the gate: greedy decoding gives the same audio for every
+ * seed, so a retry must sample to be a retry at all. Low, because the models that recommend greedy decoding
+ * (model.json `sampling`) are the ones that lose words when sampled hotter.
+ */
+export const GREEDY_RETRY_TEMPERATURE = 0.3;
+
 export async function synthesizeChunk(engine: ChunkEngine, job: ChunkJob): Promise<SynthesizedChunk> {
   const analyzed = await analyzeText(job.text, { normalize: job.options.normalize, language: job.options.language, lexicon: job.options.lexicon });
   const phonemes = countPhonemes(analyzed.phonemes);
   const attempts: ChunkAttempt[] = [];
   let best: SynthesizedChunk | undefined;
   let wallSeconds = 0;
+  let greedy = false;
   for (let attempt = 0; attempt <= job.retries; attempt++) {
     const seed = chunkSeed(job.baseSeed, job.id, attempt);
-    const result = await engine.generate(job.text, { ...job.options, seed, chunkPhonemes: job.engineChunkPhonemes, firstChunkPhonemes: job.engineChunkPhonemes });
+    const temperature = greedy ? GREEDY_RETRY_TEMPERATURE : job.options.temperature;
+    const result = await engine.generate(job.text, { ...job.options, temperature, seed, chunkPhonemes: job.engineChunkPhonemes, firstChunkPhonemes: job.engineChunkPhonemes });
+    greedy ||= result.stats.temperature === 0;
     wallSeconds += result.stats.wallSeconds;
     const gate = gateChunk(result.audio, result.sampleRate, phonemes, job.checks);
     attempts.push({ seed, failures: gate.failures });

@@ -37,6 +37,7 @@ interface ChunkCodes {
 /** Running totals for SynthesisStats. */
 class StatsMeter {
   readonly start = performance.now();
+  constructor(private readonly temperature: number) {}
   samples = 0;
   arSteps = 0;
   proposed = 0;
@@ -57,7 +58,7 @@ class StatsMeter {
   result(sampleRate: number): SynthesisStats {
     const wallSeconds = (performance.now() - this.start) / 1000;
     const audioSeconds = this.samples / sampleRate;
-    const stats: SynthesisStats = { audioSeconds, wallSeconds, rtf: audioSeconds > 0 ? wallSeconds / audioSeconds : Infinity, arSteps: this.arSteps };
+    const stats: SynthesisStats = { audioSeconds, wallSeconds, rtf: audioSeconds > 0 ? wallSeconds / audioSeconds : Infinity, arSteps: this.arSteps, temperature: this.temperature };
     if (this.proposed > 0) stats.acceptanceRate = this.accepted / this.proposed;
     if (this.firstAudioMs !== undefined) stats.firstAudioMs = this.firstAudioMs;
     return stats;
@@ -107,7 +108,7 @@ export class Synthesizer {
   async generate(text: string, options: SynthesisOptions): Promise<SynthesisResult> {
     const resolved = resolveSynthesisOptions(options, this.model.samplingDefaults);
     const { sampleRate } = this.model;
-    const meter = new StatsMeter();
+    const meter = new StatsMeter(resolved.params.temperature);
     const parts: Float32Array[] = [];
     for await (const c of this.chunkCodes(text, options, resolved, meter)) {
       const pcm = c.codes.frames > 0 ? await this.model.codec.decode(c.codes) : new Float32Array(0);
@@ -125,7 +126,7 @@ export class Synthesizer {
   async *stream(text: string, options: SynthesisOptions): AsyncGenerator<AudioChunk> {
     const resolved = resolveSynthesisOptions(options, this.model.samplingDefaults);
     const { sampleRate, hopLength } = this.model;
-    const meter = new StatsMeter();
+    const meter = new StatsMeter(resolved.params.temperature);
     for await (const c of this.chunkCodes(text, options, resolved, meter)) {
       const total = c.codes.frames * hopLength;
       const plan = edgePlan(c.index, c.count, total, this.fadeSamples());

@@ -95,6 +95,8 @@ export interface SynthesisStats {
   /** wallSeconds / audioSeconds. */
   rtf: number;
   arSteps: number;
+  /** The sampling temperature used (the request's, else the model's recommended one, else the engine default); 0 = greedy. */
+  temperature: number;
   /** Speculative decoding: accepted draft codes / proposed draft codes. */
   acceptanceRate?: number;
   firstAudioMs?: number;

@@ -122,6 +122,7 @@ def main(argv=None):
     p.add_argument("--nar")
     p.add_argument("--draft")
     p.add_argument("--id", default=None)
+    p.add_argument("--description", default="", help="model.json description (what the model is, in a sentence)")
     p.add_argument("--symbols", help="JSON file with the id -> symbol list the model was trained with")
     p.add_argument("--parity", action="store_true", help="also write lm_parity.json (always on with --tiny)")
     p.add_argument("--sampling", type=json.loads, default=None,
@@ -139,7 +140,9 @@ def main(argv=None):
         return
     ar, nar, draft, steps, trained_stages = load_models(a)
     stages = a.nar_stages if a.nar_stages is not None else trained_stages
-    export_all(a.out, ar, nar, draft, a.id or os.path.basename(os.path.abspath(a.out)), "",
+    if stages == 0:
+        steps.pop("nar", None)  # not shipped
+    export_all(a.out, ar, nar, draft, a.id or os.path.basename(os.path.abspath(a.out)), a.description,
                {"steps": steps, "torch": torch.__version__,
                 "nar_stages": stages if stages is not None else nar.cfg.num_codebooks - 1},
                symbols, a.parity, stages, a.sampling)
