@@ -1,4 +1,4 @@
-/** `parla voices` on the tiny fixture (and the codec-only default model): add from an audio file, list, remove, bundled voices, bad inputs. */
+/** `parla voices` on the tiny fixture (and the shipped default model): add from an audio file, list, remove, bundled voices, bad inputs. */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -51,7 +51,7 @@ describe('parla voices', () => {
     expect(removed.err).toMatch(/bundled with Parla and cannot be deleted/);
   });
 
-  it('works with a codec-only model: the shipped default lists the bundled voices', async () => {
+  it('the shipped default model lists the bundled voices', async () => {
     const r = await runCli('voices', 'list', '--json', '-m', resolve(import.meta.dirname, '..', 'models', 'default'), '--dir', resolve(import.meta.dirname, '..', 'voices'));
     expect(r.code, r.err).toBe(0);
     const ids = (JSON.parse(r.out) as { voices: { id: string; origin: string }[] }).voices.filter((v) => v.origin === 'bundled').map((v) => v.id);
