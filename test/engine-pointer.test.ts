@@ -88,12 +88,12 @@ describe('PhonemePointer', () => {
   const TEXT = [1, 40, 41, 3, 50, 51, 52, 2]; // BOS, prompt transcript, SEP, target, EOS
 
   it('starts at the first target token (after SEP, or after BOS without a transcript)', () => {
-    expect(new PhonemePointer(TEXT, true, new Rng(0), 5).token).toBe(50);
-    expect(new PhonemePointer([1, 60, 61, 2], true, new Rng(0), 5).token).toBe(60);
+    expect(new PhonemePointer(TEXT, { greedy: true, rng: new Rng(0), tailGroups: 5 }).token).toBe(50);
+    expect(new PhonemePointer([1, 60, 61, 2], { greedy: true, rng: new Rng(0), tailGroups: 5 }).token).toBe(60);
   });
 
   it('greedy: moves once the summed move probabilities reach 1, so P(stay) = 0.5 moves one token every two groups', () => {
-    const p = new PhonemePointer(TEXT, true, new Rng(0), 5);
+    const p = new PhonemePointer(TEXT, { greedy: true, rng: new Rng(0), tailGroups: 5 });
     const half = [Math.log(0.5), Math.log(0.5), -Infinity]; // P(0) = P(1) = 0.5: expectation 0.5
     const seen = [];
     for (let i = 0; i < 6; i++) {
@@ -104,7 +104,7 @@ describe('PhonemePointer', () => {
   });
 
   it('greedy: a move goes by the most likely non-zero advance, stepping over tokens the model skips', () => {
-    const p = new PhonemePointer(TEXT, true, new Rng(0), 5);
+    const p = new PhonemePointer(TEXT, { greedy: true, rng: new Rng(0), tailGroups: 5 });
     const skip = [Math.log(0.5), Math.log(0.1), Math.log(0.4)]; // moving is a skip of 2 more often than a step of 1
     const seen = [];
     for (let i = 0; i < 4; i++) {
@@ -117,7 +117,7 @@ describe('PhonemePointer', () => {
   it('sampling: moves by drawn advances, reproducibly per seed, and never past EOS', () => {
     const long = [1, ...Array.from({ length: 30 }, (_, i) => 20 + i), 2];
     const walk = (seed: number) => {
-      const p = new PhonemePointer(long, false, new Rng(seed), 100);
+      const p = new PhonemePointer(long, { greedy: false, rng: new Rng(seed), tailGroups: 100 });
       return Array.from({ length: 40 }, () => (p.advance([0, 0, 0]), p.position));
     };
     expect(walk(1)).toEqual(walk(1));
@@ -128,7 +128,7 @@ describe('PhonemePointer', () => {
   });
 
   it('feeds the neighbouring tokens and the groups spent on the token, capped, as training does', () => {
-    const p = new PhonemePointer([1, 60, 61, 2], true, new Rng(0), 5, 2);
+    const p = new PhonemePointer([1, 60, 61, 2], { greedy: true, rng: new Rng(0), tailGroups: 5, maxSpent: 2 });
     expect(p.feed).toEqual({ token: 60, context: [1, 61, 1] });
     const stay = [0, -Infinity];
     const jump = [-Infinity, 0];
@@ -140,11 +140,26 @@ describe('PhonemePointer', () => {
     expect(p.feed).toEqual({ token: 61, context: [60, 2, 1] });
     p.advance(jump);
     expect(p.feed).toEqual({ token: 2, context: [61, 0, 1] }); // at EOS: nothing after it
-    expect(new PhonemePointer([1, 60, 2], true, new Rng(0), 5).feed).toEqual({ token: 60 }); // a model without context
+    expect(new PhonemePointer([1, 60, 2], { greedy: true, rng: new Rng(0), tailGroups: 5 }).feed).toEqual({ token: 60 }); // a model without context
+  });
+
+  it('moves on by one once it has stayed maxGroupsOnToken groups on a token, however sure the model is of staying', () => {
+    const p = new PhonemePointer(TEXT, { greedy: true, rng: new Rng(0), tailGroups: 5, maxGroupsOnToken: 3 });
+    const stuck = [0, -Infinity, -Infinity]; // P(stay) = 1
+    const seen = [];
+    for (let i = 0; i < 7; i++) {
+      p.advance(stuck);
+      seen.push(p.token);
+    }
+    expect(seen).toEqual([50, 50, 51, 51, 51, 52, 52]);
+    const sampled = new PhonemePointer(TEXT, { greedy: false, rng: new Rng(1), tailGroups: 5, maxGroupsOnToken: 2 });
+    sampled.advance(stuck);
+    sampled.advance(stuck);
+    expect(sampled.token).toBe(51);
   });
 
   it('the speech is over once more than tailGroups groups follow the pointer reaching EOS', () => {
-    const p = new PhonemePointer([1, 60, 2], true, new Rng(0), 2);
+    const p = new PhonemePointer([1, 60, 2], { greedy: true, rng: new Rng(0), tailGroups: 2 });
     const jump = [-Infinity, 0]; // always advance 1
     expect(p.atEnd).toBe(false);
     p.advance(jump); // 60 -> EOS

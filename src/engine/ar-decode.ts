@@ -11,7 +11,7 @@ import type { GroupLogits } from '../lm/logits.js';
 import { CodeSampler, type SamplingParams } from '../lm/sampling/index.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
-import { END_TAIL_SECONDS, PhonemePointer } from './phoneme-pointer.js';
+import { END_TAIL_SECONDS, MAX_TOKEN_SECONDS, PhonemePointer } from './phoneme-pointer.js';
 import { decodeSpeculative } from './speculative-decode.js';
 
 export interface ArJob {
@@ -54,8 +54,14 @@ export async function generateCodebook0(model: LoadedModel, job: ArJob): Promise
 /** The phoneme pointer of a job on a pointer model (null for other models); it draws from the sampler's RNG. */
 export function pointerFor(model: LoadedModel, job: ArJob, sampler: CodeSampler): PhonemePointer | null {
   if (!model.ar.dims.pointerClasses) return null;
-  const tail = Math.ceil((END_TAIL_SECONDS * model.frameRate) / model.groupSize);
-  return new PhonemePointer(job.prompt.text, job.params.temperature === 0, sampler.rng, tail, model.ar.dims.pointerContext ?? 0);
+  const groups = (seconds: number) => Math.ceil((seconds * model.frameRate) / model.groupSize);
+  return new PhonemePointer(job.prompt.text, {
+    greedy: job.params.temperature === 0,
+    rng: sampler.rng,
+    tailGroups: groups(END_TAIL_SECONDS),
+    maxSpent: model.ar.dims.pointerContext ?? 0,
+    maxGroupsOnToken: groups(MAX_TOKEN_SECONDS),
+  });
 }
 
 /** The group floor for masking end of speech: a pointer row may end only once its pointer has read the whole text. */
