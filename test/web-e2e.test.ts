@@ -134,6 +134,27 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     expect(await page.getAttribute('#error', 'role')).toBe('alert');
   });
 
+  it("starts the sampling controls at the model's recommended settings (model.json sampling)", async () => {
+    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling: { temperature: 0, top_p: 0.5, ras: false } }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false } }));
+    const otherVoices = tempDir('e2e-voices-sampling');
+    const other = await startTestServer(otherVoices.dir, recommending);
+    await other.ready;
+    const fresh = await page.context().newPage();
+    try {
+      await fresh.goto(other.url);
+      await expect.poll(() => fresh.inputValue('#temperature')).toBe('0');
+      expect(await fresh.locator('#temperature-value').textContent()).toBe('0.0');
+      expect(await fresh.inputValue('#top-p')).toBe('0.5');
+      expect(await fresh.locator('#ras').isChecked()).toBe(false);
+      // the page this suite started on (a model without recommendations) kept its own defaults
+      expect(await page.locator('#ras').isChecked()).toBe(true);
+    } finally {
+      await fresh.close();
+      await other.close();
+      otherVoices.remove();
+    }
+  });
+
   it('keeps a screenshot as an artifact', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: resolve(ARTIFACTS, 'web-ui.png'), fullPage: true });
