@@ -166,12 +166,13 @@ async function removeVoice() {
 async function applyModelDefaults() {
   try {
     const sampling = (await listModels()).data?.[0]?.sampling ?? {};
-    const set = (input, out, value, digits) => {
+    // Dispatching "input" lets bindOutputs update the value shown beside each slider.
+    const set = (input, value) => {
       input.value = String(value);
-      $(out).value = Number(input.value).toFixed(digits);
+      input.dispatchEvent(new Event('input'));
     };
-    if (typeof sampling.temperature === 'number') set(ui.temperature, 'temperature-value', sampling.temperature, 1);
-    if (typeof sampling.top_p === 'number') set(ui.topP, 'top-p-value', sampling.top_p, 2);
+    if (typeof sampling.temperature === 'number') set(ui.temperature, sampling.temperature);
+    if (typeof sampling.top_p === 'number') set(ui.topP, sampling.top_p);
     if (typeof sampling.ras === 'boolean') ui.ras.checked = sampling.ras;
   } catch {
     // the model is still loading or the key is missing: the page's own defaults stay

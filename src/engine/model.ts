@@ -85,11 +85,6 @@ export async function fillCodebooks(model: LoadedModel, text: ArrayLike<number>,
   return makeCodes(1, codebook0.length, Int32Array.from(codebook0));
 }
 
-/** How many codebooks fillCodebooks returns. */
-export function outputCodebooks(model: LoadedModel): number {
-  return model.nar?.outputCodebooks ?? 1;
-}
-
 /**
  * Opens only the codec of `<dir>/model.json` (no language model needed): enough to create, save and load voices,
  * so voices can be made with a codec that ships ahead of its language model.

@@ -112,9 +112,9 @@ export class PhonemePointer {
       step = 1;
       this.carry = 0;
     }
-    const moved = Math.min(this.index + step, this.eos) !== this.index;
-    this.index = Math.min(this.index + step, this.eos);
-    this.spent = moved ? 0 : this.spent + 1;
+    const next = Math.min(this.index + step, this.eos);
+    this.spent = next === this.index ? this.spent + 1 : 0;
+    this.index = next;
   }
 }
 

@@ -9,12 +9,12 @@
  * once during a 1.3 s batched prefill. So a request blocks the loop for one graph call at a time (one AR step,
  * one NAR stage, one codec piece) and yields between calls; concurrent requests interleave at that granularity.
  */
-import { makeCodes, sliceFrames, type Codes } from '../codec/codes.js';
+import { sliceFrames, type Codes } from '../codec/codes.js';
 import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArResult } from './ar-decode.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
-import { fillCodebooks, outputCodebooks, type LoadedModel } from './model.js';
+import { fillCodebooks, type LoadedModel } from './model.js';
 import { chunkInputs, DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
 import { CHUNK_FADE_MS, CHUNK_PAUSE_MS, resolveLengthLimit, resolveMinLength, resolveSynthesisOptions, type ResolvedSynthesis } from './synth-options.js';
 import { nothingToSay, phonemizeChunk, planChunks, type TextChunk } from './text-chunks.js';
@@ -37,12 +37,13 @@ interface ChunkCodes {
 /** Running totals for SynthesisStats. */
 class StatsMeter {
   readonly start = performance.now();
-  constructor(private readonly temperature: number) {}
   samples = 0;
   arSteps = 0;
   proposed = 0;
   accepted = 0;
   firstAudioMs: number | undefined;
+
+  constructor(private readonly temperature: number) {}
 
   addAr(r: ArResult): void {
     this.arSteps += r.arSteps;
@@ -189,7 +190,7 @@ export class Synthesizer {
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
-      const codes = ar.codes.length > 0 ? await fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes) : makeCodes(outputCodebooks(this.model), 0);
+      const codes = await fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes);
       yield { index, count, chunk, codes };
       index++;
     }

@@ -5,6 +5,7 @@ import { Router } from 'express';
 import { marked } from 'marked';
 import { PACKAGE_ROOT } from '../paths.js';
 import { RETRY_AFTER_SECONDS } from './api-error.js';
+import type { LoadedModel } from '../engine/model.js';
 import { requireEngine, type AppContext } from './context.js';
 import { OPENAI_MODELS } from './speech-schema.js';
 
@@ -40,10 +41,10 @@ export function systemRouter(ctx: AppContext): Router {
  */
 export function modelsRouter(ctx: AppContext): Router {
   const router = Router();
-  const entry = (id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'parla', sampling: requireEngine(ctx).model.manifest.sampling ?? {} });
+  const entry = (model: LoadedModel, id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'parla', sampling: model.manifest.sampling ?? {} });
   router.get('/', (_req, res) => {
     const { model } = requireEngine(ctx);
-    res.json({ object: 'list', data: [model.id, ...OPENAI_MODELS].map(entry) });
+    res.json({ object: 'list', data: [model.id, ...OPENAI_MODELS].map((id) => entry(model, id)) });
   });
   router.get('/:id', (req, res) => {
     const { model } = requireEngine(ctx);
@@ -51,7 +52,7 @@ export function modelsRouter(ctx: AppContext): Router {
       res.status(404).json({ error: { message: `The model "${req.params.id}" does not exist`, type: 'invalid_request_error', param: 'model', code: 'not_found' } });
       return;
     }
-    res.json(entry(req.params.id));
+    res.json(entry(model, req.params.id));
   });
   return router;
 }
