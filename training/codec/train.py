@@ -40,6 +40,10 @@ max_steps = 300000
 min_lr_ratio = 0.1
 grad_clip = 1.0
 quantizer_dropout = 0.5
+q1_share = 0.0  # share of items decoded from codebook 0 alone on top of quantizer dropout (the shipped TTS
+#                 decodes codebook 0 alone)
+decoder_only = False  # fine-tune the decoder alone: encoder and codebooks frozen, so the codes, and every
+#                       language model and saved voice made from them, stay valid
 mel_weight, stft_weight, commit_weight = 1.0, 1.0, 1.0
 gan_start_step = -1  # >= 0 turns on adversarial + feature-matching losses from that step
 adv_weight, fm_weight = 1.0, 2.0

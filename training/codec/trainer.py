@@ -58,7 +58,8 @@ class Trainer:
         n_q = torch.full((b,), q, device=self.device)
         drop = torch.rand(b, device=self.device) < tc["quantizer_dropout"]
         n_q[drop] = torch.randint(1, q + 1, (int(drop.sum()),), device=self.device)
-        fake, qres = self.model(audio, n_q)
+        n_q[torch.rand(b, device=self.device) < tc.get("q1_share", 0.0)] = 1
+        fake, qres = self._decoder_only_forward(audio, n_q) if tc.get("decoder_only") else self.model(audio, n_q)
         out = {}
         if self.gan_on():
             self.opt_d.zero_grad(set_to_none=True)
@@ -69,7 +70,9 @@ class Trainer:
             self.opt_d.step()
             out["d_loss"] = float(d_loss)
         rec = self.loss(fake, audio)
-        total = tc["mel_weight"] * rec["mel"] + tc["stft_weight"] * rec["stft"] + tc["commit_weight"] * qres.commit_loss
+        total = tc["mel_weight"] * rec["mel"] + tc["stft_weight"] * rec["stft"]
+        if not tc.get("decoder_only"):
+            total = total + tc["commit_weight"] * qres.commit_loss
         if self.gan_on():
             fake_logits, fake_feats = self.disc(fake)
             with torch.no_grad():
@@ -86,6 +89,16 @@ class Trainer:
                    commit=float(qres.commit_loss), grad_norm=float(grad_norm),
                    perplexity=[round(float(p), 1) for p in qres.perplexity])
         return out
+
+    def _decoder_only_forward(self, audio: torch.Tensor, n_q: torch.Tensor):
+        """Encoder and quantizer in eval mode without gradients (no EMA updates or code restarts, so the
+        code book stays exactly as exported); only the decoder learns. The optimizer skips parameters
+        without gradients, so its state keeps the full model's layout and checkpoints stay resumable."""
+        self.model.encoder.eval()
+        self.model.quantizer.eval()
+        with torch.no_grad():
+            qres = self.model.quantizer(self.model.encoder(audio), n_q)
+        return self.model.decoder(qres.quantized), qres
 
     def state_dict(self, extra: dict = None) -> dict:
         """Everything needed to rebuild and resume: configs, weights, optimizers, step, RNG states."""

@@ -100,6 +100,24 @@ def test_gan_losses_switch_on_at_gan_start_step(cache):
     assert {"d_loss", "adv", "fm"} <= out.keys() and all(np.isfinite(out[k]) for k in ("d_loss", "adv", "fm"))
 
 
+def test_decoder_only_fine_tune_keeps_the_codes_and_trains_the_decoder(cache):
+    """The shipped language model and saved voices are made of codes: a decoder fine-tune must not move them."""
+    sampler = CropSampler(cache[0], {"speech": 1.0}, 3200, seed=0)
+    torch.manual_seed(0)
+    trainer = Trainer(tiny_config(), {**DEFAULTS, "decoder_only": True, "q1_share": 0.5, "warmup_steps": 1})
+    probe = sampler.batch(2)
+    frozen = {k: v.clone() for k, v in trainer.model.state_dict().items() if not k.startswith("decoder.")}
+    decoder = {k: v.clone() for k, v in trainer.model.decoder.state_dict().items()}
+    codes = trainer.model.encode(probe)
+    for _ in range(3):
+        out = trainer.train_step(sampler.batch(2))
+    assert np.isfinite(out["loss"])
+    after = trainer.model.state_dict()
+    assert all(torch.equal(v, after[k]) for k, v in frozen.items())  # encoder, codebooks, EMA statistics
+    assert torch.equal(trainer.model.encode(probe), codes)
+    assert any(not torch.equal(v, trainer.model.decoder.state_dict()[k]) for k, v in decoder.items())
+
+
 def test_train_command_resumes_where_it_stopped(cache, tmp_path, capsys):
     args = [f"--out_root={tmp_path}", "--run=t", f"--cache_dir={cache[0]}", "--sources=speech:1",
             "--eval_sources=speech", "--tiny=True", "--batch_size=2", "--crop_seconds=0.2",
