@@ -6,7 +6,12 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEngineBench, type EngineBenchResult } from '../src/bench/engine-bench.js';
 import { ENGINE_TABLE_END, ENGINE_TABLE_START, engineBenchTable, updateEngineReadme, writeEngineBenchResult } from '../src/bench/engine-record.js';
+import { referenceCheckpoint } from '../src/bench/ar-step-timing.js';
+import { g1Twin } from '../src/bench/g1-twin.js';
 import { registerBenchEngine } from '../src/cli/bench-engine.js';
+import type { LoadedModel } from '../src/engine/model.js';
+import { loadModelManifest } from '../src/engine/manifest.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
 import { FIXTURE, parlaError } from './engine-helpers.js';
 
 const REQUIRED = ['rtf', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'stall_natural_ms', 'speculative_speedup', 'acceptance_rate', 'grouped_speedup', 'batch4_speedup', 'rss_mb', 'rss_growth_mb', 'pytorch_ratio', 'machine', 'date', 'model', 'notes', 'loadavg'];
@@ -65,6 +70,38 @@ describe('runEngineBench on the tiny fixture', () => {
     expect(text).not.toContain('old table');
     expect(text.startsWith('# before\n')).toBe(true);
     expect(text.endsWith(`${ENGINE_TABLE_END}\nafter\n`)).toBe(true);
+  });
+});
+
+describe('the PyTorch reference checkpoint', () => {
+  const manifestWith = (training: Record<string, unknown>) => ({ dir: FIXTURE, manifest: { training } as unknown as LoadedModel['manifest'] });
+
+  it('a shipped model points at its committed checkpoint through training.checkpoints.ar', () => {
+    const model = { dir: path.join(PACKAGE_ROOT, 'models', 'default'), manifest: loadModelManifest(path.join(PACKAGE_ROOT, 'models', 'default')).manifest };
+    expect(referenceCheckpoint(model)).toBe(path.join(PACKAGE_ROOT, 'training', 'checkpoints', 'lm-ar-context.pt'));
+  });
+
+  it('a recorded path that does not exist, or none at all, is reported, not guessed', () => {
+    expect(referenceCheckpoint(manifestWith({ checkpoints: { ar: 'training/checkpoints/gone.pt' } }))).toEqual({ error: expect.stringContaining('gone.pt not found') });
+    expect(referenceCheckpoint(manifestWith({}))).toEqual({ error: expect.stringContaining('no training.checkpoints.ar') });
+  });
+});
+
+describe('the G=1 twin of a trained model', () => {
+  it('has the trained AR configuration with group size 1, the same codec, and is made once', () => {
+    const twin = g1Twin(path.join(PACKAGE_ROOT, 'models', 'default'), dir);
+    expect(typeof twin).toBe('string');
+    const shipped = loadModelManifest(path.join(PACKAGE_ROOT, 'models', 'default')).manifest;
+    const made = loadModelManifest(twin as string).manifest;
+    expect(made.group_size).toBe(1);
+    expect(made.ar.dims).toEqual(shipped.ar.dims); // group size is model-wide, above
+    expect(made.codec.id).toBe(shipped.codec.id);
+    expect(made.nar).toBeNull();
+    expect(g1Twin(path.join(PACKAGE_ROOT, 'models', 'default'), dir)).toBe(twin); // found, not made again
+  }, 120_000);
+
+  it('a model without a recorded checkpoint gets the reason instead', () => {
+    expect(g1Twin(FIXTURE, dir)).toEqual({ error: expect.stringContaining('no training.checkpoints.ar') });
   });
 });
 

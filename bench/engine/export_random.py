@@ -6,8 +6,16 @@ Writes <out>/g2/ (AR G=2 + drafter + NAR, the default sizes of training/lm/train
 AR with G=1 and a G=1 drafter), each with the codec exported from --codec-ckpt (real size; random weights of
 the default codec config when no checkpoint is given), plus <out>/<g>/ar.pt, the AR checkpoint the PyTorch
 reference timing (bench/engine/torch_ar_step.py) loads, so both runtimes time the same weights.
+
+    /usr/bin/python3 bench/engine/export_random.py --like models/default --out bench/models/g1-<model id>
+
+writes the G=1 twin of a trained model for the grouped comparison: its AR's exact configuration (dims, phoneme
+pointer) with group size 1 and random weights, its codec, symbols and NAR setting; no drafter. Speed only: the
+bench runs both to a fixed length and compares steps and wall time per second of audio.
 """
+import json
 import argparse
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -19,7 +27,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, REPO)
 
 from training.lm.ar import ARModel  # noqa: E402
-from training.lm.checkpoint import save_checkpoint  # noqa: E402
+from training.lm.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from training.lm.config import ARConfig, NARConfig  # noqa: E402
 from training.lm.export import export_all  # noqa: E402
 from training.lm.nar import NARModel  # noqa: E402
@@ -55,11 +63,37 @@ def export_variant(out: str, group_size: int, codec_dir: str, seed: int) -> None
             shutil.copyfile(os.path.join(codec_dir, name), os.path.join(out, name))
 
 
+def export_g1_twin(model_dir: str, out: str, seed: int = 0) -> None:
+    """The G=1 twin of the trained model in model_dir (its AR configuration from training.checkpoints.ar)."""
+    manifest = json.load(open(os.path.join(model_dir, "model.json"), encoding="utf-8"))
+    recorded = ((manifest.get("training") or {}).get("checkpoints") or {}).get("ar")
+    if not recorded:
+        raise SystemExit(f"{model_dir}/model.json has no training.checkpoints.ar to take the AR configuration from")
+    _, trained, _ = load_checkpoint(os.path.join(REPO, recorded))
+    torch.manual_seed(seed)
+    ar = ARModel(dataclasses.replace(trained.cfg, group_size=1, dropout=0.0)).eval()
+    nar = NARModel(NARConfig(**SIZES["nar"], dropout=0.0)).eval()
+    os.makedirs(out, exist_ok=True)
+    # model.json and the codec first: export_all keeps the codec section (and codec.id) it finds in `out`.
+    for name in ("model.json", "codec_encoder.onnx", "codec_decoder.onnx"):
+        shutil.copyfile(os.path.join(model_dir, name), os.path.join(out, name))
+    stages = (manifest.get("training") or {}).get("nar_stages", 0) if manifest.get("nar") else 0
+    export_all(out, ar, nar, None, f"{manifest['id']}-g1-random", DESCRIPTION,
+               {"data": None, "steps": {"ar": 0}, "twin_of": manifest["id"]}, manifest["phonemes"]["symbols"],
+               nar_stages=stages)
+    save_checkpoint(os.path.join(out, "ar.pt"), "ar", ar)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
     p.add_argument("--codec-ckpt", default=os.path.join(REPO, "training", "runs", "codec", "cpu1", "last.pt"))
+    p.add_argument("--like", help="a trained model folder: write only its G=1 twin to --out")
     a = p.parse_args(argv)
+    if a.like:
+        export_g1_twin(a.like, a.out)
+        print(f"wrote {a.out}")
+        return
     g2 = os.path.join(a.out, "g2")
     os.makedirs(g2, exist_ok=True)
     export_codec(g2, a.codec_ckpt)

@@ -40,9 +40,13 @@ def main(argv=None):
     is_audio[0, a.text:] = True
     positions = torch.arange(s).unsqueeze(0)
     pk, pv = model.empty_cache(1)
+    # A phoneme-pointer AR with pointer context takes (B, S, 3) more ids per position; zeros (the padding id)
+    # cost the same as real ones, and onnxruntime-node's side feeds zeros too.
+    context = (lambda n: torch.zeros(1, n, 3, dtype=torch.long)) if model.cfg.pointer_context else (lambda n: None)
     with torch.inference_mode():
         t0 = time.perf_counter()
-        logits, pk, pv = model(text_ids, audio, is_audio, positions, pk, pv, torch.ones(1, s, dtype=torch.bool))
+        logits, pk, pv = model(text_ids, audio, is_audio, positions, pk, pv, torch.ones(1, s, dtype=torch.bool),
+                               context(s))[:3]
         prefill_ms = (time.perf_counter() - t0) * 1000
         times = []
         code = torch.zeros(1, 1, g, dtype=torch.long)
@@ -51,7 +55,8 @@ def main(argv=None):
             pos = torch.tensor([[s + i]])
             mask = torch.ones(1, s + i + 1, dtype=torch.bool)
             t0 = time.perf_counter()
-            logits, pk, pv = model(torch.zeros(1, 1, dtype=torch.long), code, torch.ones(1, 1, dtype=torch.bool), pos, pk, pv, mask)
+            logits, pk, pv = model(torch.zeros(1, 1, dtype=torch.long), code, torch.ones(1, 1, dtype=torch.bool), pos, pk, pv,
+                                   mask, context(1))[:3]
             times.append((time.perf_counter() - t0) * 1000)
     print(json.dumps({"runtime": f"torch {torch.__version__}", "threads": a.threads, "prefill_ms": prefill_ms,
                       "step_ms_median": statistics.median(times), "step_ms_mean": statistics.fmean(times), "steps": a.steps}))

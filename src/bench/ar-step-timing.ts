@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { LoadedModel } from '../engine/model.js';
 import type { ArModel } from '../lm/ar-model.js';
 import { ArSession } from '../lm/ar-session.js';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -28,7 +29,7 @@ export interface StepShape {
 
 /** The PyTorch side: bench/engine/torch_ar_step.py, run by Debian's python (PARLA_PYTHON overrides). */
 export const TORCH_SCRIPT = path.join(PACKAGE_ROOT, 'bench', 'engine', 'torch_ar_step.py');
-const PYTHON = process.env.PARLA_PYTHON ?? '/usr/bin/python3';
+export const PYTHON = process.env.PARLA_PYTHON ?? '/usr/bin/python3';
 
 /** Prefill with the same synthetic tokens as the Python script, then `steps` greedy steps, each timed. */
 export async function onnxStepTiming(ar: ArModel, shape: StepShape): Promise<StepTiming> {
@@ -52,10 +53,24 @@ export async function onnxStepTiming(ar: ArModel, shape: StepShape): Promise<Ste
   return { runtime: 'onnxruntime-node', threads: shape.threads, prefillMs, stepMsMedian: median(times), steps: shape.steps };
 }
 
-/** null (with the reason) when the model folder has no ar.pt or python/torch is missing. */
-export function torchStepTiming(modelDir: string, shape: StepShape): StepTiming | { error: string } {
-  const ckpt = path.join(modelDir, 'ar.pt');
-  if (!existsSync(ckpt)) return { error: `${ckpt} not found (export the model with bench/engine/export_random.py)` };
+/**
+ * The PyTorch checkpoint the AR was exported from: `<model>/ar.pt` (the random-weight bench models), else the
+ * repository path in model.json `training.checkpoints.ar` (a shipped model points at its committed checkpoint
+ * instead of carrying a second copy of its weights).
+ */
+export function referenceCheckpoint(model: Pick<LoadedModel, 'dir' | 'manifest'>): string | { error: string } {
+  const local = path.join(model.dir, 'ar.pt');
+  if (existsSync(local)) return local;
+  const recorded = (model.manifest.training as { checkpoints?: { ar?: unknown } }).checkpoints?.ar;
+  if (typeof recorded !== 'string') return { error: `${local} not found and model.json has no training.checkpoints.ar (bench models: bench/engine/export_random.py)` };
+  const ckpt = path.resolve(PACKAGE_ROOT, recorded);
+  return existsSync(ckpt) ? ckpt : { error: `training.checkpoints.ar: ${ckpt} not found` };
+}
+
+/** An error (with the reason) when there is no PyTorch checkpoint for the model or python/torch is missing. */
+export function torchStepTiming(model: Pick<LoadedModel, 'dir' | 'manifest'>, shape: StepShape): StepTiming | { error: string } {
+  const ckpt = referenceCheckpoint(model);
+  if (typeof ckpt !== 'string') return ckpt;
   const args = [TORCH_SCRIPT, `--ckpt=${ckpt}`, `--text=${shape.text}`, `--groups=${shape.groups}`, `--steps=${shape.steps}`, `--threads=${shape.threads}`];
   const r = spawnSync(PYTHON, args, { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) return { error: `${PYTHON} ${path.basename(TORCH_SCRIPT)} failed: ${(r.error?.message ?? r.stderr).trim().slice(-300)}` };

@@ -89,7 +89,8 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
   const rssLoadedMb = rssMb();
   const synth = new Synthesizer(model, { batching: true });
   const voice = await benchVoice(model);
-  const { text, phonemes } = await textForSeconds(model, o.seconds);
+  const randomWeights = /random/i.test(model.manifest.description) || /random/i.test(model.id);
+  const { text, phonemes } = await textForSeconds(model, o.seconds, !randomWeights);
   log(`model ${model.id} loaded (RSS ${rssLoadedMb.toFixed(0)} MB); text of ${phonemes} phonemes: "${text}"`);
   await endToEnd(synth, voice, text, false); // warm-up: arenas, phonemizer, JIT
 
@@ -131,7 +132,6 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
   const { g1Id, ...groupedDetails } = grouped;
   const med = (runs: ArRun[], f: (r: ArRun) => number): number => median(runs.map(f));
   const plainGps = med(ar.plain, (r) => r.groupsPerSecond);
-  const randomWeights = /random/i.test(model.manifest.description) || /random/i.test(model.id);
   const result: EngineBenchResult = {
     kind: 'engine-bench',
     date: new Date().toISOString(),
@@ -183,7 +183,13 @@ function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode,
     n.push('Random weights at the model sizes: speed only. Acceptance rates and end-of-speech behaviour are meaningless (the random drafter agrees with the random AR by chance only); audio is noise.');
   }
   if ([...ar.plain, ...ar.speculative].some((r) => r.endOfSpeech)) n.push('Some AR runs ended speech before the fixed length: groups/s still compare, lengths differ.');
-  n.push(`Greedy decoding; generation runs to the length limit (about ${o.seconds} s of audio). rtf and ttfa_ms use plain decoding; rtf_speculative uses the drafter.`);
+  n.push(
+    (randomWeights
+      ? `Greedy decoding; generation runs to the length limit (about ${o.seconds} s of audio).`
+      : `Greedy decoding of a text of about ${o.seconds} s at ${NATURAL_LENGTH.secondsPerPhoneme} s per phoneme; the model ends speech itself and rates count the audio it made (details.endToEnd).`) +
+      ' rtf and ttfa_ms use plain decoding; rtf_speculative uses the drafter.',
+  );
+  if (o.g1ModelDir && !randomWeights) n.push('grouped_speedup: the G=1 side is a random-weight twin of the AR (same configuration, group size 1; bench/engine/export_random.py --like), run to the same fixed length: steps and wall time per second of audio, speed only.');
   n.push('self_draft_*: the AR as its own drafter (every draft accepted): the upper bound of the verification mechanics, not a real configuration.');
   n.push(
     "ttfa_*: streaming, ms from the stream() call to the first audio piece; the first text chunk's AR + NAR run to completion before its first 0.5 s codec piece is decoded, so it is the first chunk's length that counts (src/engine/first-chunk.ts). " +

@@ -31,9 +31,9 @@ export async function pytorchRun(model: LoadedModel, o: EngineBenchOptions, log:
   const shape1 = { ...shape, threads: 1 };
   const ar1 = o.threads === 1 ? model.ar : await ArModel.load(model.ar.path, model.ar.dims, { intraOpThreads: 1 });
   const onnx = await onnxStepTiming(model.ar, shape);
-  const torch = o.torch ? torchStepTiming(model.dir, shape) : null;
+  const torch = o.torch ? torchStepTiming(model, shape) : null;
   const onnx1 = await onnxStepTiming(ar1, shape1);
-  const torch1 = o.torch ? torchStepTiming(model.dir, shape1) : null;
+  const torch1 = o.torch ? torchStepTiming(model, shape1) : null;
   const show = (t: TorchTiming): string => (t && 'stepMsMedian' in t ? `${t.stepMsMedian.toFixed(2)} ms` : (t?.error ?? 'skipped'));
   log(`AR step at ${o.threads} threads: onnxruntime ${onnx.stepMsMedian.toFixed(2)} ms, torch ${show(torch)}; at 1 thread: onnxruntime ${onnx1.stepMsMedian.toFixed(2)} ms, torch ${show(torch1)}`);
   return { shape, onnx, torch, onnx1, torch1 };

@@ -46,16 +46,19 @@ function limitFrames(model: LoadedModel, phonemes: number): number {
 }
 
 /**
- * The shortest text whose length limit reaches `seconds` of audio. With random weights the AR (almost) never
- * ends speech, so generation runs to that limit: a fixed, known amount of work.
+ * The shortest text of about `seconds` of audio. With random weights the AR (almost) never ends speech, so
+ * generation runs to the length limit: the text is the shortest whose limit reaches `seconds`, a fixed, known
+ * amount of work. A trained model ends speech at its speaking rate: the text is the shortest whose length at
+ * the natural rate (NATURAL_LENGTH) reaches `seconds`, and the audio it actually makes is what rates count.
  */
-export async function textForSeconds(model: LoadedModel, seconds: number): Promise<{ text: string; phonemes: number }> {
+export async function textForSeconds(model: LoadedModel, seconds: number, trained: boolean): Promise<{ text: string; phonemes: number }> {
   const words: string[] = [];
+  const frames = (phonemes: number): number => (trained ? phonemes * NATURAL_LENGTH.secondsPerPhoneme * model.frameRate : limitFrames(model, phonemes));
   for (let i = 0; i < 400; i++) {
     words.push(WORDS[i % WORDS.length]);
     const text = words.join(' ') + '.';
     const { ids } = await analyzeText(text);
-    if (limitFrames(model, ids.length) >= seconds * model.frameRate) return { text: text[0].toUpperCase() + text.slice(1), phonemes: ids.length };
+    if (frames(ids.length) >= seconds * model.frameRate) return { text: text[0].toUpperCase() + text.slice(1), phonemes: ids.length };
   }
   return { text: words.join(' ') + '.', phonemes: NaN };
 }

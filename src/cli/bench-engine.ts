@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { runEngineBench } from '../bench/engine-bench.js';
+import { g1Twin } from '../bench/g1-twin.js';
 import { engineBenchTable, updateEngineReadme, writeEngineBenchResult } from '../bench/engine-record.js';
 import { ParlaError } from '../errors.js';
 import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
@@ -35,7 +36,7 @@ export function registerBenchEngine(bench: Command): void {
     .command('engine')
     .description('engine speed: RTF, time to first audio, speculative, G=2 vs G=1, concurrency, memory, PyTorch ratio')
     .option('-m, --model <dir>', 'model directory (random default-size models: bench/engine/export_random.py)', defaultModelDir())
-    .option('--g1-model <dir>', 'the same model with group size 1, for the grouped comparison (default: <model>/../g1 when it exists)')
+    .option('--g1-model <dir>', 'the same model with group size 1, for the grouped comparison (default: <model>/../g1 when it exists, else a random-weight twin made from training.checkpoints.ar)')
     .option('--seconds <s>', 'utterance length in seconds of audio', '10')
     .option('--runs <n>', 'repetitions of each timed measurement (median)', '3')
     .option('--sentences <n>', 'sentences synthesized for the memory-growth measurement', '1000')
@@ -48,7 +49,13 @@ export function registerBenchEngine(bench: Command): void {
     .option('--no-record', 'print the result only; write nothing')
     .action(async (flags: EngineBenchFlags) => {
       const sibling = path.join(path.dirname(path.resolve(flags.model)), 'g1');
-      const g1 = flags.g1Model ?? (path.basename(path.resolve(flags.model)) !== 'g1' && existsSync(path.join(sibling, 'model.json')) ? sibling : null);
+      let g1 = flags.g1Model ?? (path.basename(path.resolve(flags.model)) !== 'g1' && existsSync(path.join(sibling, 'model.json')) ? sibling : null);
+      if (!g1 && flags.torch) {
+        // A trained model: its G=1 twin (random weights, same configuration) is made once through PyTorch.
+        const twin = g1Twin(flags.model);
+        if (typeof twin === 'string') g1 = twin;
+        else console.error(`grouped comparison skipped: ${twin.error}`);
+      }
       const result = await runEngineBench({
         modelDir: flags.model,
         g1ModelDir: g1,

@@ -130,6 +130,9 @@ def main(argv=None):
     p.add_argument("--nar-stages", type=int, default=None,
                    help="NAR stages the runtime runs (it decodes this + 1 codebooks; 0 = no NAR in the model, "
                         "codebook 0 alone); default: the stages the NAR was trained on (train.py --max-stage), else all")
+    p.add_argument("--ar-checkpoint-record", default=None,
+                   help="repository path of the committed PyTorch checkpoint of the exported AR, recorded as "
+                        "training.checkpoints.ar (the engine bench times it as the PyTorch reference)")
     a = p.parse_args(argv)
     symbols = json.load(open(a.symbols, encoding="utf-8")) if a.symbols else []
     if a.tiny:
@@ -142,9 +145,11 @@ def main(argv=None):
     stages = a.nar_stages if a.nar_stages is not None else trained_stages
     if stages == 0:
         steps.pop("nar", None)  # not shipped
-    export_all(a.out, ar, nar, draft, a.id or os.path.basename(os.path.abspath(a.out)), a.description,
-               {"steps": steps, "torch": torch.__version__,
-                "nar_stages": stages if stages is not None else nar.cfg.num_codebooks - 1},
+    record = {"steps": steps, "torch": torch.__version__,
+              "nar_stages": stages if stages is not None else nar.cfg.num_codebooks - 1}
+    if a.ar_checkpoint_record:
+        record["checkpoints"] = {"ar": a.ar_checkpoint_record}
+    export_all(a.out, ar, nar, draft, a.id or os.path.basename(os.path.abspath(a.out)), a.description, record,
                symbols, a.parity, stages, a.sampling)
 
 
