@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ParlaError } from '../errors.js';
-import { AR_DTYPES, NAR_DTYPES, type ArDims, type NarDims } from '../lm/contract.js';
+import { arDtype, arInputNames, arOutputNames, cacheNames, NAR_DTYPES, type ArDims, type NarDims } from '../lm/contract.js';
 import { SYMBOLS } from '../text/symbols.js';
 import { manifestSchema, type ArSection, type ModelManifest, type NarSection, type TensorSpec } from './manifest-schema.js';
 import { modelSamplingDefaults } from './model-sampling.js';
@@ -115,16 +115,16 @@ function checkAr(s: ArSection, at: string, m: ModelManifest, fail: Fail): void {
   const pointer = s.dims.pointer_classes;
   const context = s.dims.pointer_context;
   if (context && !pointer) fail(`${at}.dims.pointer_context`, 'needs a phoneme pointer (dims.pointer_classes)');
-  checkTensors(s.inputs, `${at}.inputs`, AR_DTYPES, ['text_ids', 'audio_codes', 'is_audio', 'positions', 'past_keys', 'past_values', 'attention_mask', ...(context ? ['pointer_context'] : [])], fail, {
+  const past = Object.fromEntries(cacheNames('past', l).map((n) => [n, ['B', h, 'P', dh]]));
+  const present = Object.fromEntries(cacheNames('present', l).map((n) => [n, ['B', h, 'T', dh]]));
+  checkTensors(s.inputs, `${at}.inputs`, arDtype, arInputNames(l, Boolean(context)), fail, {
     audio_codes: ['B', 'S', g],
-    past_keys: [l, 'B', h, 'P', dh],
-    past_values: [l, 'B', h, 'P', dh],
+    ...past,
     ...(context ? { pointer_context: ['B', 'S', 3] } : {}),
   });
-  checkTensors(s.outputs, `${at}.outputs`, AR_DTYPES, ['logits', 'present_keys', 'present_values', ...(pointer ? ['advance_logits'] : [])], fail, {
+  checkTensors(s.outputs, `${at}.outputs`, arDtype, arOutputNames(l, Boolean(pointer)), fail, {
     logits: ['B', 'S', g, vocab_size],
-    present_keys: [l, 'B', h, 'T', dh],
-    present_values: [l, 'B', h, 'T', dh],
+    ...present,
     ...(pointer ? { advance_logits: ['B', 'S', pointer] } : {}),
   });
 }
@@ -132,20 +132,20 @@ function checkAr(s: ArSection, at: string, m: ModelManifest, fail: Fail): void {
 function checkNar(s: NarSection, m: ModelManifest, fail: Fail): void {
   const q = m.audio.num_codebooks;
   if (s.dims.n_heads * s.dims.head_dim !== s.dims.d_model) fail('nar.dims', `n_heads x head_dim must equal d_model (${s.dims.d_model})`);
-  checkTensors(s.inputs, 'nar.inputs', NAR_DTYPES, ['text_ids', 'prompt_codes', 'target_codes', 'stage'], fail, {
+  checkTensors(s.inputs, 'nar.inputs', (n) => NAR_DTYPES[n as keyof typeof NAR_DTYPES], ['text_ids', 'prompt_codes', 'target_codes', 'stage'], fail, {
     prompt_codes: ['B', q, 'Tp'],
     target_codes: ['B', q, 'Tf'],
   });
-  checkTensors(s.outputs, 'nar.outputs', NAR_DTYPES, ['logits'], fail, { logits: ['B', 'Tf', m.audio.codebook_size] });
+  checkTensors(s.outputs, 'nar.outputs', (n) => NAR_DTYPES[n as keyof typeof NAR_DTYPES], ['logits'], fail, { logits: ['B', 'Tf', m.audio.codebook_size] });
 }
 
 /** The listed tensors must be exactly `names` with the contract's dtypes; fixed sizes in `shapes` must match. */
-function checkTensors(specs: TensorSpec[], at: string, dtypes: Record<string, string>, names: string[], fail: Fail, shapes: Record<string, (string | number)[]>): void {
+function checkTensors(specs: TensorSpec[], at: string, dtypeOf: (name: string) => string, names: string[], fail: Fail, shapes: Record<string, (string | number)[]>): void {
   for (const name of names) {
     const i = specs.findIndex((t) => t.name === name);
     if (i < 0) fail(at, `missing tensor "${name}" (has: ${specs.map((t) => t.name).join(', ') || 'none'})`);
     const t = specs[i];
-    if (t.dtype !== dtypes[name]) fail(`${at}[${i}].dtype`, `"${name}" must be ${dtypes[name]}, got ${t.dtype}`);
+    if (t.dtype !== dtypeOf(name)) fail(`${at}[${i}].dtype`, `"${name}" must be ${dtypeOf(name)}, got ${t.dtype}`);
     const want = shapes[name];
     if (want && !sameShape(t.shape, want)) fail(`${at}[${i}].shape`, `"${name}" must have shape [${want.join(', ')}], got [${t.shape.join(', ')}]`);
   }

@@ -1,7 +1,8 @@
 /** An AR (or drafter) ONNX graph loaded once and shared by every decoding session that uses it. */
 import { ParlaError } from '../errors.js';
 import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
-import { AR_INPUTS, AR_OUTPUTS, AR_POINTER_CONTEXT_INPUT, AR_POINTER_OUTPUT, type ArDims } from './contract.js';
+import { AR_POINTER_CONTEXT_INPUT, AR_POINTER_OUTPUT, arInputNames, arOutputNames, cacheNames, type ArDims } from './contract.js';
+import type { KvCache } from './kv-cache.js';
 
 /** One call's inputs, already laid out: see docs/model-format.md ("ar.onnx"). */
 export interface ArFeeds {
@@ -13,9 +14,8 @@ export interface ArFeeds {
   isAudio: Uint8Array;
   /** [B, S] RoPE positions. */
   positions: BigInt64Array;
-  /** [L, B, H, P, Dh] */
-  pastKeys: ort.Tensor;
-  pastValues: ort.Tensor;
+  /** L tensors [B, H, P, Dh] each. */
+  past: KvCache;
   /** [B, P + S], 1 = a real (non-padding) key. */
   attentionMask: Uint8Array;
   /** [B, S, 3] pointer context (models with dims.pointerContext; zeros where unknown). */
@@ -27,9 +27,8 @@ export interface ArFeeds {
 export interface ArOutputs {
   /** [B, S, G, V] */
   logits: Float32Array;
-  /** [L, B, H, P + S, Dh] */
-  presentKeys: ort.Tensor;
-  presentValues: ort.Tensor;
+  /** L tensors [B, H, P + S, Dh] each. */
+  present: KvCache;
   /** Pointer models only: [B, S, pointerClasses]. */
   advance?: Float32Array;
 }
@@ -44,26 +43,27 @@ export class ArModel {
   /** Creates the onnxruntime session (once per process and model) and checks its inputs and outputs. */
   static async load(path: string, dims: ArDims, options: SessionOptions = {}): Promise<ArModel> {
     const session = await createSession(path, options);
-    expectSessionIO(session, path, [...AR_INPUTS, ...(dims.pointerContext ? [AR_POINTER_CONTEXT_INPUT] : [])], [...AR_OUTPUTS, ...(dims.pointerClasses ? [AR_POINTER_OUTPUT] : [])]);
+    expectSessionIO(session, path, arInputNames(dims.nLayers, Boolean(dims.pointerContext)), arOutputNames(dims.nLayers, Boolean(dims.pointerClasses)));
     return new ArModel(path, dims, session);
   }
 
-  /** Zero-length past keys or values [L, B, H, 0, Dh] for a fresh cache. */
-  emptyCache(batch: number): ort.Tensor {
+  /** Zero-length per-layer keys and values [B, H, 0, Dh] for a fresh cache. */
+  emptyCache(batch: number): KvCache {
     const { nLayers, nHeads, headDim } = this.dims;
-    return new ort.Tensor('float32', new Float32Array(0), [nLayers, batch, nHeads, 0, headDim]);
+    const empty = (): ort.Tensor[] => Array.from({ length: nLayers }, () => new ort.Tensor('float32', new Float32Array(0), [batch, nHeads, 0, headDim]));
+    return { keys: empty(), values: empty() };
   }
 
   async run(f: ArFeeds): Promise<ArOutputs> {
     const { batch: b, positionsCount: s } = f;
-    const past = f.pastKeys.dims[3];
+    const past = f.past.keys[0].dims[2];
+    const pastNames = cacheNames('past', this.dims.nLayers);
     const out = await this.session.run({
+      ...Object.fromEntries(pastNames.map((name, i) => [name, (i % 2 ? f.past.values : f.past.keys)[i >> 1]])),
       text_ids: new ort.Tensor('int64', f.textIds, [b, s]),
       audio_codes: new ort.Tensor('int64', f.audioCodes, [b, s, this.dims.groupSize]),
       is_audio: new ort.Tensor('bool', f.isAudio, [b, s]),
       positions: new ort.Tensor('int64', f.positions, [b, s]),
-      past_keys: f.pastKeys,
-      past_values: f.pastValues,
       attention_mask: new ort.Tensor('bool', f.attentionMask, [b, past + s]),
       ...(this.dims.pointerContext ? { [AR_POINTER_CONTEXT_INPUT]: new ort.Tensor('int64', f.pointerContext ?? new BigInt64Array(b * s * 3), [b, s, 3]) } : {}),
     });
@@ -73,10 +73,14 @@ export class ArModel {
       throw new ParlaError('model_invalid', `${this.path}: logits have shape [${logits.dims.join(', ')}], expected [${b}, ${s}, ${this.dims.groupSize}, ${this.dims.vocabSize}]`, { param: this.path });
     }
     const { nLayers, nHeads, headDim } = this.dims;
-    const want = [nLayers, b, nHeads, past + s, headDim];
-    if (out.present_keys.dims.join() !== want.join()) {
-      throw new ParlaError('model_invalid', `${this.path}: present_keys have shape [${out.present_keys.dims.join(', ')}], expected [${want.join(', ')}] (model.json dims)`, { param: this.path });
-    }
+    const want = [b, nHeads, past + s, headDim];
+    const present: KvCache = { keys: [], values: [] };
+    cacheNames('present', nLayers).forEach((name, i) => {
+      if (out[name].dims.join() !== want.join()) {
+        throw new ParlaError('model_invalid', `${this.path}: ${name} has shape [${out[name].dims.join(', ')}], expected [${want.join(', ')}] (model.json dims)`, { param: this.path });
+      }
+      (i % 2 ? present.values : present.keys).push(out[name]);
+    });
     const pointer = this.dims.pointerClasses ?? 0;
     let advance: Float32Array | undefined;
     if (pointer) {
@@ -85,6 +89,6 @@ export class ArModel {
         throw new ParlaError('model_invalid', `${this.path}: advance_logits have shape [${out[AR_POINTER_OUTPUT].dims.join(', ')}], expected [${b}, ${s}, ${pointer}]`, { param: this.path });
       }
     }
-    return { logits: logits.data as Float32Array, presentKeys: out.present_keys, presentValues: out.present_values, advance };
+    return { logits: logits.data as Float32Array, present, advance };
   }
 }

@@ -1,8 +1,7 @@
 /** A decoding session over an AR (or drafter) model: owns the KV cache of a batch of rows. */
 import { ParlaError } from '../errors.js';
-import { ort } from '../onnx.js';
 import type { ArModel } from './ar-model.js';
-import { sliceCache } from './kv-cache.js';
+import { sliceCache, type KvCache } from './kv-cache.js';
 import { GroupLogits } from './logits.js';
 
 /** One row's prompt: [text ids ; codebook-0 groups of the prompt audio] (docs/model-format.md, "AR token layout"). */
@@ -36,15 +35,13 @@ type Token = { text: number } | { audio: ArrayLike<number>; pointer?: PointerFee
  * `truncate()` copies.
  */
 export class ArSession {
-  private keys: ort.Tensor;
-  private values: ort.Tensor;
+  private cache: KvCache;
   /** [B, length], 1 = real key. */
   private mask: Uint8Array;
   private readonly padding: number[];
 
   private constructor(readonly model: ArModel, readonly batch: number, state?: ArSession) {
-    this.keys = state?.keys ?? model.emptyCache(batch);
-    this.values = state?.values ?? model.emptyCache(batch);
+    this.cache = state?.cache ?? model.emptyCache(batch);
     this.mask = state?.mask ?? new Uint8Array(0);
     this.padding = state ? [...state.padding] : new Array<number>(batch).fill(0);
   }
@@ -57,7 +54,7 @@ export class ArSession {
 
   /** Cache length P (positions per row, left padding included). */
   get length(): number {
-    return this.keys.dims[3];
+    return this.cache.keys[0].dims[2];
   }
 
   /** Real positions held for row b. */
@@ -107,8 +104,7 @@ export class ArSession {
     }
     if (p === this.length) return;
     const old = this.length;
-    this.keys = sliceCache(this.keys, p);
-    this.values = sliceCache(this.values, p);
+    this.cache = sliceCache(this.cache, p);
     const mask = new Uint8Array(this.batch * p);
     for (let b = 0; b < this.batch; b++) {
       mask.set(this.mask.subarray(b * old, b * old + p), b * p);
@@ -163,9 +159,8 @@ export class ArSession {
         }
       });
     }
-    const out = await this.model.run({ textIds, audioCodes, isAudio, positions, attentionMask: mask, pointerContext: context, pastKeys: this.keys, pastValues: this.values, batch: b, positionsCount: s });
-    this.keys = out.presentKeys;
-    this.values = out.presentValues;
+    const out = await this.model.run({ textIds, audioCodes, isAudio, positions, attentionMask: mask, pointerContext: context, past: this.cache, batch: b, positionsCount: s });
+    this.cache = out.present;
     this.mask = mask;
     return new GroupLogits(out.logits, b, s, g, vocabSize, out.advance);
   }

@@ -1,8 +1,20 @@
 /** Names, dtypes and layouts of the AR/drafter and NAR ONNX graphs (the runtime side of docs/model-format.md). */
 
-/** AR and drafter inputs, in the order the export writes them. */
-export const AR_INPUTS = ['text_ids', 'audio_codes', 'is_audio', 'positions', 'past_keys', 'past_values', 'attention_mask'] as const;
-export const AR_OUTPUTS = ['logits', 'present_keys', 'present_values'] as const;
+/**
+ * AR and drafter inputs, in the order the export writes them: the key/value cache is one tensor per layer,
+ * past_key_0, past_value_0, past_key_1, ... ([B, H, P, Dh] each), which the graph extends to present_key_0, ...
+ * ([B, H, P + S, Dh]); stacked caches cost two whole-cache copies per call (docs/model-format.md).
+ */
+export function arInputNames(nLayers: number, pointerContext = false): string[] {
+  return ['text_ids', 'audio_codes', 'is_audio', 'positions', ...cacheNames('past', nLayers), 'attention_mask', ...(pointerContext ? [AR_POINTER_CONTEXT_INPUT] : [])];
+}
+export function arOutputNames(nLayers: number, pointer = false): string[] {
+  return ['logits', ...cacheNames('present', nLayers), ...(pointer ? [AR_POINTER_OUTPUT] : [])];
+}
+/** past_key_0, past_value_0, past_key_1, ... */
+export function cacheNames(prefix: 'past' | 'present', nLayers: number): string[] {
+  return Array.from({ length: nLayers }, (_, i) => [`${prefix}_key_${i}`, `${prefix}_value_${i}`]).flat();
+}
 /** Extra output of a phoneme-pointer AR: [B, S, pointer classes], how far the pointer moves after each group. */
 export const AR_POINTER_OUTPUT = 'advance_logits';
 /** Extra input of a pointer AR with context: [B, S, 3], previous and next phoneme and groups spent (+1) per position. */
@@ -10,21 +22,11 @@ export const AR_POINTER_CONTEXT_INPUT = 'pointer_context';
 export const NAR_INPUTS = ['text_ids', 'prompt_codes', 'target_codes', 'stage'] as const;
 export const NAR_OUTPUTS = ['logits'] as const;
 
-/** Expected dtype of each graph tensor. */
-export const AR_DTYPES: Record<(typeof AR_INPUTS)[number] | (typeof AR_OUTPUTS)[number] | typeof AR_POINTER_OUTPUT | typeof AR_POINTER_CONTEXT_INPUT, string> = {
-  text_ids: 'int64',
-  audio_codes: 'int64',
-  is_audio: 'bool',
-  positions: 'int64',
-  past_keys: 'float32',
-  past_values: 'float32',
-  attention_mask: 'bool',
-  logits: 'float32',
-  present_keys: 'float32',
-  present_values: 'float32',
-  advance_logits: 'float32',
-  pointer_context: 'int64',
-};
+/** Expected dtype of an AR graph tensor (caches are float32). */
+export function arDtype(name: string): string {
+  const fixed: Record<string, string> = { text_ids: 'int64', audio_codes: 'int64', is_audio: 'bool', positions: 'int64', attention_mask: 'bool', logits: 'float32', advance_logits: 'float32', pointer_context: 'int64' };
+  return fixed[name] ?? (/^(past|present)_(key|value)_\d+$/.test(name) ? 'float32' : 'unknown');
+}
 export const NAR_DTYPES: Record<(typeof NAR_INPUTS)[number] | (typeof NAR_OUTPUTS)[number], string> = {
   text_ids: 'int64',
   prompt_codes: 'int64',

@@ -15,14 +15,14 @@ def ar_io(cfg) -> dict:
             {"name": "audio_codes", "dtype": "int64", "shape": ["B", "S", g]},
             {"name": "is_audio", "dtype": "bool", "shape": ["B", "S"]},
             {"name": "positions", "dtype": "int64", "shape": ["B", "S"]},
-            {"name": "past_keys", "dtype": "float32", "shape": [l, "B", h, "P", dh]},
-            {"name": "past_values", "dtype": "float32", "shape": [l, "B", h, "P", dh]},
+            *({"name": f"past_{kv}_{i}", "dtype": "float32", "shape": ["B", h, "P", dh]}
+              for i in range(l) for kv in ("key", "value")),
             {"name": "attention_mask", "dtype": "bool", "shape": ["B", "T"]},
         ],
         "outputs": [
             {"name": "logits", "dtype": "float32", "shape": ["B", "S", g, v]},
-            {"name": "present_keys", "dtype": "float32", "shape": [l, "B", h, "T", dh]},
-            {"name": "present_values", "dtype": "float32", "shape": [l, "B", h, "T", dh]},
+            *({"name": f"present_{kv}_{i}", "dtype": "float32", "shape": ["B", h, "T", dh]}
+              for i in range(l) for kv in ("key", "value")),
         ],
     }
     if cfg.pointer_context:  # previous/next phoneme and groups spent on the pointed one (training/lm/ar.py)
@@ -62,18 +62,34 @@ def _export(model, args, path, io):
                           dynamic_axes=_dynamic_axes(io), **kwargs)
 
 
+class LayerCacheAR(torch.nn.Module):
+    """The AR with the graph's flat I/O: past_key_0, past_value_0, ... in; present_key_0, present_value_0, ... out."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, text_ids, audio_codes, is_audio, positions, *rest):
+        n = self.model.cfg.n_layers
+        past, (attention_mask, *context) = rest[:2 * n], rest[2 * n:]
+        out = self.model.forward_layers(text_ids, audio_codes, is_audio, positions, past[0::2], past[1::2],
+                                        attention_mask, *context)
+        present = [t for pair in zip(out[1], out[2]) for t in pair]
+        return (out[0], *present, *out[3:])
+
+
 def export_ar(model, path: str) -> dict:
     """Trace with B=2, S=3, P=2 (every symbolic dim distinct and > 1) and write `path`; -> the I/O spec."""
     c = model.cfg
     b, s, p = 2, 3, 2
-    past = torch.randn(c.n_layers, b, c.n_heads, p, c.head_dim)
+    past = tuple(torch.randn(b, c.n_heads, p, c.head_dim) for _ in range(2 * c.n_layers))
     args = (torch.ones(b, s, dtype=torch.long), torch.zeros(b, s, c.group_size, dtype=torch.long),
-            torch.tensor([[False, True, True]] * b), torch.arange(p, p + s).repeat(b, 1), past, past.clone(),
+            torch.tensor([[False, True, True]] * b), torch.arange(p, p + s).repeat(b, 1), *past,
             torch.ones(b, p + s, dtype=torch.bool))
     if c.pointer_context:
         args += (torch.ones(b, s, 3, dtype=torch.long),)
     io = ar_io(c)
-    _export(model, args, path, io)
+    _export(LayerCacheAR(model), args, path, io)
     return io
 
 
