@@ -20,10 +20,19 @@ export function g1Twin(modelDir: string, twinsDir = path.join(PACKAGE_ROOT, 'ben
     return { error: `${manifest.id}: model.json has no training.checkpoints.ar to make a G=1 twin from (or pass --g1-model)` };
   }
   const out = path.join(twinsDir, `g1-${manifest.id}`);
-  if (existsSync(path.join(out, 'model.json'))) return out;
+  if (existsSync(path.join(out, 'model.json')) && isValidModel(out)) return out; // else made by an older exporter: remade
   const r = spawnSync(PYTHON, [EXPORT_SCRIPT, `--like=${path.resolve(modelDir)}`, `--out=${out}`], {
     cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
   });
   if (r.status !== 0) return { error: `${PYTHON} ${path.basename(EXPORT_SCRIPT)} --like failed: ${(r.error?.message ?? r.stderr).trim().slice(-300)}` };
   return out;
+}
+
+function isValidModel(dir: string): boolean {
+  try {
+    loadModelManifest(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
