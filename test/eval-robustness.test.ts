@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../src/audio/decode.js';
-import { checkLoops } from '../src/eval/loops.js';
+import { checkLoops, textRepeats } from '../src/eval/loops.js';
 import {
   checkClipping,
   checkDuration,
@@ -128,5 +128,36 @@ describe('checkRobustness', () => {
 
   it('rejects empty audio', () => {
     expect(() => checkRobustness(new Float32Array(0), 16000)).toThrowError(expect.objectContaining({ code: 'empty_input' }));
+  });
+
+  it('does not fail repeated audio as looped when the text says something twice, and still fails it otherwise', () => {
+    const phrase = speech.subarray(16000, 28800);
+    const twice = new Float32Array(phrase.length * 2);
+    twice.set(phrase);
+    twice.set(phrase, phrase.length);
+    const n = countPhonemes(IPA) / 3;
+    expect(checkRobustness(twice, 16000, n, 'Tick tock, tick tock.')).toMatchObject({ failures: [], repeatsExpected: true });
+    expect(checkRobustness(twice, 16000, n, 'The quick brown fox.')).toMatchObject({ failures: ['looped'], repeatsExpected: false });
+    // A runaway on a repeating text is still caught by its length.
+    const runaway = new Float32Array(speech.length * 4);
+    for (let k = 0; k < 4; k++) runaway.set(speech, k * speech.length);
+    expect(checkRobustness(runaway, 16000, countPhonemes(IPA), 'No, no, no.').failures).toEqual(['runaway']);
+  });
+});
+
+describe('textRepeats', () => {
+  it.each([
+    ['No, no, no, no.', true],
+    ['The the the the the.', true],
+    ['Tick tock, tick tock went the old clock.', true],
+    ['Round and round and round the carousel went.', true],
+    ['One more time, one more time.', true],
+    ['Buffalo buffalo Buffalo buffalo.', true],
+    ['It was the same way with our revolvers and rifles.', false],
+    ['At the end of the day, the rest of the week was calm.', false], // "of the" twice is no repeat anyone hears
+    ['Alice said yes, and the Queen said no.', false],
+    ['', false],
+  ])('%j -> %s', (text, expected) => {
+    expect(textRepeats(text)).toBe(expected);
   });
 });

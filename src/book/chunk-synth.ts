@@ -72,7 +72,7 @@ export async function synthesizeChunk(engine: ChunkEngine, job: ChunkJob): Promi
     const result = await engine.generate(job.text, { ...job.options, temperature, seed, chunkPhonemes: job.engineChunkPhonemes, firstChunkPhonemes: job.engineChunkPhonemes });
     greedy ||= result.stats.temperature === 0;
     wallSeconds += result.stats.wallSeconds;
-    const gate = gateChunk(result.audio, result.sampleRate, phonemes, job.checks);
+    const gate = gateChunk(result.audio, result.sampleRate, phonemes, job.checks, job.text);
     attempts.push({ seed, failures: gate.failures });
     if (!best || gateRank(gate) < gateRank(best.gate)) best = { pcm: result.audio, sampleRate: result.sampleRate, seed, phonemes, gate, attempts, wallSeconds };
     if (gate.ok) break;

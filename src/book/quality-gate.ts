@@ -39,12 +39,12 @@ export function parseGateChecks(spec: string): GateCheck[] {
   return [...new Set(checks)] as GateCheck[];
 }
 
-/** Checks one chunk's audio; only the enabled checks can fail it, all the numbers are reported. */
-export function gateChunk(pcm: Float32Array, sampleRate: number, phonemeCount: number, checks: readonly GateCheck[]): GateReport {
+/** Checks one chunk's audio; only the enabled checks can fail it, all the numbers are reported. With its text, a text that says something twice is not failed as looped. */
+export function gateChunk(pcm: Float32Array, sampleRate: number, phonemeCount: number, checks: readonly GateCheck[], text?: string): GateReport {
   if (pcm.length === 0) {
     return { ok: checks.length === 0, failures: checks.length ? ['empty'] : [], silenceRatio: 1, clippedRatio: 0, repeatDistance: Infinity };
   }
-  const v: RobustnessVerdict = checkRobustness(pcm, sampleRate, phonemeCount);
+  const v: RobustnessVerdict = checkRobustness(pcm, sampleRate, phonemeCount, text);
   const enabled = new Set(checks.flatMap((c) => FAILURES_OF[c]));
   const failures = v.failures.filter((f) => enabled.has(f));
   return {

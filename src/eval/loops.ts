@@ -78,3 +78,23 @@ export function checkLoops(pcm: Float32Array, sampleRate: number): LoopVerdict {
   best.looped = best.repeatDistance < LOOP_DISTANCE;
   return best;
 }
+
+/** Words too common to make a repeated phrase by themselves ("of the ... of the" is not a repeat anyone hears). */
+const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'of', 'to', 'in', 'on', 'at', 'and', 'or', 'is', 'it', 'was', 'for', 'as', 'with', 'by', 'he', 'she', 'i', 'you', 'we', 'they', 'that', 'this', 'be', 'are', 'her', 'his']);
+
+/**
+ * Whether the text itself says something twice, so that repeated audio is expected, not a loop: a word said
+ * twice in a row ("no, no", "the the"), or a phrase of two or more words, not all function words, said twice
+ * ("tick tock, tick tock", "round and round and round"). Speech of such a text is not failed as looped.
+ */
+export function textRepeats(text: string): boolean {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+  if (words.some((w, i) => i > 0 && w === words[i - 1])) return true;
+  const seen = new Set<string>();
+  for (let i = 0; i + 1 < words.length; i++) {
+    const pair = `${words[i]} ${words[i + 1]}`;
+    if (seen.has(pair) && !(FUNCTION_WORDS.has(words[i]) && FUNCTION_WORDS.has(words[i + 1]))) return true;
+    seen.add(pair);
+  }
+  return false;
+}

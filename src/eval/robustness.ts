@@ -4,7 +4,7 @@
  * Each check returns a verdict with the numbers behind it; `checkRobustness` runs them all.
  */
 import { ParlaError } from '../errors.js';
-import { checkLoops, type LoopVerdict } from './loops.js';
+import { checkLoops, textRepeats, type LoopVerdict } from './loops.js';
 
 /**
  * Expected speech duration = FIXED + PER_PHONEME x phonemes: least-squares fit over 203 Kathleen
@@ -110,13 +110,17 @@ export interface RobustnessVerdict {
   silence: SilenceVerdict;
   clipping: ClippingVerdict;
   loops: LoopVerdict;
+  /** The text repeats itself (textRepeats), so repeated audio was not counted as a loop. */
+  repeatsExpected: boolean;
 }
 
 /**
  * Runs every check on mono `pcm`; the duration check runs when `phonemeCount` is given.
  * 'too_long' is reported but is not a failure by itself (slow speakers reach 1.35x); 'runaway' is.
+ * With the `text`, repeated audio is not a failure when the text says something twice ("no, no, no"); a model
+ * that loops on such a text still runs long, which the duration check catches.
  */
-export function checkRobustness(pcm: Float32Array, sampleRate: number, phonemeCount?: number): RobustnessVerdict {
+export function checkRobustness(pcm: Float32Array, sampleRate: number, phonemeCount?: number, text?: string): RobustnessVerdict {
   if (pcm.length === 0) {
     throw new ParlaError('empty_input', 'robustness check of empty audio', { param: 'pcm' });
   }
@@ -128,6 +132,7 @@ export function checkRobustness(pcm: Float32Array, sampleRate: number, phonemeCo
   if (duration && (duration.status === 'runaway' || duration.status === 'too_short')) failures.push(duration.status);
   if (silence.silent) failures.push('silent');
   if (clipping.clipped) failures.push('clipped');
-  if (loops.looped) failures.push('looped');
-  return { ok: failures.length === 0, failures, duration, silence, clipping, loops };
+  const repeatsExpected = text !== undefined && textRepeats(text);
+  if (loops.looped && !repeatsExpected) failures.push('looped');
+  return { ok: failures.length === 0, failures, duration, silence, clipping, loops, repeatsExpected };
 }

@@ -103,7 +103,7 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
       const ceiling = await similarity.compare(prompts.get(item.prompt)!.audio, target.audio);
       if (ceiling !== null) ceilings.push(ceiling);
     }
-    const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, countPhonemes(out.phonemes)).failures;
+    const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, countPhonemes(out.phonemes), item.text).failures;
     utterances.push({ id: item.id, seconds: out.pcm.length / EVAL_SAMPLE_RATE, transcript: null, similarity: sim, failures });
     log(`synthesized ${item.id}: ${(out.pcm.length / EVAL_SAMPLE_RATE).toFixed(2)} s in ${out.wall.toFixed(2)} s`);
   }
@@ -149,7 +149,7 @@ async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: str
   const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {} };
   for (const text of sentences) {
     const out = await synthesize(synth, text, voice, seed, temperature);
-    const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, countPhonemes(out.phonemes)).failures;
+    const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, countPhonemes(out.phonemes), text).failures;
     if (failures.length === 0) counts.ok++;
     for (const f of failures) counts.failures[f] = (counts.failures[f] ?? 0) + 1;
   }
