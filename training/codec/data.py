@@ -1,4 +1,6 @@
 """Random training crops from the decoded cache: weighted sources, random utterance, random crop, random level."""
+import json
+
 import numpy as np
 import torch
 
@@ -48,6 +50,43 @@ class CropSampler:
 
     def batch(self, batch_size: int) -> torch.Tensor:
         return torch.from_numpy(np.stack([self._one() for _ in range(batch_size)]))[:, None]
+
+    def state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict):
+        self.rng.bit_generator.state = state
+
+
+class GtaSampler:
+    """Aligned (audio, codebook-0 codes) crops from training/lm/gta_codes.py's output: an AR's teacher-forced
+    predictions and the speech they stand for. Utterances are drawn in proportion to their length; the audio
+    keeps the level it was encoded at (the codes carry it). Its RNG state is checkpointed."""
+
+    def __init__(self, gta_dir: str, crop_frames: int, hop: int, seed: int = 0):
+        self.audio = np.load(f"{gta_dir}/audio.npy", mmap_mode="r")
+        self.codes = np.load(f"{gta_dir}/codes.npy", mmap_mode="r")
+        with open(f"{gta_dir}/index.json", encoding="utf-8") as f:
+            self.index = [u for u in json.load(f)["utterances"] if u[3] >= crop_frames]
+        if not self.index:
+            raise ValueError(f"{gta_dir}: no utterance of {crop_frames} frames or more")
+        lengths = np.array([u[3] for u in self.index], dtype=np.float64)
+        self.utt_p = np.cumsum(lengths) / lengths.sum()
+        self.crop_frames, self.hop = crop_frames, hop
+        self.rng = np.random.default_rng(seed)
+
+    def batch(self, n: int) -> tuple:
+        """-> audio (n, 1, crop_frames * hop) float32, codes (n, 1, crop_frames) int64."""
+        audio, codes = [], []
+        for _ in range(n):
+            _, first_sample, first_frame, frames = self.index[min(int(np.searchsorted(self.utt_p, self.rng.random())),
+                                                                  len(self.index) - 1)]
+            f = int(self.rng.integers(0, frames - self.crop_frames + 1))
+            at = first_sample + f * self.hop
+            audio.append(self.audio[at:at + self.crop_frames * self.hop] / 32768.0)
+            codes.append(self.codes[first_frame + f:first_frame + f + self.crop_frames])
+        return (torch.from_numpy(np.stack(audio).astype(np.float32))[:, None],
+                torch.from_numpy(np.stack(codes).astype(np.int64))[:, None])
 
     def state(self) -> dict:
         return self.rng.bit_generator.state

@@ -18,7 +18,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import torch  # noqa: E402
 
 from training.codec.config import CodecConfig, tiny_config  # noqa: E402
-from training.codec.data import CropSampler, fixed_eval_batch  # noqa: E402
+from training.codec.data import CropSampler, GtaSampler, fixed_eval_batch  # noqa: E402
 from training.codec.losses import log_mel_distance  # noqa: E402
 from training.codec.trainer import Trainer, load_checkpoint  # noqa: E402
 
@@ -42,6 +42,8 @@ grad_clip = 1.0
 quantizer_dropout = 0.5
 q1_share = 0.0  # share of items decoded from codebook 0 alone on top of quantizer dropout (the shipped TTS
 #                 decodes codebook 0 alone)
+gta_dir = ""  # with decoder_only: aligned AR predictions and audio (training/lm/gta_codes.py) ...
+gta_share = 0.0  # ... this share of each batch's items comes from there, decoded from the AR's codebook 0
 decoder_only = False  # fine-tune the decoder alone: encoder and codebooks frozen, so the codes, and every
 #                       language model and saved voice made from them, stay valid
 mel_weight, stft_weight, commit_weight = 1.0, 1.0, 1.0
@@ -111,17 +113,23 @@ def main(argv: list):
         torch.manual_seed(tc["seed"])
     trainer = Trainer(cfg, tc, device)
     sampler = CropSampler(tc["cache_dir"], source_weights(tc), int(tc["crop_seconds"] * cfg.sample_rate), tc["seed"])
+    n_gta = round(tc["batch_size"] * tc["gta_share"]) if tc["gta_dir"] else 0
+    gta = GtaSampler(tc["gta_dir"], int(tc["crop_seconds"] * cfg.sample_rate) // cfg.hop_length, cfg.hop_length,
+                     tc["seed"]) if n_gta else None
     best = float("inf")
     if ckpt:
         trainer.load(ckpt)
         sampler.set_state(ckpt["sampler"])
+        if gta and ckpt.get("gta_sampler"):
+            gta.set_state(ckpt["gta_sampler"])
         best = ckpt.get("best_eval", best)
         print(f"resumed {ckpt_path} at step {trainer.step}", flush=True)
     print(f"device {device}, threads {tc['threads']}, params {trainer.model.param_counts()}", flush=True)
     eval_batch = fixed_eval_batch(tc["cache_dir"], tc["eval_sources"].split(",")).to(device)
 
     def save():
-        trainer.save(ckpt_path, {"sampler": sampler.state(), "best_eval": best})
+        trainer.save(ckpt_path, {"sampler": sampler.state(), "best_eval": best,
+                                 **({"gta_sampler": gta.state()} if gta else {})})
 
     stop = []
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -133,7 +141,7 @@ def main(argv: list):
     while trainer.step < tc["max_steps"] and not stop:
         if tc["max_minutes"] and time.time() - t_start > 60 * tc["max_minutes"]:
             break
-        out = trainer.train_step(sampler.batch(tc["batch_size"]))
+        out = trainer.train_step(sampler.batch(tc["batch_size"] - n_gta), gta.batch(n_gta) if gta else None)
         if trainer.step % tc["log_every"] == 0:
             now = time.time()
             out.update(step=trainer.step, lr=trainer.lr_at(trainer.step),

@@ -46,8 +46,10 @@ class Trainer:
     def gan_on(self) -> bool:
         return 0 <= self.tc["gan_start_step"] <= self.step
 
-    def train_step(self, audio: torch.Tensor) -> dict:
-        """audio (B, 1, N) -> dict of float losses; advances self.step by one."""
+    def train_step(self, audio: torch.Tensor, gta: tuple = None) -> dict:
+        """audio (B, 1, N) -> dict of float losses; advances self.step by one. With decoder_only, `gta` =
+        (audio (n, 1, N), codes (n, 1, N / hop)) adds n items decoded from given codebook-0 codes (an AR's
+        teacher-forced predictions, training/lm/gta_codes.py) instead of the audio's own codes."""
         tc, b = self.tc, audio.shape[0]
         audio = audio.to(self.device)
         for group in self.opt.param_groups + self.opt_d.param_groups:
@@ -60,6 +62,13 @@ class Trainer:
         n_q[drop] = torch.randint(1, q + 1, (int(drop.sum()),), device=self.device)
         n_q[torch.rand(b, device=self.device) < tc.get("q1_share", 0.0)] = 1
         fake, qres = self._decoder_only_forward(audio, n_q) if tc.get("decoder_only") else self.model(audio, n_q)
+        if gta is not None:
+            if not tc.get("decoder_only"):
+                raise ValueError("given codes (gta) need decoder_only: the encoder cannot learn from them")
+            gta_audio, gta_codes = (t.to(self.device) for t in gta)
+            with torch.no_grad():
+                latents = self.model.quantizer.decode(gta_codes)
+            fake, audio = torch.cat([fake, self.model.decoder(latents)]), torch.cat([audio, gta_audio])
         out = {}
         if self.gan_on():
             self.opt_d.zero_grad(set_to_none=True)

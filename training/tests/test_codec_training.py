@@ -118,6 +118,45 @@ def test_decoder_only_fine_tune_keeps_the_codes_and_trains_the_decoder(cache):
     assert any(not torch.equal(v, trainer.model.decoder.state_dict()[k]) for k, v in decoder.items())
 
 
+def _gta_dir(tmp_path, hop: int, frames=(30, 12, 45)) -> str:
+    """A GTA folder whose audio sample values name their frame's code (code c -> samples of value c / 32768)."""
+    audio, codes, index, sa, fa = [], [], [], 0, 0
+    for u, n in enumerate(frames):
+        c = (np.arange(n) + 100 * u).astype(np.int16)
+        codes.append(c)
+        audio.append(np.repeat(c, hop))
+        index.append([f"u{u}", sa, fa, n])
+        sa, fa = sa + n * hop, fa + n
+    np.save(tmp_path / "audio.npy", np.concatenate(audio))
+    np.save(tmp_path / "codes.npy", np.concatenate(codes))
+    (tmp_path / "index.json").write_text(json.dumps({"utterances": index}))
+    return str(tmp_path)
+
+
+def test_gta_crops_pair_each_code_with_its_own_audio_frame(tmp_path):
+    from training.codec.data import GtaSampler
+    sampler = GtaSampler(_gta_dir(tmp_path, hop=4), crop_frames=20, hop=4, seed=1)
+    assert [u[0] for u in sampler.index] == ["u0", "u2"]  # the 12-frame utterance is shorter than a crop
+    audio, codes = sampler.batch(16)
+    assert audio.shape == (16, 1, 80) and codes.shape == (16, 1, 20)
+    assert torch.equal((audio[:, 0, ::4] * 32768).round().long(), codes[:, 0])
+
+
+def test_gta_items_train_the_decoder_only(cache, tmp_path):
+    from training.codec.data import GtaSampler
+    cfg = tiny_config()
+    sampler = CropSampler(cache[0], {"speech": 1.0}, 3200, seed=0)
+    gta = GtaSampler(_gta_dir(tmp_path, hop=cfg.hop_length, frames=(20, 25)), crop_frames=10, hop=cfg.hop_length)
+    torch.manual_seed(0)
+    trainer = Trainer(cfg, {**DEFAULTS, "decoder_only": True, "warmup_steps": 1})
+    encoder = {k: v.clone() for k, v in trainer.model.encoder.state_dict().items()}
+    out = trainer.train_step(sampler.batch(2), gta.batch(2))
+    assert np.isfinite(out["loss"])
+    assert all(torch.equal(v, trainer.model.encoder.state_dict()[k]) for k, v in encoder.items())
+    with pytest.raises(ValueError, match="decoder_only"):
+        Trainer(cfg, DEFAULTS).train_step(sampler.batch(2), gta.batch(2))
+
+
 def test_train_command_resumes_where_it_stopped(cache, tmp_path, capsys):
     args = [f"--out_root={tmp_path}", "--run=t", f"--cache_dir={cache[0]}", "--sources=speech:1",
             "--eval_sources=speech", "--tiny=True", "--batch_size=2", "--crop_seconds=0.2",

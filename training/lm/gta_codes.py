@@ -1,0 +1,121 @@
+"""Teacher-forced codebook-0 predictions of an AR on its training utterances, paired with their audio: data for
+fine-tuning the codec decoder on what the AR writes (ground-truth-aligned, as Tacotron 2's vocoder was fine-tuned
+on predicted spectrograms), so that it renders the AR's imperfect codes as the speech they stand for.
+
+    python -m training.lm.gta_codes --ar training/checkpoints/lm-ar-context.pt \
+        --manifest training/cache/lm/c6648/kathleen.jsonl --alignments training/cache/lm/c6648/train.align.npz \
+        --corpus training/cache/corpus/train.jsonl --out training/cache/codec/gta-ark600
+
+Each utterance is predicted in reference mode (another utterance of the speaker, 3-6 s, as the prompt, with its
+transcript), greedily, one group per position given the true history and the true phoneme pointer. Writes
+audio.npy (int16, all utterances end to end), codes.npy (int16 codebook-0 predictions, 50 per second, aligned
+with the audio: frame f covers samples 320 f .. 320 f + 319) and index.json ([id, first sample, first frame,
+frames] per utterance). Pointer ARs only (the alignment gives the pointer).
+"""
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import argparse  # noqa: E402
+import json  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from training.codec.audio_cache import read_16k  # noqa: E402
+from training.lm.align import read_alignments  # noqa: E402
+from training.lm.checkpoint import load_checkpoint  # noqa: E402
+from training.lm.tokens import text_tokens, to_groups  # noqa: E402
+
+HOP = 320
+
+
+def pointer_rows(text: list, frame_tokens: np.ndarray, groups: int, g: int, max_spent: int):
+    """Per predicting position k (0..groups): the text id pointed at (the token of group k's first frame) and,
+    with a pointer context, [previous id, next id, groups already spent on the token + 1]."""
+    pos = [int(frame_tokens[min(k * g, len(frame_tokens) - 1)]) for k in range(groups + 1)]
+    ids, context, spent = [], [], 0
+    for k, p in enumerate(pos):
+        spent = spent + 1 if k and p == pos[k - 1] else 0
+        ids.append(text[p])
+        context.append([text[p - 1], text[p + 1] if p + 1 < len(text) else 0, min(spent, max(max_spent, 1) - 1) + 1]
+                       if max_spent else [0, 0, 0])
+    return ids, context
+
+
+@torch.no_grad()
+def predict(model, text: list, prompt_c0: np.ndarray, target_c0: np.ndarray, frame_tokens: np.ndarray) -> np.ndarray:
+    """Greedy teacher-forced codebook 0 for the target's whole groups: (T // G * G,) int64."""
+    g, a = model.cfg.group_size, model.cfg.pointer_context
+    t = len(target_c0) // g * g
+    prompt, target = to_groups(prompt_c0[:len(prompt_c0) // g * g], g), to_groups(target_c0[:t], g)
+    n_text, n_prompt, n_target = len(text), len(prompt), t // g
+    ptr, ctx = pointer_rows(text, frame_tokens, n_target, g, a)
+    n = n_text + n_prompt + n_target
+    ids = torch.tensor([text + [0] * n_prompt + ptr[1:n_target]])
+    ids[0, n_text + n_prompt - 1] = ptr[0]  # the last prompt position predicts target group 0: it points at token 0
+    audio = torch.zeros(1, n - 1, g, dtype=torch.long)
+    audio[0, n_text:n_text + n_prompt] = torch.from_numpy(prompt)
+    audio[0, n_text + n_prompt:] = torch.from_numpy(target[:-1])
+    is_audio = torch.arange(n - 1)[None] >= n_text
+    context = torch.zeros(1, n - 1, 3, dtype=torch.long)
+    context[0, n_text + n_prompt - 1:] = torch.tensor(ctx[:n_target])
+    pk, pv = model.empty_cache(1)
+    out = model(ids, audio, is_audio, torch.arange(n - 1)[None], pk, pv, torch.ones(1, n - 1, dtype=torch.bool),
+                context if a else None)
+    logits = out[0][0, n_text + n_prompt - 1:, :, :model.cfg.codebook_size]  # (T/G, G, codes): no end of speech
+    return logits.argmax(-1).reshape(-1).numpy()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--ar", required=True)
+    p.add_argument("--manifest", required=True, help="LM codes index (training/cache/lm/<codec>/<split>.jsonl)")
+    p.add_argument("--alignments", required=True)
+    p.add_argument("--corpus", required=True, help="corpus manifest holding the utterances' audio paths")
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)
+    _, model, state = load_checkpoint(a.ar)
+    model.eval()
+    if not model.cfg.pointer_classes:
+        raise SystemExit(f"{a.ar}: not a phoneme-pointer AR")
+    root = os.path.dirname(os.path.abspath(a.manifest))
+    rows = [json.loads(line) for line in open(a.manifest, encoding="utf-8") if line.strip()]
+    corpus_dir = os.path.dirname(os.path.abspath(a.corpus))
+    paths = {r["id"]: os.path.join(corpus_dir, r["path"]) for r in map(json.loads, open(a.corpus, encoding="utf-8"))}
+    alignments = read_alignments(a.alignments)
+    prompts = [r for r in rows if 150 <= r["frames"] <= 300 and r["id"] in alignments]
+    rng = np.random.default_rng(a.seed)
+    audio_parts, code_parts, index, sample_at, frame_at = [], [], [], 0, 0
+    for n, r in enumerate(rows):
+        corpus_id = r["id"]
+        if corpus_id not in alignments or corpus_id not in paths:
+            continue
+        pr = prompts[int(rng.integers(len(prompts)))]
+        if pr["id"] == corpus_id:
+            pr = prompts[(prompts.index(pr) + 1) % len(prompts)]
+        codes = np.load(os.path.join(root, r["codes"])).astype(np.int64)
+        prompt_codes = np.load(os.path.join(root, pr["codes"])).astype(np.int64)
+        text = text_tokens(r["phonemes"], pr["phonemes"])
+        frame_tokens = np.asarray(alignments[corpus_id], dtype=np.int64) + 2 + len(pr["phonemes"])
+        pred = predict(model, text, prompt_codes[0], codes[0], frame_tokens)
+        audio = read_16k(paths[corpus_id])[:len(pred) * HOP]
+        audio = np.pad(audio, (0, len(pred) * HOP - len(audio)))
+        audio_parts.append(np.clip(np.round(audio * 32767), -32768, 32767).astype(np.int16))
+        code_parts.append(pred.astype(np.int16))
+        index.append([corpus_id, sample_at, frame_at, len(pred)])
+        sample_at, frame_at = sample_at + len(audio), frame_at + len(pred)
+        if n % 200 == 0:
+            print(f"[gta_codes] {n}/{len(rows)}: agreement with the true codes {np.mean(pred == codes[0, :len(pred)]):.3f}",
+                  flush=True)
+    os.makedirs(a.out, exist_ok=True)
+    np.save(os.path.join(a.out, "audio.npy"), np.concatenate(audio_parts))
+    np.save(os.path.join(a.out, "codes.npy"), np.concatenate(code_parts))
+    with open(os.path.join(a.out, "index.json"), "w", encoding="utf-8") as f:
+        json.dump({"ar": a.ar, "ar_step": state["step"], "utterances": index}, f)
+    print(f"[gta_codes] wrote {len(index)} utterances, {frame_at / 50 / 3600:.2f} h, to {a.out}")
+
+
+if __name__ == "__main__":
+    main()
