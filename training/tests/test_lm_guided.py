@@ -93,9 +93,10 @@ def test_nar_max_stage_limits_training_stages_and_the_exported_stages(tmp_path):
     assert json.loads((tmp_path / "m" / "model.json").read_text())["nar"]["stages"] == [1, 2, 3, 4, 5]
     # 0 stages: no NAR at all, codebook 0 alone (and no stale nar.onnx left behind)
     export.main(["--ckpt", str(tmp_path / "runs"), "--out", str(tmp_path / "m"), "--nar-stages", "0",
-                 "--sampling", '{"temperature": 0}'])
+                 "--sampling", '{"temperature": 0}', "--ar-checkpoint-record", "training/checkpoints/lm-x.pt"])
     m = json.loads((tmp_path / "m" / "model.json").read_text())
     assert m["sampling"] == {"temperature": 0}
+    assert m["training"]["checkpoints"] == {"ar": "training/checkpoints/lm-x.pt"}  # the bench's PyTorch reference
     assert m["nar"] is None and m["training"]["nar_stages"] == 0 and not (tmp_path / "m" / "nar.onnx").exists()
 
 
