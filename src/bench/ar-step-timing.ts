@@ -61,10 +61,16 @@ export async function onnxStepTiming(ar: ArModel, shape: StepShape): Promise<Ste
 export function referenceCheckpoint(model: Pick<LoadedModel, 'dir' | 'manifest'>): string | { error: string } {
   const local = path.join(model.dir, 'ar.pt');
   if (existsSync(local)) return local;
-  const recorded = (model.manifest.training as { checkpoints?: { ar?: unknown } }).checkpoints?.ar;
-  if (typeof recorded !== 'string') return { error: `${local} not found and model.json has no training.checkpoints.ar (bench models: bench/engine/export_random.py)` };
+  const recorded = recordedArCheckpoint(model.manifest);
+  if (recorded === undefined) return { error: `${local} not found and model.json has no training.checkpoints.ar (bench models: bench/engine/export_random.py)` };
   const ckpt = path.resolve(PACKAGE_ROOT, recorded);
   return existsSync(ckpt) ? ckpt : { error: `training.checkpoints.ar: ${ckpt} not found` };
+}
+
+/** model.json `training.checkpoints.ar`: the repository path of the AR's committed checkpoint, if recorded. */
+export function recordedArCheckpoint(manifest: LoadedModel['manifest']): string | undefined {
+  const recorded = (manifest.training as { checkpoints?: { ar?: unknown } }).checkpoints?.ar;
+  return typeof recorded === 'string' ? recorded : undefined;
 }
 
 /** An error (with the reason) when there is no PyTorch checkpoint for the model or python/torch is missing. */

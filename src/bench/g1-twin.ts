@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadModelManifest } from '../engine/manifest.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { PYTHON } from './ar-step-timing.js';
+import { PYTHON, recordedArCheckpoint } from './ar-step-timing.js';
 
 const EXPORT_SCRIPT = path.join(PACKAGE_ROOT, 'bench', 'engine', 'export_random.py');
 
@@ -16,7 +16,7 @@ const EXPORT_SCRIPT = path.join(PACKAGE_ROOT, 'bench', 'engine', 'export_random.
 export function g1Twin(modelDir: string, twinsDir = path.join(PACKAGE_ROOT, 'bench', 'models')): string | { error: string } {
   const { manifest } = loadModelManifest(modelDir);
   if (manifest.group_size === 1) return { error: `${manifest.id} already has group size 1` };
-  if (!(manifest.training as { checkpoints?: { ar?: unknown } }).checkpoints?.ar) {
+  if (recordedArCheckpoint(manifest) === undefined) {
     return { error: `${manifest.id}: model.json has no training.checkpoints.ar to make a G=1 twin from (or pass --g1-model)` };
   }
   const out = path.join(twinsDir, `g1-${manifest.id}`);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ParlaError } from '../errors.js';
-import { arDtype, arInputNames, arOutputNames, cacheNames, NAR_DTYPES, type ArDims, type NarDims } from '../lm/contract.js';
+import { arDtype, arInputNames, arOutputNames, cacheNames, narDtype, NAR_INPUTS, NAR_OUTPUTS, type ArDims, type NarDims } from '../lm/contract.js';
 import { SYMBOLS } from '../text/symbols.js';
 import { manifestSchema, type ArSection, type ModelManifest, type NarSection, type TensorSpec } from './manifest-schema.js';
 import { modelSamplingDefaults } from './model-sampling.js';
@@ -132,11 +132,11 @@ function checkAr(s: ArSection, at: string, m: ModelManifest, fail: Fail): void {
 function checkNar(s: NarSection, m: ModelManifest, fail: Fail): void {
   const q = m.audio.num_codebooks;
   if (s.dims.n_heads * s.dims.head_dim !== s.dims.d_model) fail('nar.dims', `n_heads x head_dim must equal d_model (${s.dims.d_model})`);
-  checkTensors(s.inputs, 'nar.inputs', (n) => NAR_DTYPES[n as keyof typeof NAR_DTYPES], ['text_ids', 'prompt_codes', 'target_codes', 'stage'], fail, {
+  checkTensors(s.inputs, 'nar.inputs', narDtype, [...NAR_INPUTS], fail, {
     prompt_codes: ['B', q, 'Tp'],
     target_codes: ['B', q, 'Tf'],
   });
-  checkTensors(s.outputs, 'nar.outputs', (n) => NAR_DTYPES[n as keyof typeof NAR_DTYPES], ['logits'], fail, { logits: ['B', 'Tf', m.audio.codebook_size] });
+  checkTensors(s.outputs, 'nar.outputs', narDtype, [...NAR_OUTPUTS], fail, { logits: ['B', 'Tf', m.audio.codebook_size] });
 }
 
 /** The listed tensors must be exactly `names` with the contract's dtypes; fixed sizes in `shapes` must match. */

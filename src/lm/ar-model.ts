@@ -34,11 +34,18 @@ export interface ArOutputs {
 }
 
 export class ArModel {
+  /** Per layer, the graph's names of its past and present keys and values (made once, not per step). */
+  private readonly layerNames: { pastKey: string; pastValue: string; presentKey: string; presentValue: string }[];
+
   private constructor(
     readonly path: string,
     readonly dims: ArDims,
     private readonly session: ort.InferenceSession,
-  ) {}
+  ) {
+    const past = cacheNames('past', dims.nLayers);
+    const present = cacheNames('present', dims.nLayers);
+    this.layerNames = Array.from({ length: dims.nLayers }, (_, i) => ({ pastKey: past[2 * i], pastValue: past[2 * i + 1], presentKey: present[2 * i], presentValue: present[2 * i + 1] }));
+  }
 
   /** Creates the onnxruntime session (once per process and model) and checks its inputs and outputs. */
   static async load(path: string, dims: ArDims, options: SessionOptions = {}): Promise<ArModel> {
@@ -57,9 +64,13 @@ export class ArModel {
   async run(f: ArFeeds): Promise<ArOutputs> {
     const { batch: b, positionsCount: s } = f;
     const past = f.past.keys[0].dims[2];
-    const pastNames = cacheNames('past', this.dims.nLayers);
+    const cache: Record<string, ort.Tensor> = {};
+    this.layerNames.forEach((n, i) => {
+      cache[n.pastKey] = f.past.keys[i];
+      cache[n.pastValue] = f.past.values[i];
+    });
     const out = await this.session.run({
-      ...Object.fromEntries(pastNames.map((name, i) => [name, (i % 2 ? f.past.values : f.past.keys)[i >> 1]])),
+      ...cache,
       text_ids: new ort.Tensor('int64', f.textIds, [b, s]),
       audio_codes: new ort.Tensor('int64', f.audioCodes, [b, s, this.dims.groupSize]),
       is_audio: new ort.Tensor('bool', f.isAudio, [b, s]),
@@ -72,15 +83,14 @@ export class ArModel {
     if (logits.data.length !== expected) {
       throw new ParlaError('model_invalid', `${this.path}: logits have shape [${logits.dims.join(', ')}], expected [${b}, ${s}, ${this.dims.groupSize}, ${this.dims.vocabSize}]`, { param: this.path });
     }
-    const { nLayers, nHeads, headDim } = this.dims;
-    const want = [b, nHeads, past + s, headDim];
-    const present: KvCache = { keys: [], values: [] };
-    cacheNames('present', nLayers).forEach((name, i) => {
-      if (out[name].dims.join() !== want.join()) {
-        throw new ParlaError('model_invalid', `${this.path}: ${name} has shape [${out[name].dims.join(', ')}], expected [${want.join(', ')}] (model.json dims)`, { param: this.path });
+    const want = [b, this.dims.nHeads, past + s, this.dims.headDim].join();
+    const presentOf = (name: string): ort.Tensor => {
+      if (out[name].dims.join() !== want) {
+        throw new ParlaError('model_invalid', `${this.path}: ${name} has shape [${out[name].dims.join(', ')}], expected [${want.replaceAll(',', ', ')}] (model.json dims)`, { param: this.path });
       }
-      (i % 2 ? present.values : present.keys).push(out[name]);
-    });
+      return out[name];
+    };
+    const present: KvCache = { keys: this.layerNames.map((n) => presentOf(n.presentKey)), values: this.layerNames.map((n) => presentOf(n.presentValue)) };
     const pointer = this.dims.pointerClasses ?? 0;
     let advance: Float32Array | undefined;
     if (pointer) {

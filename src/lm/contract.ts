@@ -27,13 +27,17 @@ export function arDtype(name: string): string {
   const fixed: Record<string, string> = { text_ids: 'int64', audio_codes: 'int64', is_audio: 'bool', positions: 'int64', attention_mask: 'bool', logits: 'float32', advance_logits: 'float32', pointer_context: 'int64' };
   return fixed[name] ?? (/^(past|present)_(key|value)_\d+$/.test(name) ? 'float32' : 'unknown');
 }
-export const NAR_DTYPES: Record<(typeof NAR_INPUTS)[number] | (typeof NAR_OUTPUTS)[number], string> = {
+const NAR_DTYPES: Record<(typeof NAR_INPUTS)[number] | (typeof NAR_OUTPUTS)[number], string> = {
   text_ids: 'int64',
   prompt_codes: 'int64',
   target_codes: 'int64',
   stage: 'int64',
   logits: 'float32',
 };
+/** Expected dtype of a NAR graph tensor. */
+export function narDtype(name: string): string {
+  return NAR_DTYPES[name as keyof typeof NAR_DTYPES] ?? 'unknown';
+}
 
 /** What the runtime needs to drive an AR or drafter graph. */
 export interface ArDims {

@@ -24,46 +24,27 @@ import torch  # noqa: E402
 from training.codec.audio_cache import read_16k  # noqa: E402
 from training.lm.align import read_alignments  # noqa: E402
 from training.lm.checkpoint import load_checkpoint  # noqa: E402
-from training.lm.tokens import text_tokens, to_groups  # noqa: E402
+from training.lm.config import IGNORE  # noqa: E402
+from training.lm.dataset import collate_ar  # noqa: E402
+from training.lm.pointer import apply_pointer  # noqa: E402
+from training.lm.tokens import text_tokens  # noqa: E402
 
 HOP = 320
 
 
-def pointer_rows(text: list, frame_tokens: np.ndarray, groups: int, g: int, max_spent: int):
-    """Per predicting position k (0..groups): the text id pointed at (the token of group k's first frame) and,
-    with a pointer context, [previous id, next id, groups already spent on the token + 1]."""
-    pos = [int(frame_tokens[min(k * g, len(frame_tokens) - 1)]) for k in range(groups + 1)]
-    ids, context, spent = [], [], 0
-    for k, p in enumerate(pos):
-        spent = spent + 1 if k and p == pos[k - 1] else 0
-        ids.append(text[p])
-        context.append([text[p - 1], text[p + 1] if p + 1 < len(text) else 0, min(spent, max(max_spent, 1) - 1) + 1]
-                       if max_spent else [0, 0, 0])
-    return ids, context
-
-
 @torch.no_grad()
-def predict(model, text: list, prompt_c0: np.ndarray, target_c0: np.ndarray, frame_tokens: np.ndarray) -> np.ndarray:
-    """Greedy teacher-forced codebook 0 for the target's whole groups: (T // G * G,) int64."""
-    g, a = model.cfg.group_size, model.cfg.pointer_context
-    t = len(target_c0) // g * g
-    prompt, target = to_groups(prompt_c0[:len(prompt_c0) // g * g], g), to_groups(target_c0[:t], g)
-    n_text, n_prompt, n_target = len(text), len(prompt), t // g
-    ptr, ctx = pointer_rows(text, frame_tokens, n_target, g, a)
-    n = n_text + n_prompt + n_target
-    ids = torch.tensor([text + [0] * n_prompt + ptr[1:n_target]])
-    ids[0, n_text + n_prompt - 1] = ptr[0]  # the last prompt position predicts target group 0: it points at token 0
-    audio = torch.zeros(1, n - 1, g, dtype=torch.long)
-    audio[0, n_text:n_text + n_prompt] = torch.from_numpy(prompt)
-    audio[0, n_text + n_prompt:] = torch.from_numpy(target[:-1])
-    is_audio = torch.arange(n - 1)[None] >= n_text
-    context = torch.zeros(1, n - 1, 3, dtype=torch.long)
-    context[0, n_text + n_prompt - 1:] = torch.tensor(ctx[:n_target])
+def predict(model, example: dict) -> np.ndarray:
+    """Greedy teacher-forced codebook 0 for the target's whole groups: (T // G * G,) int64. The inputs are laid out
+    by the training code itself (collate_ar, apply_pointer), so they are exactly what the model was trained on."""
+    g = model.cfg.group_size
+    batch = collate_ar([example], g, model.cfg.codebook_size)
+    apply_pointer(batch, [example], g, model.cfg.pointer_classes, model.cfg.pointer_context)
     pk, pv = model.empty_cache(1)
-    out = model(ids, audio, is_audio, torch.arange(n - 1)[None], pk, pv, torch.ones(1, n - 1, dtype=torch.bool),
-                context if a else None)
-    logits = out[0][0, n_text + n_prompt - 1:, :, :model.cfg.codebook_size]  # (T/G, G, codes): no end of speech
-    return logits.argmax(-1).reshape(-1).numpy()
+    out = model(batch["text_ids"], batch["audio_codes"], batch["is_audio"], batch["positions"], pk, pv,
+                batch["attention_mask"], batch.get("pointer_context"))
+    predicted = (batch["labels"][0] != IGNORE).any(-1)  # the positions whose outputs are target groups
+    codes = out[0][0, predicted, :, :model.cfg.codebook_size].argmax(-1).reshape(-1)  # no end of speech
+    return codes[:example["target"].shape[1] // g * g].numpy()
 
 
 def main(argv=None):
@@ -97,9 +78,12 @@ def main(argv=None):
             pr = prompts[(prompts.index(pr) + 1) % len(prompts)]
         codes = np.load(os.path.join(root, r["codes"])).astype(np.int64)
         prompt_codes = np.load(os.path.join(root, pr["codes"])).astype(np.int64)
-        text = text_tokens(r["phonemes"], pr["phonemes"])
-        frame_tokens = np.asarray(alignments[corpus_id], dtype=np.int64) + 2 + len(pr["phonemes"])
-        pred = predict(model, text, prompt_codes[0], codes[0], frame_tokens)
+        g = model.cfg.group_size
+        example = {  # reference mode with the prompt's transcript, as training/lm/dataset.py lays it out
+            "text": text_tokens(r["phonemes"], pr["phonemes"]), "prompt": prompt_codes[:, :prompt_codes.shape[1] // g * g],
+            "target": codes, "mode": "reference", "prompt_align": None,
+            "target_align": np.asarray(alignments[corpus_id], dtype=np.int64) + 2 + len(pr["phonemes"])}
+        pred = predict(model, example)
         audio = read_16k(paths[corpus_id])[:len(pred) * HOP]
         audio = np.pad(audio, (0, len(pred) * HOP - len(audio)))
         audio_parts.append(np.clip(np.round(audio * 32767), -32768, 32767).astype(np.int16))
