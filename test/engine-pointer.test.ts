@@ -189,6 +189,38 @@ describe('decoding a pointer model', () => {
     expect(Array.from((await generateCodebook0(model, j)).codes)).toEqual(Array.from(r.codes));
   });
 
+  it('sampled codes move the pointer greedily by default, and by draws with pointer: sample', async () => {
+    const text = 'A somewhat longer sentence to read aloud.';
+    const original = PhonemePointer.prototype.advance;
+    // Records every advance the decoder makes: the logits it was given and where the pointer went.
+    const run = async (params: object): Promise<{ logits: number[][]; positions: number[]; text: ArrayLike<number> }> => {
+      const logits: number[][] = [];
+      const positions: number[] = [];
+      PhonemePointer.prototype.advance = function (this: PhonemePointer, l: ArrayLike<number>) {
+        logits.push(Array.from(l));
+        original.call(this, l);
+        positions.push(this.position);
+      };
+      try {
+        const j = await job(text, params, 1);
+        await generateCodebook0(model, j);
+        return { logits, positions, text: j.prompt.text };
+      } finally {
+        PhonemePointer.prototype.advance = original;
+      }
+    };
+    const replayGreedily = (r: { logits: number[][]; text: ArrayLike<number> }): number[] => {
+      const p = new PhonemePointer(r.text, { greedy: true, rng: new Rng(0), tailGroups: 1000 });
+      return r.logits.map((l) => (p.advance(l), p.position));
+    };
+    const greedy = await run({ temperature: 1 });
+    const sampled = await run({ temperature: 1, pointer: 'sample' });
+    expect(greedy.positions.length).toBeGreaterThan(3);
+    expect(replayGreedily(greedy)).toEqual(greedy.positions);
+    expect(replayGreedily(sampled)).not.toEqual(sampled.positions);
+    expect(() => resolveSamplingParams({ pointer: 'walk' as never })).toThrow(/pointer: must be "greedy" or "sample", got "walk"/);
+  });
+
   it('speculative requests decode plainly (a pointer model has no drafter) and batched rows equal their lone decoding', async () => {
     const jobs = await Promise.all(['Hi there.', 'A somewhat longer sentence than that.'].map((t, i) => job(t, { temperature: 1, topP: 0.9 }, i)));
     const alone: number[][] = [];

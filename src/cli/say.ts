@@ -6,6 +6,7 @@ import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, type Voice } fr
 import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
+import { checkCandidates } from '../engine/candidates.js';
 import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 import { resolveLanguage } from '../text/phonemize.js';
@@ -22,6 +23,7 @@ interface SayFlags {
   topP?: string;
   ras: string;
   speculative: string;
+  candidates?: string;
   threads?: string;
   normalize: boolean;
   language?: string;
@@ -43,6 +45,7 @@ export function registerSay(program: Command): void {
     .option('--top-p <p>', 'nucleus sampling probability mass')
     .option('--ras <on|off>', 'repetition-aware sampling', 'on')
     .option('--speculative <on|off>', 'speculative decoding with the drafter', 'on')
+    .option('--candidates <n>', "candidates sampled per sentence chunk, the model's code reader keeping the best (default: the model's)")
     .option('--threads <n>', 'ONNX threads per operator')
     .option('--no-normalize', 'skip number/abbreviation/symbol normalization')
     .option('--language <lang>', 'English variant: en-us (default), en-gb, en-029, en-us-nyc')
@@ -56,11 +59,13 @@ export function registerSay(program: Command): void {
         topP: numberFlag(flags.topP, '--top-p'),
         ras: onOff(flags.ras, '--ras'),
         speculative: onOff(flags.speculative, '--speculative'),
+        candidates: intFlag(flags.candidates, '--candidates'),
       };
       const threads = intFlag(flags.threads, '--threads');
       if (flags.language) resolveLanguage(flags.language); // fails before the model loads
       const textOptions = { normalize: flags.normalize, language: flags.language, lexicon: flags.lexicon ? loadLexicon(flags.lexicon) : undefined };
       resolveSamplingParams(sampling); // bad values fail here, before the model loads
+      if (sampling.candidates !== undefined) checkCandidates(sampling.candidates, true); // the reader is checked once loaded
       if (!existsSync(join(flags.model, 'model.json'))) {
         throw new ParlaError(
           'model_missing',

@@ -56,7 +56,7 @@ export function pointerFor(model: LoadedModel, job: ArJob, sampler: CodeSampler)
   if (!model.ar.dims.pointerClasses) return null;
   const groups = (seconds: number) => Math.ceil((seconds * model.frameRate) / model.groupSize);
   return new PhonemePointer(job.prompt.text, {
-    greedy: job.params.temperature === 0,
+    greedy: job.params.temperature === 0 || job.params.pointer !== 'sample',
     rng: sampler.rng,
     tailGroups: groups(END_TAIL_SECONDS),
     maxSpent: model.ar.dims.pointerContext ?? 0,

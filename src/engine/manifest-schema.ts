@@ -46,6 +46,15 @@ const narSection = z.object({
   stages: z.array(posInt),
 });
 
+/** The code reader (src/lm/code-reader.ts): input `codes` int64 [B, T], output `log_probs` float32 [B, T, vocab_size]. */
+const readerSection = z.object({
+  file: fileName,
+  params: posInt,
+  vocab_size: posInt,
+  blank_id: nonNegInt,
+  first_phoneme_id: nonNegInt,
+});
+
 const codecGraph = z.object({ file: fileName, input: z.string().min(1), output: z.string().min(1) });
 
 /**
@@ -76,6 +85,8 @@ export const manifestSchema = z.object({
   draft: arSection.nullable(),
   /** null: no NAR; the runtime decodes codebook 0 alone (docs/model-format.md). */
   nar: narSection.nullable(),
+  /** A code reader that picks the best of `sampling.candidates` sampled candidates; absent or null = none. */
+  reader: readerSection.nullable().optional(),
   /** Recommended sampling settings for requests that leave them out (src/engine/model-sampling.ts); absent = none. */
   sampling: z.object({
     temperature: z.number().optional(),
@@ -84,12 +95,16 @@ export const manifestSchema = z.object({
     ras: z.boolean().optional(),
     ras_window: z.number().optional(),
     ras_threshold: z.number().optional(),
+    pointer: z.enum(['greedy', 'sample']).optional(),
+    /** Candidates sampled per chunk, the reader keeping the best (needs `reader`). */
+    candidates: z.number().optional(),
   }).strict().nullable().optional(),
   training: z.record(z.string(), z.unknown()),
   quality: z.record(z.string(), z.unknown()).nullable(),
 });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
+export type ReaderSection = z.infer<typeof readerSection>;
 export type ArSection = z.infer<typeof arSection>;
 export type NarSection = z.infer<typeof narSection>;
 export type TensorSpec = z.infer<typeof tensorSpec>;

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { ParlaError } from '../errors.js';
 import { arDtype, arInputNames, arOutputNames, cacheNames, narDtype, NAR_INPUTS, NAR_OUTPUTS, type ArDims, type NarDims } from '../lm/contract.js';
 import { SYMBOLS } from '../text/symbols.js';
-import { manifestSchema, type ArSection, type ModelManifest, type NarSection, type TensorSpec } from './manifest-schema.js';
-import { modelSamplingDefaults } from './model-sampling.js';
+import { manifestSchema, type ArSection, type ModelManifest, type NarSection, type ReaderSection, type TensorSpec } from './manifest-schema.js';
+import { modelCandidates, modelSamplingDefaults } from './model-sampling.js';
 
 export type { ModelManifest } from './manifest-schema.js';
 
@@ -16,7 +16,7 @@ export interface LoadedManifest {
   dir: string;
   manifest: ModelManifest;
   /** Absolute paths of the graphs model.json names (draft: null when the model has no drafter). */
-  files: { ar: string; nar: string | null; draft: string | null; codecEncoder: string; codecDecoder: string };
+  files: { ar: string; nar: string | null; draft: string | null; reader: string | null; codecEncoder: string; codecDecoder: string };
 }
 
 /** Reads and validates `<dir>/model.json`; every error names the field or file at fault. */
@@ -51,6 +51,7 @@ export function loadModelManifest(dir: string): LoadedManifest {
       ar: file('ar.file', m.ar.file),
       nar: m.nar ? file('nar.file', m.nar.file) : null,
       draft: m.draft ? file('draft.file', m.draft.file) : null,
+      reader: m.reader ? file('reader.file', m.reader.file) : null,
       codecEncoder: file('codec.encoder.file', m.codec.encoder.file),
       codecDecoder: file('codec.decoder.file', m.codec.decoder.file),
     },
@@ -72,6 +73,7 @@ export function validateManifest(raw: unknown, source = 'model.json'): ModelMani
   };
   checkContract(parsed.data, fail);
   modelSamplingDefaults(parsed.data, source);
+  modelCandidates(parsed.data, source);
   return parsed.data;
 }
 
@@ -96,6 +98,7 @@ function checkContract(m: ModelManifest, fail: Fail): void {
   // Speculative decoding does not drive a pointer (a drafter would have to propose pointer moves too).
   if (m.draft && m.ar.dims.pointer_classes) fail('draft', 'must be null for a phoneme-pointer AR (ar.dims.pointer_classes): speculative decoding of pointer models is not supported');
   if (m.draft?.dims.pointer_classes) fail('draft.dims.pointer_classes', 'a drafter cannot have a phoneme pointer');
+  if (m.reader) checkReader(m.reader, m, fail);
   if (!m.nar) return; // codebook 0 alone: the codec decodes any prefix of the codebooks
   checkNar(m.nar, m, fail);
   // The NAR fills stages 1..k (k <= Q-1) and the codec decodes the first k+1 codebooks: a small NAR that cannot
@@ -105,6 +108,12 @@ function checkContract(m: ModelManifest, fail: Fail): void {
   if (k < 1 || k > q - 1 || m.nar.stages.join() !== stages.join()) {
     fail('nar.stages', `must be [1, ..., k] with 1 <= k <= ${q - 1} for ${q} codebooks, got [${m.nar.stages.join(', ')}]`);
   }
+}
+
+function checkReader(r: ReaderSection, m: ModelManifest, fail: Fail): void {
+  if (r.vocab_size !== m.phonemes.vocab_size) fail('reader.vocab_size', `must equal phonemes.vocab_size (${m.phonemes.vocab_size}): the reader reads text ids, got ${r.vocab_size}`);
+  if (r.blank_id >= r.vocab_size) fail('reader.blank_id', `${r.blank_id} is outside the vocabulary (0..${r.vocab_size - 1})`);
+  if (r.first_phoneme_id >= r.vocab_size) fail('reader.first_phoneme_id', `${r.first_phoneme_id} is outside the vocabulary (0..${r.vocab_size - 1})`);
 }
 
 function checkAr(s: ArSection, at: string, m: ModelManifest, fail: Fail): void {

@@ -6,14 +6,17 @@
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
 import type { ModelManifest } from './manifest-schema.js';
+import { checkCandidates } from './candidates.js';
 
 /** model.json's snake_case names -> the engine's sampling fields. */
-const FIELDS = { temperature: 'temperature', top_p: 'topP', top_k: 'topK', ras: 'ras', ras_window: 'rasWindow', ras_threshold: 'rasThreshold' } as const;
+const FIELDS = { temperature: 'temperature', top_p: 'topP', top_k: 'topK', ras: 'ras', ras_window: 'rasWindow', ras_threshold: 'rasThreshold', pointer: 'pointer' } as const;
 
 /** The section as sampling fields, checked with the same rules as a request's (ParlaError model_invalid naming the field). */
 export function modelSamplingDefaults(m: Pick<ModelManifest, 'sampling'>, source = 'model.json'): Readonly<Partial<SamplingParams>> {
-  const out: Partial<Record<keyof SamplingParams, number | boolean>> = {};
-  for (const [key, value] of Object.entries(m.sampling ?? {})) out[FIELDS[key as keyof typeof FIELDS]] = value;
+  const out: Partial<Record<keyof SamplingParams, number | boolean | string>> = {};
+  for (const [key, value] of Object.entries(m.sampling ?? {})) {
+    if (key in FIELDS) out[FIELDS[key as keyof typeof FIELDS]] = value;
+  }
   try {
     resolveSamplingParams(out as Partial<SamplingParams>);
   } catch (err) {
@@ -23,4 +26,15 @@ export function modelSamplingDefaults(m: Pick<ModelManifest, 'sampling'>, source
     throw new ParlaError('model_invalid', `${source}: field "${field}": ${(err as Error).message}`, { param: field });
   }
   return Object.freeze(out as Partial<SamplingParams>);
+}
+
+/** `sampling.candidates` (default 1), checked: more than one needs the model's reader to choose between them. */
+export function modelCandidates(m: Pick<ModelManifest, 'sampling' | 'reader'>, source = 'model.json'): number {
+  const n = m.sampling?.candidates ?? 1;
+  try {
+    checkCandidates(n, Boolean(m.reader));
+  } catch (err) {
+    throw new ParlaError('model_invalid', `${source}: field "sampling.candidates": ${(err as Error).message}`, { param: 'sampling.candidates' });
+  }
+  return n;
 }

@@ -5,10 +5,11 @@ import { Codec } from '../codec/codec.js';
 import type { SessionOptions } from '../onnx.js';
 import { ArModel } from '../lm/ar-model.js';
 import { NarModel } from '../lm/nar-model.js';
+import { CodeReader } from '../lm/code-reader.js';
 import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
-import { modelSamplingDefaults } from './model-sampling.js';
+import { modelCandidates, modelSamplingDefaults } from './model-sampling.js';
 import type { SamplingParams } from '../lm/sampling/index.js';
 
 export interface LoadModelOptions {
@@ -44,18 +45,23 @@ export interface LoadedModel extends CodecOnlyModel {
   draft: ArModel | null;
   /** null when the model ships codebook 0 alone (its NAR did not yet make speech clearer): see fillCodebooks. */
   nar: NarModel | null;
+  /** null when the model ships no code reader (then every chunk is decoded once: see candidates.ts). */
+  reader: CodeReader | null;
   /** model.json's recommended sampling settings, for requests that leave them out (model-sampling.ts). */
   samplingDefaults: Readonly<Partial<SamplingParams>>;
+  /** model.json's `sampling.candidates` (default 1): candidates per chunk for requests that leave it out. */
+  candidates: number;
 }
 
 /** Reads `<dir>/model.json` (ParlaError model_missing / model_invalid naming the field or file) and opens its graphs. */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const { dir: absDir, manifest: m, files } = loadModelManifest(dir);
   const session: SessionOptions = { intraOpThreads: options.threads ?? 2 };
-  const [ar, draft, nar, codec] = await Promise.all([
+  const [ar, draft, nar, reader, codec] = await Promise.all([
     ArModel.load(files.ar, arDims(m, 'ar'), session),
     files.draft ? ArModel.load(files.draft, arDims(m, 'draft'), session) : Promise.resolve(null),
     files.nar ? NarModel.load(files.nar, narDims(m), session) : Promise.resolve(null),
+    files.reader && m.reader ? CodeReader.load(files.reader, { vocabSize: m.reader.vocab_size, blankId: m.reader.blank_id, firstPhonemeId: m.reader.first_phoneme_id }, session) : Promise.resolve(null),
     Codec.load(codecSpecOf(m.audio, m.codec, absDir), session),
   ]);
   await checkCodecCodebook(codec, m.audio.codebook_size, files.codecDecoder);
@@ -75,7 +81,9 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     draft,
     nar,
     codec,
+    reader,
     samplingDefaults: modelSamplingDefaults(m),
+    candidates: modelCandidates(m),
   };
 }
 

@@ -1,6 +1,7 @@
 /** Checks synthesis options up front (typed errors naming the parameter) and fills the defaults. */
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
+import { checkCandidates } from './candidates.js';
 import { DEFAULT_MIN_LENGTH, type MinLength } from './min-length.js';
 import { DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
 import type { SynthesisOptions, Voice } from './types.js';
@@ -22,13 +23,18 @@ export interface ResolvedSynthesis {
   /** Chunk i uses seed + i, so one chunk's output does not depend on how long the previous ones were. */
   seed: number;
   speculative: boolean;
+  /** Candidates per chunk (1 when greedy: they would all be the same). */
+  candidates: number;
   chunkPhonemes: number;
   firstChunkPhonemes: number;
   signal?: AbortSignal;
 }
 
-/** `modelDefaults`: the model's recommended sampling settings, used where the options leave a setting out. */
-export function resolveSynthesisOptions(options: SynthesisOptions, modelDefaults: Partial<SamplingParams> = {}): ResolvedSynthesis {
+/**
+ * `modelDefaults`: the model's recommended sampling settings, used where the options leave a setting out; `model`:
+ * its default candidates per chunk and whether it has a reader to choose between them.
+ */
+export function resolveSynthesisOptions(options: SynthesisOptions, modelDefaults: Partial<SamplingParams> = {}, model: { candidates: number; hasReader: boolean } = { candidates: 1, hasReader: false }): ResolvedSynthesis {
   if (!options || typeof options !== 'object') throw new ParlaError('invalid_input', 'synthesis options are required (at least a voice)', { param: 'options' });
   const { voice } = options;
   if (!voice || typeof voice !== 'object' || !voice.codes) throw new ParlaError('invalid_input', 'a voice is required', { param: 'voice' });
@@ -39,6 +45,7 @@ export function resolveSynthesisOptions(options: SynthesisOptions, modelDefaults
     ras: options.ras ?? modelDefaults.ras,
     rasWindow: options.rasWindow ?? modelDefaults.rasWindow,
     rasThreshold: options.rasThreshold ?? modelDefaults.rasThreshold,
+    pointer: options.pointer ?? modelDefaults.pointer,
   });
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (!Number.isInteger(seed)) throw new ParlaError('invalid_input', `seed must be an integer, got ${seed}`, { param: 'seed' });
@@ -50,7 +57,9 @@ export function resolveSynthesisOptions(options: SynthesisOptions, modelDefaults
   if (!Number.isInteger(firstChunkPhonemes) || firstChunkPhonemes < 10 || firstChunkPhonemes > chunkPhonemes) {
     throw new ParlaError('invalid_input', `firstChunkPhonemes must be an integer in 10..chunkPhonemes (${chunkPhonemes}), got ${firstChunkPhonemes}`, { param: 'firstChunkPhonemes' });
   }
-  return { voice, params, seed, speculative: options.speculative ?? true, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
+  const candidates = options.candidates ?? model.candidates;
+  checkCandidates(candidates, model.hasReader);
+  return { voice, params, seed, speculative: options.speculative ?? true, candidates: params.temperature === 0 ? 1 : candidates, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
 }
 
 /** Checks a Synthesizer's length limit (positive seconds per phoneme, extra seconds >= 0) and fills the defaults. */

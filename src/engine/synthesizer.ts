@@ -11,7 +11,8 @@
  */
 import { sliceFrames, type Codes } from '../codec/codes.js';
 import { ArBatcher } from './ar-batcher.js';
-import { generateCodebook0, throwIfAborted, type ArResult } from './ar-decode.js';
+import { generateCodebook0, throwIfAborted, type ArJob, type ArResult } from './ar-decode.js';
+import { bestOfCandidates } from './candidates.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
 import { fillCodebooks, type LoadedModel } from './model.js';
@@ -107,7 +108,7 @@ export class Synthesizer {
   }
 
   async generate(text: string, options: SynthesisOptions): Promise<SynthesisResult> {
-    const resolved = resolveSynthesisOptions(options, this.model.samplingDefaults);
+    const resolved = this.resolve(options);
     const { sampleRate } = this.model;
     const meter = new StatsMeter(resolved.params.temperature);
     const parts: Float32Array[] = [];
@@ -125,7 +126,7 @@ export class Synthesizer {
   }
 
   async *stream(text: string, options: SynthesisOptions): AsyncGenerator<AudioChunk> {
-    const resolved = resolveSynthesisOptions(options, this.model.samplingDefaults);
+    const resolved = this.resolve(options);
     const { sampleRate, hopLength } = this.model;
     const meter = new StatsMeter(resolved.params.temperature);
     for await (const c of this.chunkCodes(text, options, resolved, meter)) {
@@ -185,7 +186,7 @@ export class Synthesizer {
       const inputs = chunkInputs(this.model, r.voice, chunk.ids, this.lengthLimit);
       const minGroups = minGroupsFor(chunk.ids.length, this.minLength, this.model.frameRate, this.model.groupSize, inputs.maxGroups);
       const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, minGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
-      const ar = this.batcher ? await this.batcher.submit(job) : await generateCodebook0(this.model, job);
+      const ar = await this.decodeChunk(job, r.candidates, chunk.ids);
       meter.addAr(ar);
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
@@ -195,6 +196,17 @@ export class Synthesizer {
       index++;
     }
     if (index === 0) throw nothingToSay(text);
+  }
+
+  private resolve(options: SynthesisOptions): ResolvedSynthesis {
+    return resolveSynthesisOptions(options, this.model.samplingDefaults, { candidates: this.model.candidates, hasReader: this.model.reader !== null });
+  }
+
+  /** Codebook 0 of one chunk: decoded once, or as `candidates` candidates of which the reader keeps the best. */
+  private decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>): Promise<ArResult> {
+    const decode = (j: ArJob): Promise<ArResult> => (this.batcher ? this.batcher.submit(j) : generateCodebook0(this.model, j));
+    if (candidates === 1 || !this.model.reader) return decode(job);
+    return bestOfCandidates(decode, this.model.reader, job, candidates, textIds).then((c) => c.result);
   }
 
   private fadeSamples(): number {

@@ -50,8 +50,15 @@ export interface SamplingOptions {
   ras?: boolean;
   rasWindow?: number;
   rasThreshold?: number;
+  /** Phoneme-pointer models: 'greedy' (default) moves the pointer deterministically at any temperature, 'sample' draws it. */
+  pointer?: 'greedy' | 'sample';
   /** Speculative decoding with the drafter (exact: same output distribution). */
   speculative?: boolean;
+  /**
+   * Candidates sampled per chunk, the model's code reader keeping the one that says the text best (1..8; default:
+   * the model's `sampling.candidates`, else 1). Greedy decoding (temperature 0) makes one.
+   */
+  candidates?: number;
 }
 
 export interface SynthesisOptions extends SamplingOptions {

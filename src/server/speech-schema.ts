@@ -25,6 +25,7 @@ export function speechSchema(maxInputChars: number) {
       ras_window: z.number().int().min(1).max(100).optional(),
       ras_threshold: z.number().min(0).max(1).optional(),
       speculative: z.boolean().optional(),
+      candidates: z.number().int().min(1).max(8).optional(),
       normalize: z.boolean().optional(),
     })
     .strict();

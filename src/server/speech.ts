@@ -60,6 +60,7 @@ async function respond(ctx: AppContext, engine: Engine, body: SpeechRequest, voi
     rasWindow: body.ras_window,
     rasThreshold: body.ras_threshold,
     speculative: body.speculative,
+    candidates: body.candidates,
     normalize: body.normalize,
     signal,
     onStats: (s) => (stats = s),

@@ -19,6 +19,13 @@ export interface SamplingParams {
   rasWindow: number;
   /** RAS threshold t_r in [0, 1]: a token is repetitive when count / K > t_r (strictly). */
   rasThreshold: number;
+  /**
+   * Phoneme-pointer models: how the pointer moves after each group. 'greedy' (default) moves deterministically at
+   * any temperature (see src/engine/phoneme-pointer.ts); 'sample' draws each advance at the codes' temperature.
+   * With the shipped model, codes sampled at T 0.3 with a greedy pointer read 64.5% WER on tts-kathleen (3 seeds),
+   * with a sampled pointer 84.3%, greedy codes 69.5%.
+   */
+  pointer: 'greedy' | 'sample';
 }
 
 /** VALL-E 2's RAS defaults (K = 10, t_r = 0.1) with a 0.8 nucleus, as used in its published inference recipes. */
@@ -29,6 +36,7 @@ export const DEFAULT_SAMPLING_PARAMS: Readonly<SamplingParams> = Object.freeze({
   ras: true,
   rasWindow: 10,
   rasThreshold: 0.1,
+  pointer: 'greedy',
 });
 
 function invalid(param: keyof SamplingParams, message: string): ParlaError {
@@ -62,6 +70,9 @@ export function resolveSamplingParams(params: Partial<SamplingParams> = {}): Rea
   }
   if (typeof p.rasThreshold !== 'number' || !(p.rasThreshold >= 0 && p.rasThreshold <= 1)) {
     throw invalid('rasThreshold', `t_r must be in [0, 1], got ${p.rasThreshold}`);
+  }
+  if (p.pointer !== 'greedy' && p.pointer !== 'sample') {
+    throw invalid('pointer', `must be "greedy" or "sample", got ${JSON.stringify(p.pointer)}`);
   }
   Object.freeze(p);
   resolved.add(p);

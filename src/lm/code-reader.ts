@@ -1,0 +1,94 @@
+/**
+ * The code reader (`reader.onnx`, docs/model-format.md): a small CTC phoneme recognizer over codebook-0 codes. The
+ * engine asks it how well each of several sampled candidates says the text (the CTC negative log-likelihood of the
+ * sounding phonemes, per phoneme) and keeps the best, without decoding any audio.
+ */
+import { ParlaError } from '../errors.js';
+import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
+
+export const READER_INPUT = 'codes';
+export const READER_OUTPUT = 'log_probs';
+
+export interface ReaderDims {
+  /** Output classes C (the text vocabulary); class `blankId` is the CTC blank. */
+  vocabSize: number;
+  blankId: number;
+  /** Text ids below this are not read as frames of their own (specials, punctuation, word boundaries, marks). */
+  firstPhonemeId: number;
+}
+
+export class CodeReader {
+  private constructor(
+    readonly path: string,
+    readonly dims: ReaderDims,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  static async load(path: string, dims: ReaderDims, options: SessionOptions = {}): Promise<CodeReader> {
+    const session = await createSession(path, options);
+    expectSessionIO(session, path, [READER_INPUT], [READER_OUTPUT]);
+    return new CodeReader(path, dims, session);
+  }
+
+  /** The phonemes the reader is asked to find: the sounding ids of a text-id sequence, in order. */
+  targets(textIds: ArrayLike<number>): number[] {
+    return Array.from(textIds).filter((id) => id >= this.dims.firstPhonemeId && id < this.dims.vocabSize);
+  }
+
+  /** Per-frame log-probabilities [T, C] of one code sequence. */
+  async logProbs(codes: ArrayLike<number>): Promise<Float32Array> {
+    const t = codes.length;
+    const input = new ort.Tensor('int64', BigInt64Array.from(Array.from(codes, (c) => BigInt(c))), [1, t]);
+    const out = (await this.session.run({ [READER_INPUT]: input }))[READER_OUTPUT];
+    if (out.dims.join() !== [1, t, this.dims.vocabSize].join()) {
+      throw new ParlaError('model_invalid', `${this.path}: ${READER_OUTPUT} has shape [${out.dims.join(', ')}], expected [1, ${t}, ${this.dims.vocabSize}] (model.json reader.vocab_size)`, { param: this.path });
+    }
+    return out.data as Float32Array;
+  }
+
+  /**
+   * How badly `codes` say `textIds`: CTC negative log-likelihood of the sounding phonemes, in nats per phoneme (lower
+   * is better; Infinity when the codes are too short to hold them). Text without sounding phonemes scores 0.
+   */
+  async score(codes: ArrayLike<number>, textIds: ArrayLike<number>): Promise<number> {
+    const targets = this.targets(textIds);
+    if (targets.length === 0) return 0;
+    if (codes.length === 0) return Infinity;
+    const lp = await this.logProbs(codes);
+    return ctcNegLogLikelihood(lp, codes.length, this.dims.vocabSize, targets, this.dims.blankId) / targets.length;
+  }
+}
+
+/**
+ * CTC negative log-likelihood (nats) of `targets` given per-frame log-probabilities [T, C]: the forward algorithm
+ * over the targets interleaved with blanks, in log space (Graves et al. 2006). Infinity when no path fits.
+ */
+export function ctcNegLogLikelihood(logProbs: ArrayLike<number>, frames: number, classes: number, targets: readonly number[], blank = 0): number {
+  const n = 2 * targets.length + 1;
+  const label = (s: number): number => (s % 2 === 0 ? blank : targets[(s - 1) >> 1]);
+  let alpha = new Float64Array(n).fill(-Infinity);
+  let next = new Float64Array(n);
+  if (frames === 0) return targets.length === 0 ? 0 : Infinity;
+  alpha[0] = logProbs[label(0)];
+  if (n > 1) alpha[1] = logProbs[label(1)];
+  for (let t = 1; t < frames; t++) {
+    const row = t * classes;
+    for (let s = 0; s < n; s++) {
+      let a = alpha[s];
+      if (s >= 1) a = logAdd(a, alpha[s - 1]);
+      // Skipping the blank between two labels is allowed unless they are the same label.
+      if (s >= 2 && s % 2 === 1 && label(s) !== label(s - 2)) a = logAdd(a, alpha[s - 2]);
+      next[s] = a + logProbs[row + label(s)];
+    }
+    [alpha, next] = [next, alpha];
+  }
+  const end = n > 1 ? logAdd(alpha[n - 1], alpha[n - 2]) : alpha[n - 1];
+  return -end;
+}
+
+function logAdd(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  const m = Math.max(a, b);
+  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+}

@@ -1,0 +1,162 @@
+/**
+ * The code reader (src/lm/code-reader.ts) and best-of-N candidates (src/engine/candidates.ts): the CTC forward
+ * algorithm on hand-made distributions, PyTorch parity of reader.onnx on the tiny pointer fixture, the manifest's
+ * reader section and sampling.candidates, and synthesis that keeps the candidate the reader scores best.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ArBatcher } from '../src/engine/ar-batcher.js';
+import { generateCodebook0 } from '../src/engine/ar-decode.js';
+import { CANDIDATE_SEED_STRIDE } from '../src/engine/candidates.js';
+import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
+import { ctcNegLogLikelihood } from '../src/lm/code-reader.js';
+import { parlaError, promptPcm } from './engine-helpers.js';
+
+const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-pointer-model');
+const manifestJson = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
+const parity = JSON.parse(readFileSync(join(FIXTURE, 'reader_parity.json'), 'utf8'));
+
+const log = Math.log;
+
+describe('ctcNegLogLikelihood', () => {
+  // Two frames over classes [blank, a, b].
+  const p = [
+    [0.5, 0.3, 0.2],
+    [0.1, 0.6, 0.3],
+  ];
+  const lp = p.flat().map(log);
+
+  it('sums every alignment of the targets with blanks and repeats', () => {
+    expect(ctcNegLogLikelihood(lp, 1, 3, [1])).toBeCloseTo(-log(0.3), 12);
+    // "a": (a, a), (a, blank), (blank, a)
+    expect(ctcNegLogLikelihood(lp, 2, 3, [1])).toBeCloseTo(-log(0.3 * 0.6 + 0.3 * 0.1 + 0.5 * 0.6), 12);
+    // "a b": only (a, b)
+    expect(ctcNegLogLikelihood(lp, 2, 3, [1, 2])).toBeCloseTo(-log(0.3 * 0.3), 12);
+    // nothing: blanks only
+    expect(ctcNegLogLikelihood(lp, 2, 3, [])).toBeCloseTo(-log(0.5 * 0.1), 12);
+  });
+
+  it('needs a blank between repeated labels, so "a a" does not fit two frames', () => {
+    expect(ctcNegLogLikelihood(lp, 2, 3, [1, 1])).toBe(Infinity);
+    const three = [...lp, log(0.2), log(0.5), log(0.3)];
+    expect(ctcNegLogLikelihood(three, 3, 3, [1, 1])).toBeCloseTo(-log(0.3 * 0.1 * 0.5), 12);
+    expect(ctcNegLogLikelihood(lp, 2, 3, [1, 2, 1])).toBe(Infinity);
+  });
+});
+
+describe('reader.onnx', () => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    model = await loadModel(FIXTURE, { threads: 1 });
+  });
+
+  it('log-probabilities and per-phoneme scores match PyTorch', async () => {
+    expect(model.reader).not.toBeNull();
+    for (const c of parity.cases) {
+      const lp = await model.reader!.logProbs(c.codes);
+      let diff = 0;
+      lp.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - c.log_probs[i]))));
+      expect(diff).toBeLessThan(parity.tolerance_abs);
+      expect(await model.reader!.score(c.codes, c.text_ids)).toBeCloseTo(c.nll_per_phoneme, 4);
+    }
+  });
+
+  it('reads sounding phonemes only, and scores text without any as 0 and codes too short as Infinity', async () => {
+    expect(model.reader!.targets([1, 20, 4, 12, 30, 5, 2])).toEqual([20, 30]);
+    expect(await model.reader!.score([1, 2, 3], [4, 5, 12])).toBe(0);
+    expect(await model.reader!.score([1, 2], [20, 21, 22])).toBe(Infinity);
+  });
+});
+
+describe('model.json reader and sampling.candidates', () => {
+  const dirs: string[] = [];
+  const withManifest = (patch: (m: Record<string, unknown>) => void, remove?: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'parla-reader-'));
+    dirs.push(dir);
+    cpSync(FIXTURE, dir, { recursive: true });
+    const m = structuredClone(manifestJson);
+    patch(m);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
+    if (remove) rmSync(join(dir, remove));
+    return dir;
+  };
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it.each([
+    ['reader.vocab_size', (m: Record<string, any>) => (m.reader.vocab_size = 64), /reader.vocab_size.*must equal phonemes.vocab_size/],
+    ['reader.blank_id', (m: Record<string, any>) => (m.reader.blank_id = 500), /reader.blank_id.*outside the vocabulary/],
+    ['sampling.candidates', (m: Record<string, any>) => (m.sampling = { candidates: 9 }), /sampling.candidates.*integer in 1..8, got 9/],
+    ['sampling.candidates', (m: Record<string, any>) => ((m.reader = null), (m.sampling = { candidates: 2 })), /sampling.candidates.*needs a model with a code reader/],
+  ])('refuses a bad %s', async (param, patch, message) => {
+    const err = await parlaError(() => loadModel(withManifest(patch), { threads: 1 }));
+    expect(err.code).toBe('model_invalid');
+    expect(err.param).toBe(param);
+    expect(err.message).toMatch(message);
+  });
+
+  it('names a missing reader.onnx', async () => {
+    const err = await parlaError(() => loadModel(withManifest(() => {}, 'reader.onnx'), { threads: 1 }));
+    expect(err.code).toBe('model_missing');
+    expect(err.message).toMatch(/field "reader.file" names reader.onnx/);
+  });
+
+  it('a model without a reader decodes one candidate and refuses requests for more', async () => {
+    const plain = await loadModel(withManifest((m) => (m.reader = null)), { threads: 1 });
+    expect(plain.reader).toBeNull();
+    expect(plain.candidates).toBe(1);
+    const voice = await createVoice(plain, promptPcm(), { name: 'Chirp' });
+    const err = await parlaError(() => new Synthesizer(plain).generate('Hello there.', { voice, seed: 1, candidates: 2 }));
+    expect([err.code, err.param]).toEqual(['invalid_input', 'candidates']);
+  });
+});
+
+describe('best of N', () => {
+  let model: LoadedModel;
+  let voice: Voice;
+  beforeAll(async () => {
+    model = await loadModel(FIXTURE, { threads: 1 });
+    voice = await createVoice(model, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('decodes the candidates as one batch and keeps the one the reader scores best', async () => {
+    const synth = new Synthesizer(model);
+    const decoded: number[][] = [];
+    const real = generateCodebook0;
+    const submit = vi.spyOn(ArBatcher.prototype, 'submit');
+    const score = vi.spyOn(model.reader!, 'score');
+    const out = await synth.generate('Hello there.', { voice, seed: 11, temperature: 1, candidates: 3 });
+    expect(synth.batchSizes).toEqual([3]);
+    const seeds = submit.mock.calls.map(([job]) => job.seed);
+    expect(seeds).toEqual([11, 11 + CANDIDATE_SEED_STRIDE, 11 + 2 * CANDIDATE_SEED_STRIDE]);
+    const scores = await Promise.all(score.mock.results.map((r) => r.value as Promise<number>));
+    expect(scores).toHaveLength(3);
+    const best = scores.indexOf(Math.min(...scores));
+    expect(best).not.toBe(0); // with seed 11: so keeping the first candidate would fail this test
+    for (const [job] of submit.mock.calls) decoded.push(Array.from((await real(model, job)).codes));
+    // The chosen candidate alone is what the audio was decoded from.
+    const decode = vi.spyOn(model.codec, 'decode');
+    await synth.generate('Hello there.', { voice, seed: 11, temperature: 1, candidates: 3 });
+    const codes = decode.mock.calls[0][0];
+    expect(Array.from(codes.data.subarray(0, codes.frames))).toEqual(decoded[best]); // codebook 0 row
+    expect(out.stats.arSteps).toBeGreaterThan(decoded[best].length / model.groupSize);
+  });
+
+  it('greedy decoding makes one candidate, since they would all be the same', async () => {
+    const synth = new Synthesizer(model);
+    const score = vi.spyOn(model.reader!, 'score');
+    await synth.generate('Hello there.', { voice, seed: 1, temperature: 0, candidates: 4 });
+    expect(synth.batchSizes).toEqual([1]);
+    expect(score).not.toHaveBeenCalled();
+  });
+
+  it('refuses a bad candidates value naming it', async () => {
+    for (const candidates of [0, 9, 1.5]) {
+      const err = await parlaError(() => new Synthesizer(model).generate('Hello.', { voice, candidates }));
+      expect([err.code, err.param]).toEqual(['invalid_input', 'candidates']);
+    }
+  });
+});
