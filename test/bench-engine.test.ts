@@ -35,10 +35,11 @@ describe('runEngineBench on the tiny fixture', () => {
   });
 
   it('measures what it claims: finite ratios, a perfect self-drafter, the fixture flagged as random weights', () => {
-    for (const key of ['rtf', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
+    for (const key of ['rtf', 'rtf_recommended', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
       expect(result[key], key).toBeGreaterThan(0);
     }
     expect(result.stall_natural_ms).toBeGreaterThanOrEqual(0);
+    expect(result.settings.recommended).toEqual({ temperature: 1, candidates: 1 }); // the fixture recommends nothing
     // Each first-audio run used a paragraph of its own, and its first chunk is the start of that paragraph.
     const runs = [...result.details.ttfa.fresh, ...result.details.ttfa.natural];
     expect(new Set(runs.map((r) => r.text)).size).toBe(runs.length);

@@ -40,10 +40,18 @@ export interface EngineBenchResult {
   /** os.loadavg() at the start and the end of the run. */
   loadavg: { start: number[]; end: number[] };
   model: { id: string; dir: string; g1: string | null; randomWeights: boolean; groupSize: number; params: Record<string, unknown> };
-  settings: Omit<EngineBenchOptions, 'log' | 'modelDir' | 'g1ModelDir'> & { text: string; phonemes: number; decoding: string };
+  settings: Omit<EngineBenchOptions, 'log' | 'modelDir' | 'g1ModelDir'> & {
+    text: string;
+    phonemes: number;
+    decoding: string;
+    /** The model's recommended settings that rtf_recommended ran with (absent in records before 2026-11-26). */
+    recommended?: { temperature: number; candidates: number };
+  };
   notes: string[];
   rtf: number;
   rtf_speculative: number;
+  /** End-to-end RTF with the model's recommended sampling settings (model.json sampling: temperature, candidates). */
+  rtf_recommended: number;
   /** The bench sentence (cached text), at the length limit: random weights run the whole chunk to it. */
   ttfa_ms: number;
   /** A paragraph never phonemized before, at the length limit. */
@@ -65,7 +73,7 @@ export interface EngineBenchResult {
   /** At settings.threads each. */
   pytorch_ratio_threads: Ratio;
   details: {
-    endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; streamTtfaMs: number[] };
+    endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; recommended: EndToEnd[]; streamTtfaMs: number[] };
     ttfa: { fresh: TtfaRun[]; natural: TtfaRun[] };
     ar: Record<ArMode, ArRun[]>;
     grouped: { g2: ArRun[]; g1: ArRun[]; g2StepsPerAudioSecond: number; g1StepsPerAudioSecond: number | null; g2WallPerAudioSecond: number; g1WallPerAudioSecond: number | null };
@@ -96,10 +104,11 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
 
   const memory = await memoryRun(synth, voice, o.sentences, rssLoadedMb, log);
 
-  const e2e = { plain: [] as EndToEnd[], speculative: [] as EndToEnd[], streamTtfaMs: [] as number[] };
+  const e2e = { plain: [] as EndToEnd[], speculative: [] as EndToEnd[], recommended: [] as EndToEnd[], streamTtfaMs: [] as number[] };
   for (let i = 0; i < o.runs; i++) {
     e2e.plain.push(await endToEnd(synth, voice, text, false));
     e2e.speculative.push(await endToEnd(synth, voice, text, true));
+    e2e.recommended.push(await endToEnd(synth, voice, text, false, true));
     e2e.streamTtfaMs.push((await timeToFirstAudio(synth, voice, text, false)).ttfaMs);
     log(`end-to-end run ${i + 1}: RTF ${e2e.plain[i].rtf.toFixed(3)} (speculative ${e2e.speculative[i].rtf.toFixed(3)}), first audio ${e2e.streamTtfaMs[i].toFixed(0)} ms`);
   }
@@ -138,10 +147,12 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     machine: machineInfo(),
     loadavg: { start: loadStart.map((x) => round(x, 2)), end: os.loadavg().map((x) => round(x, 2)) },
     model: { id: model.id, dir: model.dir, g1: g1Id, randomWeights, groupSize: model.groupSize, params: { ar: model.manifest.ar.params, draft: model.manifest.draft?.params ?? null, nar: model.manifest.nar?.params ?? null } },
-    settings: { seconds: o.seconds, runs: o.runs, sentences: o.sentences, concurrency: o.concurrency, threads: o.threads, torch: o.torch, torchSteps: o.torchSteps, text, phonemes, decoding: 'greedy (temperature 0), seed 1' },
+    settings: { seconds: o.seconds, runs: o.runs, sentences: o.sentences, concurrency: o.concurrency, threads: o.threads, torch: o.torch, torchSteps: o.torchSteps, text, phonemes, decoding: 'greedy (temperature 0), seed 1',
+      recommended: { temperature: model.samplingDefaults.temperature ?? 1, candidates: model.samplingDefaults.temperature === 0 ? 1 : model.candidates } },
     notes: notes(randomWeights, o, ar),
     rtf: round(median(e2e.plain.map((r) => r.rtf)), 4),
     rtf_speculative: round(median(e2e.speculative.map((r) => r.rtf)), 4),
+    rtf_recommended: round(median(e2e.recommended.map((r) => r.rtf)), 4),
     ttfa_ms: round(median(e2e.streamTtfaMs), 1),
     ttfa_fresh_ms: round(median(ttfa.fresh.map((r) => r.ttfaMs)), 1),
     ttfa_natural_ms: round(median(ttfa.natural.map((r) => r.ttfaMs)), 1),

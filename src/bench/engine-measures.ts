@@ -21,9 +21,12 @@ export interface EndToEnd {
   acceptanceRate?: number;
 }
 
-/** One-shot generate(): median RTF over runs (greedy, fixed seed). */
-export async function endToEnd(synth: Synthesizer, voice: Voice, text: string, speculative: boolean): Promise<EndToEnd> {
-  const r = await synth.generate(text, { voice, ...GREEDY, seed: SEED, speculative });
+/**
+ * One-shot generate() with a fixed seed: greedy, or (`recommended`) with the model's recommended sampling settings,
+ * best-of-N candidates included.
+ */
+export async function endToEnd(synth: Synthesizer, voice: Voice, text: string, speculative: boolean, recommended = false): Promise<EndToEnd> {
+  const r = await synth.generate(text, { voice, ...(recommended ? {} : GREEDY), seed: SEED, speculative });
   const s = r.stats;
   return { rtf: s.rtf, audioSeconds: s.audioSeconds, wallSeconds: s.wallSeconds, arSteps: s.arSteps, acceptanceRate: s.acceptanceRate };
 }
