@@ -111,6 +111,7 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-minutes", type=float)
     p.add_argument("--d-model", type=int, default=192)
+    p.add_argument("--dilations", default="1,1,2,2,4,1", help="one residual convolution per entry (new runs only)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
@@ -119,7 +120,7 @@ def main(argv=None):
         state = torch.load(ckpt_path, map_location="cpu")
         cfg = ReaderConfig(**state["config"])
     else:
-        state, cfg = None, ReaderConfig(d_model=a.d_model)
+        state, cfg = None, ReaderConfig(d_model=a.d_model, dilations=[int(x) for x in a.dilations.split(",")])
     torch.manual_seed(a.seed)
     model = CodeReader(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
