@@ -219,3 +219,30 @@ describe('NAR', () => {
     await expect(nar.stageLogits(TEXT, { codebooks: 4, frames: 2, data: new Int32Array(8) }, grid, 1)).rejects.toMatchObject({ param: 'prompt' });
   });
 });
+
+describe('KvCache', () => {
+  it('keeps every appended position across growth, rolls back for free and clones independently', async () => {
+    const { KvCache } = await import('../src/lm/kv-cache.js');
+    const cache = new KvCache(2, 3, 2, 4); // 2 layers, batch 3, 2 heads, Dh 4: 24 floats per position
+    const stride = 24;
+    const block = (start: number, s: number): Float32Array => Float32Array.from({ length: s * stride }, (_, i) => start + i);
+    let n = 0;
+    for (const s of [5, 70, 1, 100]) {
+      cache.append([block(n * stride, s), block(-n * stride - 1, s)], [block(1e6 + n * stride, s), block(2e6, s)], s);
+      n += s;
+    }
+    expect(cache.length).toBe(176);
+    const { key, value } = cache.past(0);
+    expect(key.dims).toEqual([176, 3, 2, 4]);
+    expect(Array.from((key.data as Float32Array).subarray(0, 5 * stride))).toEqual(Array.from(block(0, 5)));
+    expect((key.data as Float32Array)[175 * stride]).toBe(175 * stride);
+    expect((value.data as Float32Array)[5 * stride]).toBe(1e6 + 5 * stride);
+    const copy = cache.clone();
+    cache.truncate(10);
+    expect(cache.past(1).key.dims[0]).toBe(10);
+    cache.append([block(-7, 1), block(-7, 1)], [block(-7, 1), block(-7, 1)], 1);
+    expect((cache.past(0).key.data as Float32Array)[10 * stride]).toBe(-7);
+    expect(copy.length).toBe(176);
+    expect((copy.past(0).key.data as Float32Array)[10 * stride]).toBe(10 * stride);
+  });
+});

@@ -124,8 +124,8 @@ function checkAr(s: ArSection, at: string, m: ModelManifest, fail: Fail): void {
   const pointer = s.dims.pointer_classes;
   const context = s.dims.pointer_context;
   if (context && !pointer) fail(`${at}.dims.pointer_context`, 'needs a phoneme pointer (dims.pointer_classes)');
-  const past = Object.fromEntries(cacheNames('past', l).map((n) => [n, ['B', h, 'P', dh]]));
-  const present = Object.fromEntries(cacheNames('present', l).map((n) => [n, ['B', h, 'T', dh]]));
+  const past = Object.fromEntries(cacheNames('past', l).map((n) => [n, ['P', 'B', h, dh]]));
+  const present = Object.fromEntries(cacheNames('present', l).map((n) => [n, ['S', 'B', h, dh]]));
   checkTensors(s.inputs, `${at}.inputs`, arDtype, arInputNames(l, Boolean(context)), fail, {
     audio_codes: ['B', 'S', g],
     ...past,

@@ -2,7 +2,7 @@
 import { ParlaError } from '../errors.js';
 import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
 import { AR_POINTER_CONTEXT_INPUT, AR_POINTER_OUTPUT, arInputNames, arOutputNames, cacheNames, type ArDims } from './contract.js';
-import type { KvCache } from './kv-cache.js';
+import { KvCache } from './kv-cache.js';
 
 /** One call's inputs, already laid out: see docs/model-format.md ("ar.onnx"). */
 export interface ArFeeds {
@@ -14,7 +14,7 @@ export interface ArFeeds {
   isAudio: Uint8Array;
   /** [B, S] RoPE positions. */
   positions: BigInt64Array;
-  /** L tensors [B, H, P, Dh] each. */
+  /** The cache so far (read, not changed: the caller appends the outputs). */
   past: KvCache;
   /** [B, P + S], 1 = a real (non-padding) key. */
   attentionMask: Uint8Array;
@@ -27,8 +27,9 @@ export interface ArFeeds {
 export interface ArOutputs {
   /** [B, S, G, V] */
   logits: Float32Array;
-  /** L tensors [B, H, P + S, Dh] each. */
-  present: KvCache;
+  /** Per layer, the keys and values of the S new positions [S, B, H, Dh] (to append to the cache). */
+  newKeys: Float32Array[];
+  newValues: Float32Array[];
   /** Pointer models only: [B, S, pointerClasses]. */
   advance?: Float32Array;
 }
@@ -54,20 +55,20 @@ export class ArModel {
     return new ArModel(path, dims, session);
   }
 
-  /** Zero-length per-layer keys and values [B, H, 0, Dh] for a fresh cache. */
+  /** An empty cache for `batch` rows. */
   emptyCache(batch: number): KvCache {
     const { nLayers, nHeads, headDim } = this.dims;
-    const empty = (): ort.Tensor[] => Array.from({ length: nLayers }, () => new ort.Tensor('float32', new Float32Array(0), [batch, nHeads, 0, headDim]));
-    return { keys: empty(), values: empty() };
+    return new KvCache(nLayers, batch, nHeads, headDim);
   }
 
   async run(f: ArFeeds): Promise<ArOutputs> {
     const { batch: b, positionsCount: s } = f;
-    const past = f.past.keys[0].dims[2];
+    const past = f.past.length;
     const cache: Record<string, ort.Tensor> = {};
     this.layerNames.forEach((n, i) => {
-      cache[n.pastKey] = f.past.keys[i];
-      cache[n.pastValue] = f.past.values[i];
+      const { key, value } = f.past.past(i);
+      cache[n.pastKey] = key;
+      cache[n.pastValue] = value;
     });
     const out = await this.session.run({
       ...cache,
@@ -83,14 +84,13 @@ export class ArModel {
     if (logits.data.length !== expected) {
       throw new ParlaError('model_invalid', `${this.path}: logits have shape [${logits.dims.join(', ')}], expected [${b}, ${s}, ${this.dims.groupSize}, ${this.dims.vocabSize}]`, { param: this.path });
     }
-    const want = [b, this.dims.nHeads, past + s, this.dims.headDim].join();
-    const presentOf = (name: string): ort.Tensor => {
+    const want = [s, b, this.dims.nHeads, this.dims.headDim].join();
+    const presentOf = (name: string): Float32Array => {
       if (out[name].dims.join() !== want) {
         throw new ParlaError('model_invalid', `${this.path}: ${name} has shape [${out[name].dims.join(', ')}], expected [${want.replaceAll(',', ', ')}] (model.json dims)`, { param: this.path });
       }
-      return out[name];
+      return out[name].data as Float32Array;
     };
-    const present: KvCache = { keys: this.layerNames.map((n) => presentOf(n.presentKey)), values: this.layerNames.map((n) => presentOf(n.presentValue)) };
     const pointer = this.dims.pointerClasses ?? 0;
     let advance: Float32Array | undefined;
     if (pointer) {
@@ -99,6 +99,6 @@ export class ArModel {
         throw new ParlaError('model_invalid', `${this.path}: advance_logits have shape [${out[AR_POINTER_OUTPUT].dims.join(', ')}], expected [${b}, ${s}, ${pointer}]`, { param: this.path });
       }
     }
-    return { logits: logits.data as Float32Array, present, advance };
+    return { logits: logits.data as Float32Array, newKeys: this.layerNames.map((n) => presentOf(n.presentKey)), newValues: this.layerNames.map((n) => presentOf(n.presentValue)), advance };
   }
 }

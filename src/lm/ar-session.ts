@@ -1,7 +1,7 @@
 /** A decoding session over an AR (or drafter) model: owns the KV cache of a batch of rows. */
 import { ParlaError } from '../errors.js';
 import type { ArModel } from './ar-model.js';
-import { sliceCache, type KvCache } from './kv-cache.js';
+import type { KvCache } from './kv-cache.js';
 import { GroupLogits } from './logits.js';
 
 /** One row's prompt: [text ids ; codebook-0 groups of the prompt audio] (docs/model-format.md, "AR token layout"). */
@@ -31,8 +31,7 @@ type Token = { text: number } | { audio: ArrayLike<number>; pointer?: PointerFee
 /**
  * The cache holds `length` positions per row. Ragged prompts are left-padded: row b's first `padding[b]`
  * cache positions are masked out and its RoPE positions start after them, so every row's logits equal
- * those of the row decoded alone. Cache tensors are never modified in place: `clone()` is cheap and
- * `truncate()` copies.
+ * those of the row decoded alone. The cache grows in place (kv-cache.ts): `truncate()` is free, `clone()` copies.
  */
 export class ArSession {
   private cache: KvCache;
@@ -41,7 +40,7 @@ export class ArSession {
   private readonly padding: number[];
 
   private constructor(readonly model: ArModel, readonly batch: number, state?: ArSession) {
-    this.cache = state?.cache ?? model.emptyCache(batch);
+    this.cache = state ? state.cache.clone() : model.emptyCache(batch);
     this.mask = state?.mask ?? new Uint8Array(0);
     this.padding = state ? [...state.padding] : new Array<number>(batch).fill(0);
   }
@@ -54,7 +53,7 @@ export class ArSession {
 
   /** Cache length P (positions per row, left padding included). */
   get length(): number {
-    return this.cache.keys[0].dims[2];
+    return this.cache.length;
   }
 
   /** Real positions held for row b. */
@@ -104,7 +103,7 @@ export class ArSession {
     }
     if (p === this.length) return;
     const old = this.length;
-    this.cache = sliceCache(this.cache, p);
+    this.cache.truncate(p);
     const mask = new Uint8Array(this.batch * p);
     for (let b = 0; b < this.batch; b++) {
       mask.set(this.mask.subarray(b * old, b * old + p), b * p);
@@ -113,7 +112,7 @@ export class ArSession {
     this.mask = mask;
   }
 
-  /** An independent session continuing from the same cache (sharing its immutable tensors). */
+  /** An independent session continuing from a copy of the same cache. */
   clone(): ArSession {
     return new ArSession(this.model, this.batch, this);
   }
@@ -160,7 +159,7 @@ export class ArSession {
       });
     }
     const out = await this.model.run({ textIds, audioCodes, isAudio, positions, attentionMask: mask, pointerContext: context, past: this.cache, batch: b, positionsCount: s });
-    this.cache = out.present;
+    this.cache.append(out.newKeys, out.newValues, s);
     this.mask = mask;
     return new GroupLogits(out.logits, b, s, g, vocabSize, out.advance);
   }

@@ -2,8 +2,9 @@
 
 /**
  * AR and drafter inputs, in the order the export writes them: the key/value cache is one tensor per layer,
- * past_key_0, past_value_0, past_key_1, ... ([B, H, P, Dh] each), which the graph extends to present_key_0, ...
- * ([B, H, P + S, Dh]); stacked caches cost two whole-cache copies per call (docs/model-format.md).
+ * past_key_0, past_value_0, past_key_1, ..., time-major [P, B, H, Dh]; the graph returns the keys and values of the
+ * new positions only, present_key_0, ... [S, B, H, Dh], which the runtime appends to its buffers (kv-cache.ts). A
+ * call thus copies no whole cache (docs/model-format.md).
  */
 export function arInputNames(nLayers: number, pointerContext = false): string[] {
   return ['text_ids', 'audio_codes', 'is_audio', 'positions', ...cacheNames('past', nLayers), 'attention_mask', ...(pointerContext ? [AR_POINTER_CONTEXT_INPUT] : [])];

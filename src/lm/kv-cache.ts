@@ -1,24 +1,88 @@
-/** The AR's key/value cache, one tensor per layer [B, H, P, Dh], and cutting it back along the position axis. */
+/**
+ * The AR's key/value cache: per layer, one growing buffer of keys and one of values, time-major [P, B, H, Dh]. A
+ * graph call reads the first P positions as its past (a view, no copy) and returns only the S new positions, which
+ * are appended; rolling back (speculative decoding) just shortens P. Time-major is what makes both free: the first
+ * P positions of every row are one contiguous block.
+ */
 import { ort } from '../onnx.js';
 
-/** Keys and values of every layer; tensors are never modified in place (sessions share them). */
-export interface KvCache {
-  keys: ort.Tensor[];
-  values: ort.Tensor[];
-}
+const INITIAL_CAPACITY = 64;
 
-/** The first p positions of every layer's keys and values (new tensors; the input is left untouched). */
-export function sliceCache(cache: KvCache, p: number): KvCache {
-  return { keys: cache.keys.map((t) => slicePositions(t, p)), values: cache.values.map((t) => slicePositions(t, p)) };
-}
+export class KvCache {
+  private keys: Float32Array[];
+  private values: Float32Array[];
+  private capacity: number;
+  private positions = 0;
+  /** Floats per position: B x H x Dh. */
+  private readonly stride: number;
 
-/** The first p positions of one [B, H, P, Dh] float32 tensor. */
-function slicePositions(t: ort.Tensor, p: number): ort.Tensor {
-  const [b, h, old, dh] = t.dims;
-  const src = t.data as Float32Array;
-  const out = new Float32Array(b * h * p * dh);
-  for (let block = 0; block < b * h; block++) {
-    out.set(src.subarray(block * old * dh, block * old * dh + p * dh), block * p * dh);
+  constructor(
+    readonly nLayers: number,
+    readonly batch: number,
+    readonly nHeads: number,
+    readonly headDim: number,
+    from?: KvCache,
+  ) {
+    this.stride = batch * nHeads * headDim;
+    if (from) {
+      this.capacity = Math.max(from.positions, 1);
+      this.positions = from.positions;
+      const copy = (a: Float32Array): Float32Array => a.slice(0, this.capacity * this.stride);
+      this.keys = from.keys.map(copy);
+      this.values = from.values.map(copy);
+    } else {
+      this.capacity = INITIAL_CAPACITY;
+      const fresh = (): Float32Array => new Float32Array(this.capacity * this.stride);
+      this.keys = Array.from({ length: nLayers }, fresh);
+      this.values = Array.from({ length: nLayers }, fresh);
+    }
   }
-  return new ort.Tensor('float32', out, [b, h, p, dh]);
+
+  /** Positions held (P). */
+  get length(): number {
+    return this.positions;
+  }
+
+  /** Layer i's past keys and values [P, B, H, Dh]: views of the buffers, valid until the next append. */
+  past(i: number): { key: ort.Tensor; value: ort.Tensor } {
+    const dims = [this.positions, this.batch, this.nHeads, this.headDim];
+    const view = (a: Float32Array): ort.Tensor => new ort.Tensor('float32', a.subarray(0, this.positions * this.stride), dims);
+    return { key: view(this.keys[i]), value: view(this.values[i]) };
+  }
+
+  /** Appends s positions: per layer, keys and values [s, B, H, Dh] (what the graph returned as present_*). */
+  append(newKeys: readonly Float32Array[], newValues: readonly Float32Array[], s: number): void {
+    this.reserve(this.positions + s);
+    const at = this.positions * this.stride;
+    for (let i = 0; i < this.nLayers; i++) {
+      this.keys[i].set(newKeys[i].subarray(0, s * this.stride), at);
+      this.values[i].set(newValues[i].subarray(0, s * this.stride), at);
+    }
+    this.positions += s;
+  }
+
+  /** Keeps the first p positions (p <= length). */
+  truncate(p: number): void {
+    this.positions = p;
+  }
+
+  /** An independent copy of the held positions. */
+  clone(): KvCache {
+    return new KvCache(this.nLayers, this.batch, this.nHeads, this.headDim, this);
+  }
+
+  /** Grows the buffers (doubling) so that they hold `positions`. */
+  private reserve(positions: number): void {
+    if (positions <= this.capacity) return;
+    let capacity = this.capacity;
+    while (capacity < positions) capacity *= 2;
+    const grow = (a: Float32Array): Float32Array => {
+      const b = new Float32Array(capacity * this.stride);
+      b.set(a.subarray(0, this.positions * this.stride));
+      return b;
+    };
+    this.keys = this.keys.map(grow);
+    this.values = this.values.map(grow);
+    this.capacity = capacity;
+  }
 }

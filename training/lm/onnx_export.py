@@ -15,13 +15,13 @@ def ar_io(cfg) -> dict:
             {"name": "audio_codes", "dtype": "int64", "shape": ["B", "S", g]},
             {"name": "is_audio", "dtype": "bool", "shape": ["B", "S"]},
             {"name": "positions", "dtype": "int64", "shape": ["B", "S"]},
-            *({"name": f"past_{kv}_{i}", "dtype": "float32", "shape": ["B", h, "P", dh]}
+            *({"name": f"past_{kv}_{i}", "dtype": "float32", "shape": ["P", "B", h, dh]}
               for i in range(l) for kv in ("key", "value")),
             {"name": "attention_mask", "dtype": "bool", "shape": ["B", "T"]},
         ],
         "outputs": [
             {"name": "logits", "dtype": "float32", "shape": ["B", "S", g, v]},
-            *({"name": f"present_{kv}_{i}", "dtype": "float32", "shape": ["B", h, "T", dh]}
+            *({"name": f"present_{kv}_{i}", "dtype": "float32", "shape": ["S", "B", h, dh]}
               for i in range(l) for kv in ("key", "value")),
         ],
     }
@@ -63,7 +63,13 @@ def _export(model, args, path, io):
 
 
 class LayerCacheAR(torch.nn.Module):
-    """The AR with the graph's flat I/O: past_key_0, past_value_0, ... in; present_key_0, present_value_0, ... out."""
+    """The AR with the graph's flat I/O: past_key_0, past_value_0, ... in, time-major [P, B, H, Dh]; present_key_0,
+    present_value_0, ... out: the keys and values of the S new positions only, [S, B, H, Dh].
+
+    Why this layout: the runtime keeps each layer's cache in one growing buffer and appends the new positions, so a
+    call neither returns nor copies the whole cache (returning it, [B, H, P + S, Dh], cost a copy inside the graph and
+    another out to JavaScript every step, which made a batch of 4 rows cost 3-4 steps of one; measured in
+    bench/README.md). Time-major, the first P positions of the buffer are a valid past tensor for every row."""
 
     def __init__(self, model):
         super().__init__()
@@ -72,17 +78,19 @@ class LayerCacheAR(torch.nn.Module):
     def forward(self, text_ids, audio_codes, is_audio, positions, *rest):
         n = self.model.cfg.n_layers
         past, (attention_mask, *context) = rest[:2 * n], rest[2 * n:]
-        out = self.model.forward_layers(text_ids, audio_codes, is_audio, positions, past[0::2], past[1::2],
+        p = past[0].shape[0]
+        to_heads = [t.permute(1, 2, 0, 3) for t in past]  # [B, H, P, Dh]
+        out = self.model.forward_layers(text_ids, audio_codes, is_audio, positions, to_heads[0::2], to_heads[1::2],
                                         attention_mask, *context)
-        present = [t for pair in zip(out[1], out[2]) for t in pair]
-        return (out[0], *present, *out[3:])
+        new = [t[:, :, p:, :].permute(2, 0, 1, 3) for pair in zip(out[1], out[2]) for t in pair]
+        return (out[0], *new, *out[3:])
 
 
 def export_ar(model, path: str) -> dict:
     """Trace with B=2, S=3, P=2 (every symbolic dim distinct and > 1) and write `path`; -> the I/O spec."""
     c = model.cfg
     b, s, p = 2, 3, 2
-    past = tuple(torch.randn(b, c.n_heads, p, c.head_dim) for _ in range(2 * c.n_layers))
+    past = tuple(torch.randn(p, b, c.n_heads, c.head_dim) for _ in range(2 * c.n_layers))
     args = (torch.ones(b, s, dtype=torch.long), torch.zeros(b, s, c.group_size, dtype=torch.long),
             torch.tensor([[False, True, True]] * b), torch.arange(p, p + s).repeat(b, 1), *past,
             torch.ones(b, p + s, dtype=torch.bool))
