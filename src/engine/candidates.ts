@@ -1,8 +1,9 @@
 /**
  * Best of N: a chunk's codebook 0 is sampled N times (seeds seed, seed + stride, ...) and the model's code reader
- * (src/lm/code-reader.ts) keeps the candidate that says the text best. With the shipped model, the best of four
- * pocketsphinx transcripts was 43% WER where single samples averaged 64.5% (tts-kathleen): candidates differ a lot
- * in intelligibility. The candidates decode together, so the batcher steps them as one batch.
+ * (src/lm/code-reader.ts) keeps the candidate that says the text best. Candidates differ a lot in intelligibility
+ * (with the shipped AR, the best of four pocketsphinx transcripts reads 42% WER where one reads 62%), but the first
+ * reader trained here does not tell them apart yet, so the default model ships none (training/README.md). The
+ * candidates decode together, so the batcher steps them as one batch.
  */
 import { ParlaError } from '../errors.js';
 import type { CodeReader } from '../lm/code-reader.js';
