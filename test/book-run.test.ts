@@ -101,6 +101,12 @@ describe('book plan', () => {
     used.length = 0;
     await synthesizeChunk(recording, { id: 'c2', text: 'Sit.', baseSeed: 1, retries: 1, checks: GATE_CHECKS, options: { voice, temperature: 0.7 }, engineChunkPhonemes: 150 });
     expect(used).toEqual([0.7, 0.7]);
+    // a model recommending sampling: its own take, then one greedy take, then samples again
+    used.length = 0;
+    const sampledModel: LoadedModel = { ...model, samplingDefaults: { temperature: 0.3 } };
+    const sampled = new InjectingEngine(new Synthesizer(sampledModel), { 'Sit.': silent });
+    await synthesizeChunk({ generate: async (text, o) => { const r = await sampled.generate(text, o); used.push(r.stats.temperature); return r; } }, { id: 'c3', text: 'Sit.', baseSeed: 1, retries: 3, checks: GATE_CHECKS, options: { voice }, engineChunkPhonemes: 150 });
+    expect(used).toEqual([0.3, 0, GREEDY_RETRY_TEMPERATURE, GREEDY_RETRY_TEMPERATURE]);
   });
 
   it('derives seeds from base seed, chunk id and attempt only', () => {

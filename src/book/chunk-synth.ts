@@ -59,6 +59,12 @@ export interface ChunkJob {
  */
 export const GREEDY_RETRY_TEMPERATURE = 0.3;
 
+/**
+ * Attempts, until one passes the gate: the model's recommended settings (or the request's temperature, kept on every
+ * retry); when those sampled and failed, one greedy take (a different, deterministic reading: on the whole of Alice
+ * with the shipped model, which samples at T 0.3, 5 of 546 chunks failed all three takes without it, 3 with it);
+ * after a greedy take, samples at GREEDY_RETRY_TEMPERATURE with new seeds.
+ */
 export async function synthesizeChunk(engine: ChunkEngine, job: ChunkJob): Promise<SynthesizedChunk> {
   const analyzed = await analyzeText(job.text, { normalize: job.options.normalize, language: job.options.language, lexicon: job.options.lexicon });
   const phonemes = countPhonemes(analyzed.phonemes);
@@ -66,11 +72,13 @@ export async function synthesizeChunk(engine: ChunkEngine, job: ChunkJob): Promi
   let best: SynthesizedChunk | undefined;
   let wallSeconds = 0;
   let greedy = false;
+  let sampledDefault = false;
   for (let attempt = 0; attempt <= job.retries; attempt++) {
     const seed = chunkSeed(job.baseSeed, job.id, attempt);
-    const temperature = greedy ? GREEDY_RETRY_TEMPERATURE : job.options.temperature;
+    const temperature = greedy ? GREEDY_RETRY_TEMPERATURE : sampledDefault ? 0 : job.options.temperature;
     const result = await engine.generate(job.text, { ...job.options, temperature, seed, chunkPhonemes: job.engineChunkPhonemes, firstChunkPhonemes: job.engineChunkPhonemes });
     greedy ||= result.stats.temperature === 0;
+    sampledDefault = job.options.temperature === undefined && !greedy;
     wallSeconds += result.stats.wallSeconds;
     const gate = gateChunk(result.audio, result.sampleRate, phonemes, job.checks, job.text);
     attempts.push({ seed, failures: gate.failures });
