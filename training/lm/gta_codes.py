@@ -32,10 +32,22 @@ from training.lm.tokens import text_tokens  # noqa: E402
 HOP = 320
 
 
+def nucleus_sample(logits, temperature: float, top_p: float, generator) -> torch.Tensor:
+    """One code per row of logits (N, V): softmax at `temperature`, the smallest set of codes holding `top_p` of the
+    mass (the runtime's order: temperature, then top-p), drawn with `generator`."""
+    probs = torch.softmax(logits / temperature, dim=-1)
+    sorted_probs, order = probs.sort(dim=-1, descending=True)
+    keep = sorted_probs.cumsum(-1) - sorted_probs < top_p  # the first code always stays
+    sorted_probs = sorted_probs * keep
+    choice = torch.multinomial(sorted_probs / sorted_probs.sum(-1, keepdim=True), 1, generator=generator)
+    return order.gather(-1, choice).squeeze(-1)
+
+
 @torch.no_grad()
-def predict(model, example: dict) -> np.ndarray:
-    """Greedy teacher-forced codebook 0 for the target's whole groups: (T // G * G,) int64. The inputs are laid out
-    by the training code itself (collate_ar, apply_pointer), so they are exactly what the model was trained on."""
+def predict(model, example: dict, temperature: float = 0.0, top_p: float = 0.8, generator=None) -> np.ndarray:
+    """Teacher-forced codebook 0 for the target's whole groups: (T // G * G,) int64, greedy, or sampled at
+    `temperature` with nucleus `top_p` (the shipped model samples at 0.3). The inputs are laid out by the training
+    code itself (collate_ar, apply_pointer), so they are exactly what the model was trained on."""
     g = model.cfg.group_size
     batch = collate_ar([example], g, model.cfg.codebook_size)
     apply_pointer(batch, [example], g, model.cfg.pointer_classes, model.cfg.pointer_context)
@@ -43,7 +55,11 @@ def predict(model, example: dict) -> np.ndarray:
     out = model(batch["text_ids"], batch["audio_codes"], batch["is_audio"], batch["positions"], pk, pv,
                 batch["attention_mask"], batch.get("pointer_context"))
     predicted = (batch["labels"][0] != IGNORE).any(-1)  # the positions whose outputs are target groups
-    codes = out[0][0, predicted, :, :model.cfg.codebook_size].argmax(-1).reshape(-1)  # no end of speech
+    logits = out[0][0, predicted, :, :model.cfg.codebook_size]  # no end of speech
+    if temperature > 0:
+        codes = nucleus_sample(logits.reshape(-1, logits.shape[-1]), temperature, top_p, generator)
+    else:
+        codes = logits.argmax(-1).reshape(-1)
     return codes[:example["target"].shape[1] // g * g].numpy()
 
 
@@ -55,7 +71,10 @@ def main(argv=None):
     p.add_argument("--corpus", required=True, help="corpus manifest holding the utterances' audio paths")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy; else sample (with --top-p)")
+    p.add_argument("--top-p", type=float, default=0.8)
     a = p.parse_args(argv)
+    generator = torch.Generator().manual_seed(a.seed)
     torch.set_num_threads(1)
     _, model, state = load_checkpoint(a.ar)
     model.eval()
@@ -83,7 +102,7 @@ def main(argv=None):
             "text": text_tokens(r["phonemes"], pr["phonemes"]), "prompt": prompt_codes[:, :prompt_codes.shape[1] // g * g],
             "target": codes, "mode": "reference", "prompt_align": None,
             "target_align": np.asarray(alignments[corpus_id], dtype=np.int64) + 2 + len(pr["phonemes"])}
-        pred = predict(model, example)
+        pred = predict(model, example, a.temperature, a.top_p, generator)
         audio = read_16k(paths[corpus_id])[:len(pred) * HOP]
         audio = np.pad(audio, (0, len(pred) * HOP - len(audio)))
         audio_parts.append(np.clip(np.round(audio * 32767), -32768, 32767).astype(np.int16))

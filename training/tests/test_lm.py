@@ -137,3 +137,16 @@ def test_nar_padding_is_ignored():
         prompt_r = prompt_p.clone()
         prompt_r[:, :, -2:] = 7
         assert not torch.allclose(model(text_p, prompt_r, target_p, stage)[:, :6], ref, atol=1e-5)
+
+
+def test_gta_nucleus_sampling_keeps_to_the_nucleus_and_follows_the_tempered_distribution():
+    from training.lm.gta_codes import nucleus_sample
+    logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])).repeat(4000, 1)
+    g = torch.Generator().manual_seed(0)
+    # top-p 0.8 keeps {0, 1} (0.5 + 0.3 reaches it), renormalised to 0.625 / 0.375
+    codes = nucleus_sample(logits, 1.0, 0.8, g)
+    assert set(codes.tolist()) == {0, 1}
+    assert abs((codes == 0).float().mean().item() - 0.625) < 0.03
+    # a top-p below the largest probability keeps only the argmax; a low temperature sharpens towards it
+    assert set(nucleus_sample(logits, 1.0, 0.1, g).tolist()) == {0}
+    assert abs((nucleus_sample(logits, 0.3, 1.0, g) == 0).float().mean().item() - 0.83) < 0.03  # 0.5^(1/0.3) share
