@@ -23,8 +23,15 @@ export async function createSession(path: string, options: SessionOptions = {}):
   }
 }
 
+/** A session for `path` that has been checked to take `inputs` and give `outputs` (every graph the runtime opens). */
+export async function openGraph(path: string, inputs: readonly string[], outputs: readonly string[], options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const session = await createSession(path, options);
+  expectSessionIO(session, path, inputs, outputs);
+  return session;
+}
+
 /** Checks that a session has the inputs and outputs the manifest promises, naming what is missing. */
-export function expectSessionIO(session: ort.InferenceSession, path: string, inputs: string[], outputs: string[]): void {
+export function expectSessionIO(session: ort.InferenceSession, path: string, inputs: readonly string[], outputs: readonly string[]): void {
   for (const name of inputs) {
     if (!session.inputNames.includes(name)) {
       throw new ParlaError('model_invalid', `${path} has no input "${name}" (inputs: ${session.inputNames.join(', ')})`, { param: path });

@@ -3,7 +3,8 @@
  * throughput, memory, and the PyTorch reference ratio, measured side by side in one process and one run.
  */
 import os from 'node:os';
-import { loadModel, Synthesizer, type Voice } from '../engine/index.js';
+import { loadModel, Synthesizer, type LoadedModel, type Voice } from '../engine/index.js';
+import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { machineInfo, type MachineInfo } from '../eval/run-machine.js';
 import type { StepTiming } from './ar-step-timing.js';
 import { arRun, concurrent, endToEnd, median, rssMb, timeToFirstAudio, type ArMode, type ArRun, type EndToEnd, type FirstAudio, type Throughput } from './engine-measures.js';
@@ -90,6 +91,12 @@ const ratioOf = (torch: TorchTiming, onnx: StepTiming): Ratio => (torch && 'step
 const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 const ratio = (a: number, b: number): Ratio => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b) : null);
 
+/** What a request that leaves every setting out runs with (greedy makes one candidate, as in synth-options.ts). */
+function recommendedSettings(model: LoadedModel): { temperature: number; candidates: number } {
+  const { temperature } = resolveSamplingParams(model.samplingDefaults);
+  return { temperature, candidates: temperature === 0 ? 1 : model.candidates };
+}
+
 export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBenchResult> {
   const log = o.log ?? (() => {});
   const loadStart = os.loadavg();
@@ -148,7 +155,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     loadavg: { start: loadStart.map((x) => round(x, 2)), end: os.loadavg().map((x) => round(x, 2)) },
     model: { id: model.id, dir: model.dir, g1: g1Id, randomWeights, groupSize: model.groupSize, params: { ar: model.manifest.ar.params, draft: model.manifest.draft?.params ?? null, nar: model.manifest.nar?.params ?? null } },
     settings: { seconds: o.seconds, runs: o.runs, sentences: o.sentences, concurrency: o.concurrency, threads: o.threads, torch: o.torch, torchSteps: o.torchSteps, text, phonemes, decoding: 'greedy (temperature 0), seed 1',
-      recommended: { temperature: model.samplingDefaults.temperature ?? 1, candidates: model.samplingDefaults.temperature === 0 ? 1 : model.candidates } },
+      recommended: recommendedSettings(model) },
     notes: notes(randomWeights, o, ar),
     rtf: round(median(e2e.plain.map((r) => r.rtf)), 4),
     rtf_speculative: round(median(e2e.speculative.map((r) => r.rtf)), 4),

@@ -1,6 +1,6 @@
 /** The neural audio codec on onnxruntime-node: PCM <-> RVQ codes, one-shot and streaming. */
 import { ParlaError } from '../errors.js';
-import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
+import { openGraph, ort, type SessionOptions } from '../onnx.js';
 import { makeCodes, type Codes } from './codes.js';
 import { StreamingDecoder, type StreamingOptions } from './streaming.js';
 
@@ -32,9 +32,10 @@ export class Codec {
       decoderOutput: 'audio',
       ...spec,
     };
-    const [encoder, decoder] = await Promise.all([createSession(full.encoderPath, options), createSession(full.decoderPath, options)]);
-    expectSessionIO(encoder, full.encoderPath, [full.encoderInput], [full.encoderOutput]);
-    expectSessionIO(decoder, full.decoderPath, [full.decoderInput], [full.decoderOutput]);
+    const [encoder, decoder] = await Promise.all([
+      openGraph(full.encoderPath, [full.encoderInput], [full.encoderOutput], options),
+      openGraph(full.decoderPath, [full.decoderInput], [full.decoderOutput], options),
+    ]);
     return new Codec(full, encoder, decoder);
   }
 

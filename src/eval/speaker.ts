@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ParlaError } from '../errors.js';
-import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
+import { openGraph, ort, type SessionOptions } from '../onnx.js';
 
 /** Rate the encoder's input must have; decode with `decodeAudio(x, { sampleRate: 16000 })`. */
 export const SPEAKER_SAMPLE_RATE = 16000;
@@ -56,9 +56,7 @@ export class SpeakerEncoder {
 
   /** Loads the ONNX speaker encoder (input `audio` [B, N] float32, output `embedding` [B, D]). */
   static async load(file: string = defaultSpeakerEncoderPath(), options: SessionOptions = {}): Promise<SpeakerEncoder> {
-    const session = await createSession(file, options);
-    expectSessionIO(session, file, ['audio'], ['embedding']);
-    return new SpeakerEncoder(session, file);
+    return new SpeakerEncoder(await openGraph(file, ['audio'], ['embedding'], options), file);
   }
 
   /** Unit-length embedding (D,) of one clip of 16 kHz mono PCM (at least 0.5 s, not silent). */

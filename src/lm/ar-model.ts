@@ -1,6 +1,6 @@
 /** An AR (or drafter) ONNX graph loaded once and shared by every decoding session that uses it. */
 import { ParlaError } from '../errors.js';
-import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
+import { openGraph, ort, type SessionOptions } from '../onnx.js';
 import { AR_POINTER_CONTEXT_INPUT, AR_POINTER_OUTPUT, arInputNames, arOutputNames, cacheNames, type ArDims } from './contract.js';
 import { KvCache } from './kv-cache.js';
 
@@ -50,8 +50,7 @@ export class ArModel {
 
   /** Creates the onnxruntime session (once per process and model) and checks its inputs and outputs. */
   static async load(path: string, dims: ArDims, options: SessionOptions = {}): Promise<ArModel> {
-    const session = await createSession(path, options);
-    expectSessionIO(session, path, arInputNames(dims.nLayers, Boolean(dims.pointerContext)), arOutputNames(dims.nLayers, Boolean(dims.pointerClasses)));
+    const session = await openGraph(path, arInputNames(dims.nLayers, Boolean(dims.pointerContext)), arOutputNames(dims.nLayers, Boolean(dims.pointerClasses)), options);
     return new ArModel(path, dims, session);
   }
 

@@ -4,7 +4,7 @@
  * sounding phonemes, per phoneme) and keeps the best, without decoding any audio.
  */
 import { ParlaError } from '../errors.js';
-import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
+import { openGraph, ort, type SessionOptions } from '../onnx.js';
 
 export const READER_INPUT = 'codes';
 export const READER_OUTPUT = 'log_probs';
@@ -25,9 +25,7 @@ export class CodeReader {
   ) {}
 
   static async load(path: string, dims: ReaderDims, options: SessionOptions = {}): Promise<CodeReader> {
-    const session = await createSession(path, options);
-    expectSessionIO(session, path, [READER_INPUT], [READER_OUTPUT]);
-    return new CodeReader(path, dims, session);
+    return new CodeReader(path, dims, await openGraph(path, [READER_INPUT], [READER_OUTPUT], options));
   }
 
   /** The phonemes the reader is asked to find: the sounding ids of a text-id sequence, in order. */

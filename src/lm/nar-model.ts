@@ -1,6 +1,6 @@
 /** The NAR ONNX graph: fills codebooks 1..Q-1 of the target frames, one stage per call, greedily. */
 import { ParlaError } from '../errors.js';
-import { createSession, expectSessionIO, ort, type SessionOptions } from '../onnx.js';
+import { openGraph, ort, type SessionOptions } from '../onnx.js';
 import { NAR_INPUTS, NAR_OUTPUTS, type NarDims } from './contract.js';
 
 /** Q codebooks x T frames, codebook-major (structurally the same as the codec's `Codes`). */
@@ -19,9 +19,7 @@ export class NarModel {
   ) {}
 
   static async load(path: string, dims: NarDims, options: SessionOptions = {}): Promise<NarModel> {
-    const session = await createSession(path, options);
-    expectSessionIO(session, path, [...NAR_INPUTS], [...NAR_OUTPUTS]);
-    return new NarModel(path, dims, session);
+    return new NarModel(path, dims, await openGraph(path, NAR_INPUTS, NAR_OUTPUTS, options));
   }
 
   /**
