@@ -61,13 +61,19 @@ class CropSampler:
 class GtaSampler:
     """Aligned (audio, codebook-0 codes) crops from training/lm/gta_codes.py's output: an AR's teacher-forced
     predictions and the speech they stand for. Utterances are drawn in proportion to their length; the audio
-    keeps the level it was encoded at (the codes carry it). Its RNG state is checkpointed."""
+    keeps the level it was encoded at (the codes carry it). Its RNG state is checkpointed.
+
+    `gta_dir` may name several folders, comma-separated: takes of the same utterances sampled with different
+    seeds, so the decoder sees several of the AR's readings of each sentence rather than learning one by heart.
+    """
 
     def __init__(self, gta_dir: str, crop_frames: int, hop: int, seed: int = 0):
-        self.audio = np.load(f"{gta_dir}/audio.npy", mmap_mode="r")
-        self.codes = np.load(f"{gta_dir}/codes.npy", mmap_mode="r")
-        with open(f"{gta_dir}/index.json", encoding="utf-8") as f:
-            self.index = [u for u in json.load(f)["utterances"] if u[3] >= crop_frames]
+        self.audio, self.codes, self.index = [], [], []
+        for d, folder in enumerate(x for x in gta_dir.split(",") if x):
+            self.audio.append(np.load(f"{folder}/audio.npy", mmap_mode="r"))
+            self.codes.append(np.load(f"{folder}/codes.npy", mmap_mode="r"))
+            with open(f"{folder}/index.json", encoding="utf-8") as f:
+                self.index += [(*u[:4], d) for u in json.load(f)["utterances"] if u[3] >= crop_frames]
         if not self.index:
             raise ValueError(f"{gta_dir}: no utterance of {crop_frames} frames or more")
         lengths = np.array([u[3] for u in self.index], dtype=np.float64)
@@ -79,12 +85,12 @@ class GtaSampler:
         """-> audio (n, 1, crop_frames * hop) float32, codes (n, 1, crop_frames) int64."""
         audio, codes = [], []
         for _ in range(n):
-            _, first_sample, first_frame, frames = self.index[min(int(np.searchsorted(self.utt_p, self.rng.random())),
+            _, first_sample, first_frame, frames, d = self.index[min(int(np.searchsorted(self.utt_p, self.rng.random())),
                                                                   len(self.index) - 1)]
             f = int(self.rng.integers(0, frames - self.crop_frames + 1))
             at = first_sample + f * self.hop
-            audio.append(self.audio[at:at + self.crop_frames * self.hop] / 32768.0)
-            codes.append(self.codes[first_frame + f:first_frame + f + self.crop_frames])
+            audio.append(self.audio[d][at:at + self.crop_frames * self.hop] / 32768.0)
+            codes.append(self.codes[d][first_frame + f:first_frame + f + self.crop_frames])
         return (torch.from_numpy(np.stack(audio).astype(np.float32))[:, None],
                 torch.from_numpy(np.stack(codes).astype(np.int64))[:, None])
 

@@ -94,8 +94,8 @@ class ARModel(nn.Module):
         x = torch.where(is_audio.unsqueeze(-1), audio, self.text_emb(text_ids))
 
         past_len = past_keys[0].shape[2]
-        query_idx = torch.arange(s).unsqueeze(1) + past_len
-        causal = torch.arange(past_len + s).unsqueeze(0) <= query_idx  # (S, P+S)
+        query_idx = torch.arange(s, device=text_ids.device).unsqueeze(1) + past_len
+        causal = torch.arange(past_len + s, device=text_ids.device).unsqueeze(0) <= query_idx  # (S, P+S)
         mask_add = additive_mask(causal.unsqueeze(0) & attention_mask.unsqueeze(1))
         cos, sin = rope_cos_sin(positions, self.cfg.head_dim, self.cfg.rope_base)
 

@@ -28,7 +28,7 @@ def save_checkpoint(path: str, kind: str, model, optimizer=None, step: int = 0, 
 
 def load_checkpoint(path: str, map_location="cpu"):
     """-> (kind, model, state dict with "optimizer", "step", "extra")."""
-    state = torch.load(path, map_location=map_location)
+    state = torch.load(path, map_location=map_location, weights_only=False)  # torch 2.6+ defaults to True
     kind = state["kind"]
     model = build_model(kind, config_from_dict(kind, state["config"]))
     model.load_state_dict(state["model"])
@@ -41,7 +41,7 @@ def slim_checkpoint(src: str, dst: str) -> int:
     Training resumes from it at the same step with a fresh optimizer (Adam's moments rebuild within a few
     hundred steps), so the resume is close to, but not bit-identical with, an uninterrupted run.
     """
-    state = torch.load(src, map_location="cpu")
+    state = torch.load(src, map_location="cpu", weights_only=False)
     state["optimizer"] = None
     state["extra"] = {**(state.get("extra") or {}), "slimmed_from": os.path.basename(src)}
     os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)

@@ -11,7 +11,7 @@ MASK_VALUE = -1e9
 
 def rope_cos_sin(positions: torch.Tensor, head_dim: int, base: float):
     """positions (B, S) int64 -> cos, sin (B, 1, S, head_dim/2) float32."""
-    inv_freq = torch.exp(torch.arange(0, head_dim, 2, dtype=torch.float32) * (-math.log(base) / head_dim))
+    inv_freq = torch.exp(torch.arange(0, head_dim, 2, dtype=torch.float32, device=positions.device) * (-math.log(base) / head_dim))
     angles = positions.to(torch.float32).unsqueeze(-1) * inv_freq  # (B, S, Dh/2)
     return angles.cos().unsqueeze(1), angles.sin().unsqueeze(1)
 

@@ -158,7 +158,8 @@ def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None,
         corrupt_audio(b, args.audio_noise, model.cfg.codebook_size, np.random.default_rng([seed, step, 2]))
     b = {k: v.to(device) for k, v in b.items()}
     if for_training and args is not None and getattr(args, "self_feed", 0) > 0:
-        feed_own_samples(model, b, args.self_feed, torch.Generator().manual_seed(int(np.random.default_rng([seed, step, 3]).integers(2**62))))
+        feed_own_samples(model, b, args.self_feed,
+                         torch.Generator(device=device).manual_seed(int(np.random.default_rng([seed, step, 3]).integers(2**62))))
     want_guide = for_training and args is not None and args.guided_weight > 0
     want_align = args is not None and args.align_weight > 0 and any(x.get("target_align") is not None for x in examples)
     layers = [model.blocks[int(i)].attn for i in args.guided_layers.split(",")] if want_guide or want_align else []
@@ -207,10 +208,11 @@ def feed_own_samples(model, batch: dict, fraction: float, gen: torch.Generator) 
                 pv.to(batch["positions"].device), batch["attention_mask"], batch.get("pointer_context"))
     probs = out[0][..., :model.cfg.codebook_size].float().softmax(-1)  # never feed end of speech
     b, n, g, v = probs.shape
-    sampled = torch.multinomial(probs.reshape(-1, v).cpu(), 1, generator=gen).view(b, n, g).to(probs.device)
+    # On the model's device, with a generator there: on the CPU, sampling ~10^4 rows of 1024 took 0.9 s a step.
+    sampled = torch.multinomial(probs.reshape(-1, v), 1, generator=gen).view(b, n, g)
     labels = batch["labels"]
     real = ((labels != IGNORE) & (labels < model.cfg.codebook_size)).all(-1)  # position i predicts a fed group
-    hit = real[:, :-1] & batch["is_audio"][:, 1:] & (torch.rand(b, n - 1, generator=gen).to(probs.device) < fraction)
+    hit = real[:, :-1] & batch["is_audio"][:, 1:] & (torch.rand(b, n - 1, generator=gen, device=probs.device) < fraction)
     codes = batch["audio_codes"].clone()
     codes[:, 1:][hit] = sampled[:, :-1][hit]
     batch["audio_codes"] = codes
@@ -255,6 +257,9 @@ def main(argv=None):
     else:
         torch.manual_seed(a.seed)  # initial weights depend on the seed only
         model, state, step = build_model(a.model, make_config(a)), None, 0
+    if str(a.device).startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = True  # small matrices: TF32 is ample and several times faster
+        torch.backends.cudnn.allow_tf32 = True
     model.to(a.device)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
     if state is not None and state["optimizer"] is not None:

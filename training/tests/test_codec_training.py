@@ -142,6 +142,20 @@ def test_gta_crops_pair_each_code_with_its_own_audio_frame(tmp_path):
     assert torch.equal((audio[:, 0, ::4] * 32768).round().long(), codes[:, 0])
 
 
+def test_gta_takes_from_several_folders_are_all_drawn(tmp_path):
+    from training.codec.data import GtaSampler
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    _gta_dir(a, hop=4), _gta_dir(b, hop=4)
+    np.save(b / "codes.npy", np.load(b / "codes.npy") + 1000)  # the second take's codes differ from its audio's
+    sampler = GtaSampler(f"{a},{b}", crop_frames=20, hop=4, seed=1)
+    assert [u[0] for u in sampler.index] == ["u0", "u2", "u0", "u2"]
+    audio, codes = sampler.batch(64)
+    offset = codes[:, 0, 0] - (audio[:, 0, 0] * 32768).round().long()
+    assert set(offset.tolist()) == {0, 1000}  # both takes are drawn, each crop from one take only
+    assert torch.equal(codes[:, 0] - offset[:, None], (audio[:, 0, ::4] * 32768).round().long())
+
+
 def test_gta_items_train_the_decoder_only(cache, tmp_path):
     from training.codec.data import GtaSampler
     cfg = tiny_config()

@@ -134,3 +134,19 @@ def test_length_bucketed_batches(tmp_path):
     # a pure function of (seed, step), like unbucketed batches
     a, b = data.batch(1, 7, 32, 1200), data.batch(1, 7, 32, 1200)
     assert [x["text"] for x in a] == [x["text"] for x in b]
+
+
+def test_device_pack_keeps_codebook_zero_and_the_same_ar_batches(tmp_path):
+    from training.lm.device_data import pack
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    write_corpus(src)
+    (src / "manifest.jsonl").rename(src / "train.jsonl")
+    assert pack(str(src), str(out), manifests=("train",)) == 9
+    assert (out / "train.jsonl").read_text() == (src / "train.jsonl").read_text()
+    full = CodesDataset(str(src / "train.jsonl"), group_size=2)
+    small = CodesDataset(str(out / "train.jsonl"), group_size=2)
+    assert all(s.shape == (1, f.shape[1]) and (s[0] == f[0]).all() for s, f in zip(small.codes, full.codes))
+    # The AR reads codebook 0 alone, so its batches from the pack are the batches from the full codes.
+    a, b = collate_ar(full.batch(3, 7, 4), 2, 1024), collate_ar(small.batch(3, 7, 4), 2, 1024)
+    assert all(torch.equal(a[k], b[k]) for k in a)

@@ -106,3 +106,20 @@ def test_slim_checkpoint_resumes_without_optimizer_state(tmp_path):
     _, _, after = load_checkpoint(str(slim))
     assert after["step"] == 3 and after["optimizer"] is not None
     assert any(not torch.equal(a, b) for a, b in zip(ref.state_dict().values(), resumed.state_dict().values()))
+
+
+def test_device_checkpoint_parts_round_trip_in_fp16(tmp_path, monkeypatch):
+    from training.lm import device_data
+    manifest = write_corpus(tmp_path)
+    run(manifest, tmp_path / "run", "ar", 2)
+    monkeypatch.setattr(device_data, "PART_BYTES", 4000)  # force several parts
+    parts = device_data.pack_checkpoint(str(tmp_path / "run" / "last.pt"), str(tmp_path / "back.pt"))
+    assert parts > 1
+    assert device_data.unpack_checkpoint(str(tmp_path / "back.pt"), str(tmp_path / "joined.pt")) == 2
+    _, ref, _ = load_checkpoint(str(tmp_path / "run" / "last.pt"))
+    _, joined, state = load_checkpoint(str(tmp_path / "joined.pt"))
+    assert state["optimizer"] is None
+    for (name, x), (_, y) in zip(ref.state_dict().items(), joined.state_dict().items()):
+        assert y.dtype == x.dtype and torch.allclose(x, y, rtol=1e-3, atol=1e-4), name
+    with pytest.raises(SystemExit, match="part0"):
+        device_data.unpack_checkpoint(str(tmp_path / "missing.pt"), str(tmp_path / "x.pt"))
