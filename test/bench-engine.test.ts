@@ -1,6 +1,6 @@
 /** `parla bench engine` smoke test: the whole benchmark on the tiny fixture with tiny counts writes every required field. */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,10 @@ describe('runEngineBench on the tiny fixture', () => {
     // Plain and speculative greedy decoding produce the same codes, hence the same amount of audio.
     expect(result.details.ar.speculative[0].groups).toBe(result.details.ar.plain[0].groups);
     expect(result.details.batch.many[0].requests).toBe(2);
+    // The server's engine: a pool of worker threads, both sides of the ratio measured through it too.
+    expect(result.details.batch.pool).toMatchObject({ workers: Math.min(2, availableParallelism()) });
+    expect(result.details.batch.pool!.many[0]).toMatchObject({ requests: 2, audioSeconds: 2 * result.details.batch.pool!.one[0].audioSeconds });
+    expect(result.batch4_inprocess_speedup).toBeGreaterThan(0);
     expect(result.grouped_speedup).toBeNull(); // no G = 1 twin given
     expect(result.pytorch_ratio).toBeNull(); // the fixture ships no ar.pt: the reason is recorded instead
     expect(result.details.pytorch.torch).toMatchObject({ error: expect.stringContaining('ar.pt not found') });

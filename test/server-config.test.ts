@@ -1,4 +1,5 @@
 /** Server config precedence (flags > env > .env > defaults), the status mapping of every error code, and the speed filter. */
+import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,17 +14,18 @@ afterAll(() => tmp.remove());
 describe('loadServerConfig', () => {
   it('uses defaults when nothing is set', () => {
     const c = loadServerConfig({}, {}, '/nonexistent/.env');
-    expect(c).toMatchObject({ port: 8000, host: '127.0.0.1', concurrency: 1, maxQueue: 16, apiKey: undefined, corsOrigins: [], maxInputChars: 4096 });
+    expect(c).toMatchObject({ port: 8000, host: '127.0.0.1', concurrency: 4, workers: Math.min(2, availableParallelism()), maxQueue: 16, apiKey: undefined, corsOrigins: [], maxInputChars: 4096 });
   });
 
   it('takes flags over environment over .env', () => {
     const envFile = join(tmp.dir, '.env');
-    writeFileSync(envFile, 'PARLA_PORT=7001\nPARLA_HOST=0.0.0.0\nPARLA_API_KEY=from-file\nPARLA_CONCURRENCY=3\n');
+    writeFileSync(envFile, 'PARLA_PORT=7001\nPARLA_HOST=0.0.0.0\nPARLA_API_KEY=from-file\nPARLA_CONCURRENCY=3\nPARLA_WORKERS=3\n');
     const c = loadServerConfig({ port: '7003' }, { PARLA_PORT: '7002', PARLA_API_KEY: 'from-env', PARLA_CORS_ORIGINS: 'http://a.test, http://b.test' }, envFile);
     expect(c.port).toBe(7003);
     expect(c.host).toBe('0.0.0.0');
     expect(c.apiKey).toBe('from-env');
     expect(c.concurrency).toBe(3);
+    expect(c.workers).toBe(3);
     expect(c.corsOrigins).toEqual(['http://a.test', 'http://b.test']);
   });
 
@@ -31,6 +33,8 @@ describe('loadServerConfig', () => {
     [{ port: 'eighty' }, 'PARLA_PORT'],
     [{ port: 70000 }, 'PARLA_PORT'],
     [{ concurrency: 0 }, 'PARLA_CONCURRENCY'],
+    [{ workers: 0 }, 'PARLA_WORKERS'],
+    [{ workers: 'two' }, 'PARLA_WORKERS'],
     [{ maxQueue: -1 }, 'PARLA_MAX_QUEUE'],
   ])('rejects %o naming %s', (flags, name) => {
     expect(() => loadServerConfig(flags, {}, '/nonexistent/.env')).toThrow(name);

@@ -1,8 +1,8 @@
-/** `parla serve`'s default: synthesis in a worker thread, so the HTTP thread stays free; the worker ends with the server. */
+/** `parla serve`'s default: synthesis in a pool of worker threads, so the HTTP thread stays free; the workers end with the server. */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../src/audio/index.js';
-import { WorkerSynthesizer } from '../src/engine/worker-synthesizer.js';
+import { SynthesizerPool } from '../src/engine/synthesizer-pool.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { postJson, promptWav, tempDir, testConfig, uploadVoice } from './server-harness.js';
 
@@ -18,9 +18,10 @@ afterAll(async () => {
   voices.remove();
 });
 
-describe('server with a synthesis worker', () => {
-  it('synthesizes through a WorkerSynthesizer and answers /health while a request is running', async () => {
-    expect(server.context.engine?.synth).toBeInstanceOf(WorkerSynthesizer);
+describe('server with synthesis workers', () => {
+  it('synthesizes through a SynthesizerPool of config.workers and answers /health while a request is running', async () => {
+    expect(server.context.engine?.synth).toBeInstanceOf(SynthesizerPool);
+    expect((server.context.engine?.synth as SynthesizerPool).size).toBe(server.context.config.workers);
     const created = await uploadVoice(server.url, 'Worker voice', promptWav());
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
@@ -32,9 +33,9 @@ describe('server with a synthesis worker', () => {
     expect((await decodeAudio(Buffer.from(await res.arrayBuffer()))).length).toBeGreaterThan(16000);
   });
 
-  it('closing the server terminates the worker', async () => {
-    const synth = server.context.engine!.synth as WorkerSynthesizer;
+  it('closing the server terminates the workers', async () => {
+    const synth = server.context.engine!.synth as SynthesizerPool;
     await server.close();
-    await expect(synth.generate('Hi.', { voice: undefined as never })).rejects.toThrow(/worker has stopped/);
+    await expect(synth.generate('Hi.', { voice: undefined as never })).rejects.toThrow(/closed/);
   });
 });

@@ -115,8 +115,8 @@ export interface Throughput {
   audioPerSecond: number;
 }
 
-/** `requests` identical generate() calls started together on one Synthesizer (plain decoding: the batched path). */
-export async function concurrent(synth: Synthesizer, voice: Voice, text: string, requests: number): Promise<Throughput> {
+/** `requests` identical generate() calls started together on one engine (plain decoding: the batched path). */
+export async function concurrent(synth: Pick<Synthesizer, 'generate'>, voice: Voice, text: string, requests: number): Promise<Throughput> {
   const start = performance.now();
   const results = await Promise.all(Array.from({ length: requests }, (_, i) => synth.generate(text, { voice, ...GREEDY, seed: SEED + i, speculative: false })));
   const wallSeconds = (performance.now() - start) / 1000;

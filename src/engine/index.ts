@@ -6,3 +6,4 @@ export { FileVoiceLibrary, type VoiceLibraryOptions } from './voice-library.js';
 export { resolveVoice, type ResolveVoiceOptions } from './resolve-voice.js';
 export { Synthesizer, type SynthesizerOptions } from './synthesizer.js';
 export { WorkerSynthesizer } from './worker-synthesizer.js';
+export { SynthesizerPool, type PoolOptions } from './synthesizer-pool.js';

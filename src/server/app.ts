@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import { FileVoiceLibrary } from '../engine/voice-library.js';
 import { loadModel, type LoadedModel } from '../engine/model.js';
 import { Synthesizer } from '../engine/synthesizer.js';
-import { WorkerSynthesizer } from '../engine/worker-synthesizer.js';
+import { SynthesizerPool } from '../engine/synthesizer-pool.js';
 import { ParlaError } from '../errors.js';
 import { voiceLibraryDirs } from '../paths.js';
 import { errorHandler } from './api-error.js';
@@ -25,9 +25,10 @@ export interface CreateAppOptions {
   model?: LoadedModel | Promise<LoadedModel>;
   logger?: Logger;
   /**
-   * Synthesize in a worker thread (default: true when the app loads config.modelDir itself). onnxruntime-node
-   * runs graphs on the calling thread, so in-process synthesis would stall /health, /metrics and every other
-   * request for the length of each graph call. The main thread keeps its own copy of the model for voice uploads.
+   * Synthesize in config.workers worker threads (default: true when the app loads config.modelDir itself).
+   * onnxruntime-node runs graphs on the calling thread, so in-process synthesis would stall /health, /metrics and
+   * every other request for the length of each graph call, and would use one core. The main thread keeps its own
+   * copy of the model for voice uploads.
    */
   worker?: boolean;
   /**
@@ -57,7 +58,7 @@ export function createApp(options: CreateAppOptions): ParlaApp {
   const useWorker = options.worker ?? options.model === undefined;
   const loading = Promise.allSettled([
     options.model ? Promise.resolve(options.model) : loadModel(config.modelDir),
-    useWorker ? WorkerSynthesizer.start(config.modelDir) : Promise.resolve(undefined),
+    useWorker ? SynthesizerPool.start(config.modelDir, { workers: config.workers }) : Promise.resolve(undefined),
   ]).then(async ([model, worker]) => {
     if (model.status === 'fulfilled' && worker.status === 'fulfilled') return [model.value, worker.value] as const;
     // One side failed: stop the other's worker thread so it cannot keep the process alive.

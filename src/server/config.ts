@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { defaultPoolWorkers } from '../engine/synthesizer-pool.js';
 import { ParlaError } from '../errors.js';
 import { defaultModelDir, defaultVoicesDir, PACKAGE_ROOT } from '../paths.js';
 
@@ -14,6 +15,8 @@ export interface ServerConfig {
   voicesDir: string;
   /** Syntheses running at once; more wait in the queue. */
   concurrency: number;
+  /** Synthesis worker threads, each with its own copy of the model (engine/synthesizer-pool.ts). */
+  workers: number;
   /** Requests allowed to wait; past that the API answers 429 with Retry-After. */
   maxQueue: number;
   /** When set, /v1/* requires `Authorization: Bearer <key>`. */
@@ -35,7 +38,7 @@ export interface ServerConfig {
 }
 
 /** Flag names as commander produces them (camelCase); all optional strings or numbers. */
-export type ServerFlags = Partial<Record<'port' | 'host' | 'modelDir' | 'voicesDir' | 'concurrency' | 'maxQueue' | 'apiKey' | 'corsOrigins' | 'voiceMap', string | number>>;
+export type ServerFlags = Partial<Record<'port' | 'host' | 'modelDir' | 'voicesDir' | 'concurrency' | 'workers' | 'maxQueue' | 'apiKey' | 'corsOrigins' | 'voiceMap', string | number>>;
 
 const ENV_NAMES = {
   port: 'PARLA_PORT',
@@ -43,6 +46,7 @@ const ENV_NAMES = {
   modelDir: 'PARLA_MODEL_DIR',
   voicesDir: 'PARLA_VOICES_DIR',
   concurrency: 'PARLA_CONCURRENCY',
+  workers: 'PARLA_WORKERS',
   maxQueue: 'PARLA_MAX_QUEUE',
   apiKey: 'PARLA_API_KEY',
   corsOrigins: 'PARLA_CORS_ORIGINS',
@@ -53,7 +57,9 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const Schema = z.object({
   port: int(0, 65535).default(8000),
   host: z.string().min(1).default('127.0.0.1'),
-  concurrency: int(1, 64).default(1),
+  // 4 at once: two per worker on a 2-core machine, where each worker's pair shares AR steps (bench: batch4_speedup).
+  concurrency: int(1, 64).default(4),
+  workers: int(1, 64).default(defaultPoolWorkers()),
   maxQueue: int(0, 10_000).default(16),
 });
 
@@ -70,7 +76,7 @@ export function loadServerConfig(flags: ServerFlags = {}, env: NodeJS.ProcessEnv
     if (flag !== undefined && flag !== '') return String(flag);
     return env[ENV_NAMES[key]] ?? fileEnv[ENV_NAMES[key]];
   };
-  const raw = { port: pick('port'), host: pick('host'), concurrency: pick('concurrency'), maxQueue: pick('maxQueue') };
+  const raw = { port: pick('port'), host: pick('host'), concurrency: pick('concurrency'), workers: pick('workers'), maxQueue: pick('maxQueue') };
   const parsed = Schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
