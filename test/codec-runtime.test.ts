@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Codec } from '../src/codec/codec.js';
 import { readCodecSpec } from '../src/codec/spec.js';
 import { decodeInChunks } from '../src/codec/streaming.js';
-import { makeCodes } from '../src/codec/codes.js';
+import { concatFrames, firstCodebooks, makeCodes, sliceFrames } from '../src/codec/codes.js';
 
 const dir = 'test/fixtures/tiny-model';
 const parity = JSON.parse(readFileSync(`${dir}/codec_parity.json`, 'utf8'));
@@ -35,6 +35,37 @@ describe('codec on onnxruntime-node (tiny random-weight fixture)', () => {
       for (let i = 0; i < audio.length; i++) maxDiff = Math.max(maxDiff, Math.abs(audio[i] - expected[i]));
       expect(maxDiff).toBeLessThan(1e-4);
     }
+  });
+
+  it('a decoder with a phoneme input (the pointer fixture) matches PyTorch with and without phonemes', async () => {
+    const pdir = 'test/fixtures/tiny-pointer-model';
+    const pparity = JSON.parse(readFileSync(`${pdir}/codec_parity.json`, 'utf8'));
+    const withInput = await Codec.load(readCodecSpec(pdir).spec, { intraOpThreads: 1 });
+    try {
+      const frames = pparity.codes.shape[2];
+      const data = Int32Array.from((pparity.codes.data as number[][]).flat());
+      const ref = pparity.decoded_with_phonemes;
+      for (const [codes, expected] of [
+        [makeCodes(8, frames, data, Int32Array.from(ref.phonemes as number[])), f32(ref.f32le_base64)],
+        [makeCodes(8, frames, data), f32(pparity.decoded.f32le_base64)], // no phonemes: id 0, the unknown phoneme
+      ] as const) {
+        const audio = await withInput.decode(codes);
+        expect(audio.length).toBe(expected.length);
+        expect(audio.reduce((m, x, i) => Math.max(m, Math.abs(x - expected[i])), 0)).toBeLessThan(1e-4);
+      }
+    } finally {
+      await withInput.release();
+    }
+  });
+
+  it('codes carry their phonemes through slicing, joining and dropping codebooks; a wrong count is refused', () => {
+    const codes = makeCodes(2, 4, Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), Int32Array.from([10, 11, 12, 13]));
+    expect(Array.from(sliceFrames(codes, 1, 3).phonemes!)).toEqual([11, 12]);
+    expect(Array.from(firstCodebooks(codes, 1).phonemes!)).toEqual([10, 11, 12, 13]);
+    const joined = concatFrames([codes, makeCodes(2, 2, Int32Array.from([0, 0, 0, 0]))]);
+    expect(Array.from(joined.phonemes!)).toEqual([10, 11, 12, 13, 0, 0]); // the part without phonemes: unknown
+    expect(concatFrames([makeCodes(1, 2), makeCodes(1, 1)]).phonemes).toBeUndefined();
+    expect(() => makeCodes(2, 4, undefined, Int32Array.from([1, 2]))).toThrow(/2 phonemes for 4 frames/);
   });
 
   it('output length is frames x hop and frames = ceil(samples / hop)', async () => {

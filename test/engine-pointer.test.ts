@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArBatcher } from '../src/engine/ar-batcher.js';
 import { generateCodebook0, type ArJob } from '../src/engine/ar-decode.js';
 import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
+import { fillCodebooks } from '../src/engine/model.js';
 import { arDims, validateManifest } from '../src/engine/manifest.js';
 import { END_TAIL_SECONDS, PhonemePointer } from '../src/engine/phoneme-pointer.js';
 import { chunkInputs } from '../src/engine/prompt.js';
@@ -229,6 +230,39 @@ describe('decoding a pointer model', () => {
     const batched = await Promise.all(jobs.map((j) => batcher.submit(j)));
     expect(batcher.batchSizes).toEqual([2]);
     batched.forEach((r, i) => expect(Array.from(r.codes)).toEqual(alone[i]));
+    // The phoneme of each frame comes out of both paths alike.
+    const lone = await Promise.all(jobs.map((j) => generateCodebook0(model, j)));
+    batched.forEach((r, i) => expect(Array.from(r.phonemes!)).toEqual(Array.from(lone[i].phonemes!)));
+  });
+
+  it("each frame's phoneme is the pointer's token while its group was drawn, and the decoder hears it", async () => {
+    const j = await job('A short sentence to read.', { temperature: 0 });
+    const tokens: number[] = [];
+    const original = PhonemePointer.prototype.advance;
+    PhonemePointer.prototype.advance = function (this: PhonemePointer, l: ArrayLike<number>) {
+      tokens.push(this.token); // the group just drawn was drawn with the pointer here
+      original.call(this, l);
+    };
+    let r;
+    try {
+      r = await generateCodebook0(model, j);
+    } finally {
+      PhonemePointer.prototype.advance = original;
+    }
+    const g = model.groupSize;
+    expect(r.phonemes!.length).toBe(r.codes.length);
+    const perGroup = Array.from({ length: r.codes.length / g }, (_, k) => r.phonemes![k * g]);
+    expect(perGroup.slice(0, tokens.length)).toEqual(tokens);
+    const targetText = Array.from(j.prompt.text).slice(Array.from(j.prompt.text).indexOf(3) + 1);
+    expect(r.phonemes!.every((id) => targetText.includes(id))).toBe(true);
+    // The fixture's codec decoder has a phoneme input (model.json codec.decoder.phonemes): the ids change the audio.
+    expect(model.codec.spec.decoderPhonemes).toBe('phonemes');
+    const withIds = await fillCodebooks(model, j.prompt.text, voice.codes, r.codes, r.phonemes);
+    const without = await fillCodebooks(model, j.prompt.text, voice.codes, r.codes);
+    expect(Array.from(withIds.data)).toEqual(Array.from(without.data));
+    const [a, b] = [await model.codec.decode(withIds), await model.codec.decode(without)];
+    expect(a.length).toBe(b.length);
+    expect(a.some((x, i) => Math.abs(x - b[i]) > 1e-4)).toBe(true);
   });
 
   it('a model without a NAR (nar: null) decodes codebook 0 alone', async () => {

@@ -15,6 +15,8 @@ export interface CodecSpec {
   encoderOutput?: string;
   decoderInput?: string;
   decoderOutput?: string;
+  /** Input name of the decoder's per-frame phoneme ids [B, T] (model.json codec.decoder.phonemes); '' = none. */
+  decoderPhonemes?: string;
 }
 
 export class Codec {
@@ -30,11 +32,13 @@ export class Codec {
       encoderOutput: 'codes',
       decoderInput: 'codes',
       decoderOutput: 'audio',
+      decoderPhonemes: '',
       ...spec,
     };
+    const decoderInputs = full.decoderPhonemes ? [full.decoderInput, full.decoderPhonemes] : [full.decoderInput];
     const [encoder, decoder] = await Promise.all([
       openGraph(full.encoderPath, [full.encoderInput], [full.encoderOutput], options),
-      openGraph(full.decoderPath, [full.decoderInput], [full.decoderOutput], options),
+      openGraph(full.decoderPath, decoderInputs, [full.decoderOutput], options),
     ]);
     return new Codec(full, encoder, decoder);
   }
@@ -73,8 +77,13 @@ export class Codec {
       if (c < 0 || c >= size) throw new ParlaError('invalid_input', `code ${c} at index ${i} is outside 0..${size - 1}`, { param: 'codes' });
       data[i] = BigInt(c);
     }
-    const input = new ort.Tensor('int64', data, [1, n, codes.frames]);
-    const out = await this.decoder.run({ [this.spec.decoderInput]: input });
+    const feeds: Record<string, ort.Tensor> = { [this.spec.decoderInput]: new ort.Tensor('int64', data, [1, n, codes.frames]) };
+    if (this.spec.decoderPhonemes) {
+      // Unknown phonemes are 0, which the decoder was trained to read as "no text" (resynthesis).
+      const ids = codes.phonemes ? BigInt64Array.from(codes.phonemes, BigInt) : new BigInt64Array(codes.frames);
+      feeds[this.spec.decoderPhonemes] = new ort.Tensor('int64', ids, [1, codes.frames]);
+    }
+    const out = await this.decoder.run(feeds);
     return out[this.spec.decoderOutput].data as Float32Array;
   }
 

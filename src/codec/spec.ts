@@ -15,7 +15,7 @@ const codecPart = z.object({
     codebook_size: z.number().int().min(2),
   }),
   /** `id`: the codec's own identity (docs/model-format.md); absent = the model id. */
-  codec: z.object({ id: z.string().min(1).optional(), encoder: graph, decoder: graph }),
+  codec: z.object({ id: z.string().min(1).optional(), encoder: graph, decoder: graph.extend({ phonemes: z.string().min(1).optional() }) }),
 });
 
 type AudioSection = z.infer<typeof codecPart>['audio'];
@@ -34,6 +34,7 @@ export function codecSpecOf(audio: AudioSection, codec: CodecSection, dir: strin
     encoderOutput: codec.encoder.output,
     decoderInput: codec.decoder.input,
     decoderOutput: codec.decoder.output,
+    decoderPhonemes: codec.decoder.phonemes ?? '',
   };
 }
 

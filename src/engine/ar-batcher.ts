@@ -10,7 +10,7 @@
 import { ParlaError } from '../errors.js';
 import { ArSession } from '../lm/ar-session.js';
 import { CodeSampler } from '../lm/sampling/index.js';
-import { endOfSpeechFloor, generateCodebook0, pointerFor, type ArJob, type ArResult } from './ar-decode.js';
+import { endOfSpeechFloor, FramePhonemes, generateCodebook0, pointerFor, type ArJob, type ArResult } from './ar-decode.js';
 import type { PhonemePointer } from './phoneme-pointer.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
@@ -25,6 +25,7 @@ interface Row extends Pending {
   sampler: CodeSampler;
   pointer: PhonemePointer | null;
   out: number[];
+  phonemes: FramePhonemes | null;
   done: boolean;
 }
 
@@ -73,7 +74,8 @@ export class ArBatcher {
     const layout = eosLayout(this.model);
     const rows: Row[] = batch.map((p) => {
       const sampler = new CodeSampler(p.job.params, { seed: p.job.seed });
-      return { ...p, sampler, pointer: pointerFor(this.model, p.job, sampler), out: [], done: false };
+      const pointer = pointerFor(this.model, p.job, sampler);
+      return { ...p, sampler, pointer, out: [], phonemes: pointer ? new FramePhonemes() : null, done: false };
     });
     const session = ArSession.start(this.model.ar, rows.length);
     let logits = await session.prefill(rows.map((r) => ({ ...r.job.prompt, pointer: r.pointer?.feed })));
@@ -81,7 +83,7 @@ export class ArBatcher {
     let arSteps = 1;
     const finish = (r: Row, endOfSpeech: boolean): void => {
       r.done = true;
-      r.resolve({ codes: Int32Array.from(r.out), arSteps, proposed: 0, accepted: 0, endOfSpeech });
+      r.resolve({ codes: Int32Array.from(r.out), arSteps, proposed: 0, accepted: 0, endOfSpeech, ...r.phonemes?.result() });
     };
     const groups: number[][] = rows.map(() => new Array<number>(g).fill(0));
     while (rows.some((r) => !r.done)) {
@@ -97,7 +99,9 @@ export class ArBatcher {
         maskEndOfSpeech(block, r.out.length / g, endOfSpeechFloor(r.pointer, r.job.minGroups ?? 0), layout);
         const group = Array.from(r.sampler.sampleGroup(block, g));
         const eos = group.indexOf(audioEos);
-        r.out.push(...(eos >= 0 ? group.slice(0, eos) : group));
+        const kept = eos >= 0 ? group.slice(0, eos) : group;
+        r.out.push(...kept);
+        r.phonemes?.add(r.pointer!.token, kept.length);
         if (eos >= 0) return finish(r, true);
         if (r.pointer) {
           r.pointer.advance(logits.advanceAt(b, position)!);

@@ -40,6 +40,8 @@ export interface ArResult {
   accepted: number;
   /** True when generation stopped on end of speech (false: the length limit). */
   endOfSpeech: boolean;
+  /** Pointer models: the phoneme id each generated frame stands for (the pointer's token for its group). */
+  phonemes?: Int32Array;
 }
 
 /**
@@ -80,26 +82,40 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   let next = lastPosition(logits);
   let arSteps = 1;
   const out: number[] = [];
+  const phonemes = pointer ? new FramePhonemes() : null;
+  const result = (endOfSpeech: boolean): ArResult => ({ codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech, ...phonemes?.result() });
   const group = new Int32Array(g);
   for (let n = 0; n < job.maxGroups; n++) {
     throwIfAborted(job.signal);
     sampler.sampleGroup(maskEndOfSpeech(next, n, endOfSpeechFloor(pointer, minGroups), layout), g, group);
     const eos = group.indexOf(audioEos);
-    if (eos >= 0) {
-      out.push(...group.subarray(0, eos));
-      return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: true };
-    }
-    out.push(...group);
+    const kept = eos >= 0 ? group.subarray(0, eos) : group;
+    out.push(...kept);
+    phonemes?.add(pointer!.token, kept.length);
+    if (eos >= 0) return result(true);
     if (pointer) {
       pointer.advance(logits.advanceAt(0, logits.positions - 1)!);
-      if (pointer.tailExceeded) return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: true };
+      if (pointer.tailExceeded) return result(true);
     }
     if (n + 1 === job.maxGroups) break;
     logits = await session.step([group], pointer ? [pointer.feed] : undefined);
     next = lastPosition(logits);
     arSteps++;
   }
-  return { codes: Int32Array.from(out), arSteps, proposed: 0, accepted: 0, endOfSpeech: false };
+  return result(false);
+}
+
+/** The phoneme of each generated frame: the pointer's token while its group was drawn (before the pointer moves). */
+export class FramePhonemes {
+  private readonly ids: number[] = [];
+
+  add(token: number, frames: number): void {
+    for (let i = 0; i < frames; i++) this.ids.push(token);
+  }
+
+  result(): { phonemes: Int32Array } {
+    return { phonemes: Int32Array.from(this.ids) };
+  }
 }
 
 /** Row 0's logits at its last position, [G * V] (a view). */

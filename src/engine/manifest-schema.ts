@@ -61,7 +61,8 @@ const codecGraph = z.object({ file: fileName, input: z.string().min(1), output: 
  * `id` names the codec itself (weights included): voices store codes of one codec, so they stay valid across
  * models that share it (a new language model over the same codec). Absent: the model id stands for it.
  */
-const codecSection = z.object({ id: z.string().min(1).optional(), encoder: codecGraph, decoder: codecGraph });
+/** `decoder.phonemes`: the input name of a decoder with text input (per-frame phoneme ids from the AR's pointer). */
+const codecSection = z.object({ id: z.string().min(1).optional(), encoder: codecGraph, decoder: codecGraph.extend({ phonemes: z.string().min(1).optional() }) });
 
 export const manifestSchema = z.object({
   format: z.literal('parla-model'),

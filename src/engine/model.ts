@@ -88,9 +88,12 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
 }
 
 /** The codebooks the codec decodes for one chunk: the NAR's stages after codebook 0, or codebook 0 alone. */
-export async function fillCodebooks(model: LoadedModel, text: ArrayLike<number>, promptCodes: Codes, codebook0: Int32Array): Promise<Codes> {
-  if (model.nar) return model.nar.fill(text, promptCodes, codebook0);
-  return makeCodes(1, codebook0.length, Int32Array.from(codebook0));
+export async function fillCodebooks(model: LoadedModel, text: ArrayLike<number>, promptCodes: Codes, codebook0: Int32Array, phonemes?: Int32Array): Promise<Codes> {
+  if (model.nar) {
+    const codes = await model.nar.fill(text, promptCodes, codebook0);
+    return phonemes ? makeCodes(codes.codebooks, codes.frames, codes.data, phonemes) : codes;
+  }
+  return makeCodes(1, codebook0.length, Int32Array.from(codebook0), phonemes);
 }
 
 /**

@@ -191,7 +191,7 @@ export class Synthesizer {
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
-      const codes = await fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes);
+      const codes = await fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes, ar.phonemes);
       yield { index, count, chunk, codes };
       index++;
     }

@@ -18,6 +18,9 @@ class CodecConfig:
     dec_intermediate: int = 768
     dec_layers: int = 6
     n_fft: int = 1280  # iSTFT head; window = n_fft, hop = hop_length
+    # Phoneme vocabulary of the decoder's optional text input (0 = none): a TTS decoder that knows which phoneme
+    # each frame stands for (the AR's phoneme pointer) can render codebook 0 as that phoneme; id 0 = unknown.
+    dec_phonemes: int = 0
 
     @property
     def hop_length(self) -> int:

@@ -1,5 +1,6 @@
 """Random training crops from the decoded cache: weighted sources, random utterance, random crop, random level."""
 import json
+import os
 
 import numpy as np
 import torch
@@ -68,22 +69,29 @@ class GtaSampler:
     """
 
     def __init__(self, gta_dir: str, crop_frames: int, hop: int, seed: int = 0):
-        self.audio, self.codes, self.index = [], [], []
+        self.audio, self.codes, self.phonemes, self.index = [], [], [], []
         for d, folder in enumerate(x for x in gta_dir.split(",") if x):
             self.audio.append(np.load(f"{folder}/audio.npy", mmap_mode="r"))
             self.codes.append(np.load(f"{folder}/codes.npy", mmap_mode="r"))
+            # The phoneme of each frame (gta_codes writes it; older folders lack it): all folders or none.
+            path = f"{folder}/phonemes.npy"
+            self.phonemes.append(np.load(path, mmap_mode="r") if os.path.exists(path) else None)
             with open(f"{folder}/index.json", encoding="utf-8") as f:
                 self.index += [(*u[:4], d) for u in json.load(f)["utterances"] if u[3] >= crop_frames]
         if not self.index:
             raise ValueError(f"{gta_dir}: no utterance of {crop_frames} frames or more")
+        self.has_phonemes = all(p is not None for p in self.phonemes)
+        if not self.has_phonemes and any(p is not None for p in self.phonemes):
+            raise ValueError(f"{gta_dir}: some folders have phonemes.npy and some do not")
         lengths = np.array([u[3] for u in self.index], dtype=np.float64)
         self.utt_p = np.cumsum(lengths) / lengths.sum()
         self.crop_frames, self.hop = crop_frames, hop
         self.rng = np.random.default_rng(seed)
 
     def batch(self, n: int) -> tuple:
-        """-> audio (n, 1, crop_frames * hop) float32, codes (n, 1, crop_frames) int64."""
-        audio, codes = [], []
+        """-> audio (n, 1, crop_frames * hop) float32, codes (n, 1, crop_frames) int64 and, when the folders have
+        them, phonemes (n, crop_frames) int64."""
+        audio, codes, phonemes = [], [], []
         for _ in range(n):
             _, first_sample, first_frame, frames, d = self.index[min(int(np.searchsorted(self.utt_p, self.rng.random())),
                                                                   len(self.index) - 1)]
@@ -91,8 +99,11 @@ class GtaSampler:
             at = first_sample + f * self.hop
             audio.append(self.audio[d][at:at + self.crop_frames * self.hop] / 32768.0)
             codes.append(self.codes[d][first_frame + f:first_frame + f + self.crop_frames])
-        return (torch.from_numpy(np.stack(audio).astype(np.float32))[:, None],
-                torch.from_numpy(np.stack(codes).astype(np.int64))[:, None])
+            if self.has_phonemes:
+                phonemes.append(self.phonemes[d][first_frame + f:first_frame + f + self.crop_frames])
+        out = (torch.from_numpy(np.stack(audio).astype(np.float32))[:, None],
+               torch.from_numpy(np.stack(codes).astype(np.int64))[:, None])
+        return out + (torch.from_numpy(np.stack(phonemes).astype(np.int64)),) if self.has_phonemes else out
 
     def state(self) -> dict:
         return self.rng.bit_generator.state

@@ -34,9 +34,17 @@ class Decoder(nn.Module):
         self.bins = cfg.n_fft // 2 + 1
         self.head = nn.Linear(c, 2 * self.bins)
         self.istft = InverseSTFT(cfg.n_fft, cfg.hop_length)
+        self.phoneme_emb = None
+        if cfg.dec_phonemes:
+            # Added to the latents; zero at first (and always for id 0, unknown), so a decoder given this input
+            # starts out exactly as the codec decoder it was made from.
+            self.phoneme_emb = nn.Embedding(cfg.dec_phonemes, cfg.dim, padding_idx=0)
+            nn.init.zeros_(self.phoneme_emb.weight)
 
-    def forward(self, latents: torch.Tensor) -> torch.Tensor:
-        """latents (B, D, T) -> audio (B, 1, T * hop)."""
+    def forward(self, latents: torch.Tensor, phonemes: torch.Tensor = None) -> torch.Tensor:
+        """latents (B, D, T), phonemes (B, T) int64 or None (unknown) -> audio (B, 1, T * hop)."""
+        if phonemes is not None and self.phoneme_emb is not None:
+            latents = latents + self.phoneme_emb(phonemes).transpose(1, 2)
         x = self.norm(self.embed(latents).transpose(1, 2)).transpose(1, 2)
         for block in self.blocks:
             x = block(x)

@@ -1,11 +1,13 @@
 """Export the codec to ONNX: `python -m training.codec.export --ckpt=PATH --out=DIR` or `--tiny --out=DIR`.
 
 Writes codec_encoder.onnx (audio float32 [B,1,N] -> codes int64 [B,Q,ceil(N/320)]) and
-codec_decoder.onnx (codes int64 [B,n,T], 1 <= n <= Q -> audio float32 [B,1,T*320]) plus codec.json
+codec_decoder.onnx (codes int64 [B,n,T], 1 <= n <= Q, and with dec_phonemes > 0 phonemes int64 [B,T] -> audio
+float32 [B,1,T*320]) plus codec.json
 (the model.json entries); --tiny exports a random-weight tiny codec and codec_parity.json instead
 (--parity writes codec_parity.json for a checkpoint too).
 """
 import base64
+import dataclasses
 import inspect
 import json
 import math
@@ -37,8 +39,8 @@ class DecoderGraph(nn.Module):
         super().__init__()
         self.codec = codec
 
-    def forward(self, codes):
-        return self.codec.decode(codes)
+    def forward(self, codes, phonemes=None):
+        return self.codec.decode(codes, phonemes)
 
 
 def onnx_export(*args, **kwargs):
@@ -75,9 +77,13 @@ def export_onnx(codec: Codec, out_dir: str, fold_constants: bool = True) -> dict
                           input_names=["audio"], output_names=["codes"], do_constant_folding=fold_constants,
                           dynamic_axes={"audio": {0: "batch", 2: "samples"}, "codes": {0: "batch", 2: "frames"}})
         codes = codec.encode(audio)
-        onnx_export(DecoderGraph(codec), (codes,), dec_path, opset_version=OPSET,
-                          input_names=["codes"], output_names=["audio"], do_constant_folding=fold_constants,
+        # A decoder with text input takes each frame's phoneme id too (0 = unknown: resynthesis passes zeros).
+        phonemes = (torch.zeros(codes.shape[0], codes.shape[2], dtype=torch.long),) if cfg.dec_phonemes else ()
+        onnx_export(DecoderGraph(codec), (codes, *phonemes), dec_path, opset_version=OPSET,
+                          input_names=["codes"] + (["phonemes"] if phonemes else []), output_names=["audio"],
+                          do_constant_folding=fold_constants,
                           dynamic_axes={"codes": {0: "batch", 1: "codebooks", 2: "frames"},
+                                        **({"phonemes": {0: "batch", 1: "frames"}} if phonemes else {}),
                                         "audio": {0: "batch", 2: "samples"}})
     codec.decoder.istft.basis_in_graph = False
     codec.quantizer.freeze_for_export(False)
@@ -85,7 +91,8 @@ def export_onnx(codec: Codec, out_dir: str, fold_constants: bool = True) -> dict
         "audio": {"sample_rate": cfg.sample_rate, "hop_length": cfg.hop_length,
                   "num_codebooks": cfg.num_codebooks, "codebook_size": cfg.codebook_size},
         "codec": {"encoder": {"file": "codec_encoder.onnx", "input": "audio", "output": "codes"},
-                  "decoder": {"file": "codec_decoder.onnx", "input": "codes", "output": "audio"}},
+                  "decoder": {"file": "codec_decoder.onnx", "input": "codes", "output": "audio",
+                              **({"phonemes": "phonemes"} if cfg.dec_phonemes else {})}},
         "training": {"codec": {"opset": OPSET, "params": codec.param_counts(), "config": cfg.to_dict()}},
     }
 
@@ -118,6 +125,18 @@ def make_tiny(seed: int = 3) -> Codec:
     return codec
 
 
+def with_phoneme_input(codec: Codec, vocab: int = 128, seed: int = 4) -> Codec:
+    """The same codec with a decoder text input whose phoneme embedding is random (a fixture in which the phonemes
+    change the audio), id 0 kept at zero."""
+    out = Codec(dataclasses.replace(codec.cfg, dec_phonemes=vocab)).eval()
+    missing, unexpected = out.load_state_dict(codec.state_dict(), strict=False)
+    assert missing == ["decoder.phoneme_emb.weight"] and not unexpected, (missing, unexpected)
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        out.decoder.phoneme_emb.weight.normal_(0.0, 0.5)[0] = 0.0
+    return out
+
+
 def parity_record(codec: Codec) -> dict:
     """Fixed input and PyTorch outputs for a runtime parity test (float32 arrays as base64 little-endian)."""
     cfg = codec.cfg
@@ -135,7 +154,17 @@ def parity_record(codec: Codec) -> dict:
                                 "rms": float(out2.pow(2).mean().sqrt())},
         "tolerance": {"codes": "exact", "audio_max_abs": 1e-4},
         "min_relative_margin": code_margin(codec, latents),
+        **(phoneme_parity(codec, codes) if cfg.dec_phonemes else {}),
     }
+
+
+def phoneme_parity(codec: Codec, codes: torch.Tensor) -> dict:
+    """A decoder with text input: the decode of the parity codes with fixed phoneme ids (4, 5, ... 43, 4, ...)."""
+    phonemes = (torch.arange(codes.shape[2]) % 40 + 4)[None]
+    with torch.no_grad():
+        out = codec.decode(codes, phonemes)
+    return {"decoded_with_phonemes": {"phonemes": phonemes[0].tolist(), "shape": list(out.shape),
+                                      "f32le_base64": f32_b64(out.flatten())}}
 
 
 def code_margin(codec: Codec, latents: torch.Tensor) -> float:
@@ -154,9 +183,11 @@ def code_margin(codec: Codec, latents: torch.Tensor) -> float:
 def main(argv: list):
     args = dict(a[2:].split("=", 1) if "=" in a else (a[2:], "1") for a in argv if a.startswith("--"))
     if "out" not in args or ("ckpt" not in args and "tiny" not in args):
-        sys.exit("usage: python -m training.codec.export (--ckpt=PATH [--parity] | --tiny) --out=DIR")
+        sys.exit("usage: python -m training.codec.export (--ckpt=PATH [--parity] | --tiny [--phonemes]) --out=DIR")
     if "tiny" in args:
         codec, meta = make_tiny(), {"tiny": True, "seed": 3}
+        if "phonemes" in args:  # test/fixtures/tiny-pointer-model: a decoder that reads the pointer's phonemes
+            codec, meta = with_phoneme_input(codec), {**meta, "phoneme_seed": 4}
         entries = export_onnx(codec, args["out"], fold_constants=False)
         entries["training"]["codec"].update(meta)
         record = {**entries, **parity_record(codec)}

@@ -18,9 +18,9 @@ class Codec(nn.Module):
         """audio (B, 1, N) -> codes (B, Q, ceil(N / hop)) int64."""
         return self.quantizer.encode(self.encoder(audio))
 
-    def decode(self, codes: torch.Tensor) -> torch.Tensor:
-        """codes (B, n, T), n <= Q -> audio (B, 1, T * hop)."""
-        return self.decoder(self.quantizer.decode(codes))
+    def decode(self, codes: torch.Tensor, phonemes: torch.Tensor = None) -> torch.Tensor:
+        """codes (B, n, T), n <= Q, and for a decoder with text input optionally phonemes (B, T) -> audio (B, 1, T * hop)."""
+        return self.decoder(self.quantizer.decode(codes), phonemes)
 
     def forward(self, audio: torch.Tensor, n_q: torch.Tensor = None):
         """audio (B, 1, N), N a multiple of hop; n_q (B,) codebooks per item -> (audio (B, 1, N), QuantizedResult)."""

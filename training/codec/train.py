@@ -44,6 +44,9 @@ q1_share = 0.0  # share of items decoded from codebook 0 alone on top of quantiz
 #                 decodes codebook 0 alone)
 gta_dir = ""  # with decoder_only: aligned AR predictions and audio (training/lm/gta_codes.py) ...
 gta_share = 0.0  # ... this share of each batch's items comes from there, decoded from the AR's codebook 0
+init_from = ""  # a new run (no last.pt yet) starts from this checkpoint's weights, its model config with this
+#               command's model options on top (e.g. --dec_phonemes=128: the new phoneme input starts at zero);
+#               fresh optimizers, step 0
 decoder_only = False  # fine-tune the decoder alone: encoder and codebooks frozen, so the codes, and every
 #                       language model and saved voice made from them, stay valid
 mel_weight, stft_weight, commit_weight = 1.0, 1.0, 1.0
@@ -107,11 +110,21 @@ def main(argv: list):
         cfg = CodecConfig.from_dict(ckpt["model_args"])
         tc = {**tc, **ckpt["train_config"], **{k: v for k, v in overrides.items() if k in TRAIN_KEYS}}
     else:
-        base = tiny_config() if tc["tiny"] else CodecConfig()
+        init = load_checkpoint(tc["init_from"]) if tc["init_from"] else None
+        base = (CodecConfig.from_dict(init["model_args"]) if init else tiny_config() if tc["tiny"] else CodecConfig())
         cfg = dataclasses.replace(base, **{k: (tuple(v) if isinstance(v, list) else v)
                                            for k, v in overrides.items() if k in MODEL_KEYS})
         torch.manual_seed(tc["seed"])
     trainer = Trainer(cfg, tc, device)
+    if not ckpt and tc["init_from"]:
+        try:
+            missing, unexpected = trainer.model.load_state_dict(init["model"], strict=False)
+        except RuntimeError as err:  # shapes differ
+            sys.exit(f"train: --init_from={tc['init_from']}: weights do not fit this model ({str(err)[:300]})")
+        if unexpected or any(not k.startswith("decoder.phoneme_emb.") for k in missing):
+            sys.exit(f"train: --init_from={tc['init_from']}: weights do not fit this model ({missing + unexpected})")
+        trainer.disc.load_state_dict(init["disc"])
+        print(f"initialized from {tc['init_from']} (step {init['step']}); new: {missing or 'nothing'}", flush=True)
     sampler = CropSampler(tc["cache_dir"], source_weights(tc), int(tc["crop_seconds"] * cfg.sample_rate), tc["seed"])
     n_gta = round(tc["batch_size"] * tc["gta_share"]) if tc["gta_dir"] else 0
     gta = GtaSampler(tc["gta_dir"], int(tc["crop_seconds"] * cfg.sample_rate) // cfg.hop_length, cfg.hop_length,

@@ -65,10 +65,12 @@ class Trainer:
         if gta is not None:
             if not tc.get("decoder_only"):
                 raise ValueError("given codes (gta) need decoder_only: the encoder cannot learn from them")
-            gta_audio, gta_codes = (t.to(self.device) for t in gta)
+            # (audio, codes) or (audio, codes, phonemes): the phoneme of each frame, for a decoder with text input.
+            gta_audio, gta_codes, *gta_phonemes = (t.to(self.device) for t in gta)
             with torch.no_grad():
                 latents = self.model.quantizer.decode(gta_codes)
-            fake, audio = torch.cat([fake, self.model.decoder(latents)]), torch.cat([audio, gta_audio])
+            rendered = self.model.decoder(latents, gta_phonemes[0] if gta_phonemes else None)
+            fake, audio = torch.cat([fake, rendered]), torch.cat([audio, gta_audio])
         out = {}
         if self.gan_on():
             self.opt_d.zero_grad(set_to_none=True)

@@ -9,7 +9,8 @@ on predicted spectrograms), so that it renders the AR's imperfect codes as the s
 Each utterance is predicted in reference mode (another utterance of the speaker, 3-6 s, as the prompt, with its
 transcript), greedily, one group per position given the true history and the true phoneme pointer. Writes
 audio.npy (int16, all utterances end to end), codes.npy (int16 codebook-0 predictions, 50 per second, aligned
-with the audio: frame f covers samples 320 f .. 320 f + 319) and index.json ([id, first sample, first frame,
+with the audio: frame f covers samples 320 f .. 320 f + 319), phonemes.npy (int16, each frame's phoneme id as the
+pointer gives it, for a decoder with text input) and index.json ([id, first sample, first frame,
 frames] per utterance). Pointer ARs only (the alignment gives the pointer).
 """
 import os
@@ -63,6 +64,13 @@ def predict(model, example: dict, temperature: float = 0.0, top_p: float = 0.8, 
     return codes[:example["target"].shape[1] // g * g].numpy()
 
 
+def frame_phonemes(phonemes: list, alignment: np.ndarray, frames: int, group_size: int) -> np.ndarray:
+    """The phoneme id of each frame as the runtime's pointer gives it: per group, the phoneme aligned with the group's
+    first frame (the pointer moves once per group). -> (frames,) int16."""
+    first = np.minimum(np.arange(frames) // group_size * group_size, len(alignment) - 1)
+    return np.asarray(phonemes, dtype=np.int16)[np.asarray(alignment, dtype=np.int64)[first]]
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--ar", required=True)
@@ -87,7 +95,7 @@ def main(argv=None):
     alignments = read_alignments(a.alignments)
     prompts = [r for r in rows if 150 <= r["frames"] <= 300 and r["id"] in alignments]
     rng = np.random.default_rng(a.seed)
-    audio_parts, code_parts, index, sample_at, frame_at = [], [], [], 0, 0
+    audio_parts, code_parts, phoneme_parts, index, sample_at, frame_at = [], [], [], [], 0, 0
     for n, r in enumerate(rows):
         corpus_id = r["id"]
         if corpus_id not in alignments or corpus_id not in paths:
@@ -107,6 +115,7 @@ def main(argv=None):
         audio = np.pad(audio, (0, len(pred) * HOP - len(audio)))
         audio_parts.append(np.clip(np.round(audio * 32767), -32768, 32767).astype(np.int16))
         code_parts.append(pred.astype(np.int16))
+        phoneme_parts.append(frame_phonemes(r["phonemes"], alignments[corpus_id], len(pred), g))
         index.append([corpus_id, sample_at, frame_at, len(pred)])
         sample_at, frame_at = sample_at + len(audio), frame_at + len(pred)
         if n % 200 == 0:
@@ -115,6 +124,7 @@ def main(argv=None):
     os.makedirs(a.out, exist_ok=True)
     np.save(os.path.join(a.out, "audio.npy"), np.concatenate(audio_parts))
     np.save(os.path.join(a.out, "codes.npy"), np.concatenate(code_parts))
+    np.save(os.path.join(a.out, "phonemes.npy"), np.concatenate(phoneme_parts))
     with open(os.path.join(a.out, "index.json"), "w", encoding="utf-8") as f:
         json.dump({"ar": a.ar, "ar_step": state["step"], "utterances": index}, f)
     print(f"[gta_codes] wrote {len(index)} utterances, {frame_at / 50 / 3600:.2f} h, to {a.out}")

@@ -1,5 +1,6 @@
 """Codec ONNX export: graphs pass the ONNX checker with the documented I/O contract; the tiny fixture is current."""
 import base64
+import dataclasses
 import json
 import os
 
@@ -12,6 +13,7 @@ from training.codec import export, train
 from training.codec.config import tiny_config
 from training.codec.trainer import Trainer
 
+POINTER_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "tiny-pointer-model")
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "tiny-model")
 
 
@@ -67,6 +69,34 @@ def test_export_from_checkpoint_writes_model_entries(tmp_path):
     assert entry["audio"] == {"sample_rate": 16000, "hop_length": 320, "num_codebooks": 8, "codebook_size": 1024}
     assert entry["codec"] == {"encoder": {"file": "codec_encoder.onnx", "input": "audio", "output": "codes"},
                               "decoder": {"file": "codec_decoder.onnx", "input": "codes", "output": "audio"}}
+
+
+def test_export_of_a_decoder_with_phoneme_input(tmp_path):
+    cfg = dataclasses.replace(tiny_config(), dec_phonemes=128)
+    trainer = Trainer(cfg, {k: getattr(train, k) for k in train.TRAIN_KEYS})
+    trainer.save(str(tmp_path / "last.pt"))
+    export.main([f"--ckpt={tmp_path / 'last.pt'}", f"--out={tmp_path / 'out'}"])
+    dec = onnx.load(str(tmp_path / "out" / "codec_decoder.onnx"))
+    assert [i.name for i in dec.graph.input] == ["codes", "phonemes"]
+    assert dims(dec.graph.input[1]) == ["batch", "frames"]
+    entry = json.load(open(tmp_path / "out" / "codec.json"))
+    assert entry["codec"]["decoder"] == {"file": "codec_decoder.onnx", "input": "codes", "output": "audio",
+                                         "phonemes": "phonemes"}
+
+
+def test_committed_pointer_fixture_codec_matches_the_code():
+    """test/fixtures/tiny-pointer-model's codec: the tiny codec with a random phoneme input (export --tiny --phonemes)."""
+    record = json.load(open(os.path.join(POINTER_FIXTURE, "codec_parity.json")))
+    fresh = export.parity_record(export.with_phoneme_input(export.make_tiny()))
+    assert fresh["codes"] == record["codes"]
+    assert fresh["decoded_with_phonemes"]["phonemes"] == record["decoded_with_phonemes"]["phonemes"]
+    for key in ("decoded", "decoded_with_phonemes"):
+        got = np.frombuffer(base64.b64decode(fresh[key]["f32le_base64"]), "<f4")
+        want = np.frombuffer(base64.b64decode(record[key]["f32le_base64"]), "<f4")
+        assert np.abs(got - want).max() < 1e-5, key
+    with_ids = np.frombuffer(base64.b64decode(record["decoded_with_phonemes"]["f32le_base64"]), "<f4")
+    without = np.frombuffer(base64.b64decode(record["decoded"]["f32le_base64"]), "<f4")
+    assert np.abs(with_ids - without).max() > 1e-3  # the phonemes matter in this fixture
 
 
 @pytest.mark.parametrize("argv", [[], ["--tiny"], ["--out=/tmp/x"]])

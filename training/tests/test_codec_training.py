@@ -1,5 +1,6 @@
 """Codec training: cache building from real files, held-out exclusion, crop sampling, exact resume, GAN switch."""
 import csv
+import dataclasses
 import json
 import os
 
@@ -169,6 +170,64 @@ def test_gta_items_train_the_decoder_only(cache, tmp_path):
     assert all(torch.equal(v, trainer.model.encoder.state_dict()[k]) for k, v in encoder.items())
     with pytest.raises(ValueError, match="decoder_only"):
         Trainer(cfg, DEFAULTS).train_step(sampler.batch(2), gta.batch(2))
+
+
+def _with_phonemes(folder, offset=0):
+    """Adds phonemes.npy to a _gta_dir folder: each frame's phoneme is its code (mod 100) + 4 + offset."""
+    codes = np.load(folder / "codes.npy")
+    np.save(folder / "phonemes.npy", (codes % 100 + 4 + offset).astype(np.int16))
+
+
+def test_gta_phonemes_travel_with_their_frames_and_train_the_decoder_text_input(cache, tmp_path):
+    from training.codec.data import GtaSampler
+    cfg = dataclasses.replace(tiny_config(), dec_phonemes=128)
+    _gta_dir(tmp_path, hop=cfg.hop_length, frames=(20, 25))
+    _with_phonemes(tmp_path)
+    gta = GtaSampler(str(tmp_path), crop_frames=10, hop=cfg.hop_length, seed=2)
+    audio, codes, phonemes = gta.batch(3)
+    assert phonemes.shape == (3, 10) and torch.equal(phonemes, codes[:, 0] % 100 + 4)
+    torch.manual_seed(0)
+    trainer = Trainer(cfg, {**DEFAULTS, "decoder_only": True, "warmup_steps": 1})
+    emb = trainer.model.decoder.phoneme_emb.weight
+    assert torch.count_nonzero(emb) == 0  # starts as the decoder without text input
+    latents = torch.randn(1, cfg.dim, 10)
+    assert torch.equal(trainer.model.decoder(latents), trainer.model.decoder(latents, phonemes[:1]))
+    trainer.train_step(CropSampler(cache[0], {"speech": 1.0}, 3200, seed=0).batch(2), gta.batch(2))
+    assert torch.count_nonzero(emb) > 0 and torch.count_nonzero(emb[0]) == 0  # id 0 (unknown) stays zero
+    assert not torch.equal(trainer.model.decoder(latents), trainer.model.decoder(latents, phonemes[:1]))
+
+
+def test_gta_folders_must_all_have_phonemes_or_none(tmp_path):
+    from training.codec.data import GtaSampler
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    _gta_dir(a, hop=4), _gta_dir(b, hop=4)
+    _with_phonemes(a)
+    with pytest.raises(ValueError, match="some folders have phonemes"):
+        GtaSampler(f"{a},{b}", crop_frames=20, hop=4)
+
+
+def test_gta_frame_phonemes_follow_the_pointer_per_group():
+    from training.lm.gta_codes import frame_phonemes
+    # alignment per frame -> index into the phonemes; the pointer holds the group's first frame's phoneme
+    got = frame_phonemes([40, 41, 42], np.array([0, 1, 1, 2, 2, 2]), frames=6, group_size=2)
+    assert got.tolist() == [40, 40, 41, 41, 42, 42]
+
+
+def test_init_from_adds_a_phoneme_input_to_a_trained_codec(cache, tmp_path, capsys):
+    base = [f"--out_root={tmp_path}", f"--cache_dir={cache[0]}", "--sources=speech:1", "--eval_sources=speech",
+            "--tiny=True", "--batch_size=2", "--crop_seconds=0.2", "--log_every=1", "--eval_every=100"]
+    train.main(base + ["--run=a", "--max_steps=1"])
+    src = load_checkpoint(str(tmp_path / "a" / "last.pt"))
+    train.main(base + ["--run=b", "--max_steps=1", f"--init_from={tmp_path / 'a' / 'last.pt'}", "--dec_phonemes=128",
+                       "--decoder_only=True"])
+    assert "new: ['decoder.phoneme_emb.weight']" in capsys.readouterr().out
+    got = load_checkpoint(str(tmp_path / "b" / "last.pt"))
+    assert got["model_args"]["dec_phonemes"] == 128 and got["step"] == 1
+    frozen = [k for k in src["model"] if k.startswith(("encoder.", "quantizer."))]
+    assert frozen and all(torch.equal(got["model"][k], src["model"][k]) for k in frozen)  # decoder_only
+    with pytest.raises(SystemExit, match="do not fit"):
+        train.main(base + ["--run=c", "--max_steps=1", f"--init_from={tmp_path / 'a' / 'last.pt'}", "--dim=16"])
 
 
 def test_train_command_resumes_where_it_stopped(cache, tmp_path, capsys):
