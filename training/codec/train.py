@@ -47,6 +47,7 @@ gta_share = 0.0  # ... this share of each batch's items comes from there, decode
 init_from = ""  # a new run (no last.pt yet) starts from this checkpoint's weights, its model config with this
 #               command's model options on top (e.g. --dec_phonemes=128: the new phoneme input starts at zero);
 #               fresh optimizers, step 0
+phoneme_lr_scale = 1.0  # learning-rate factor of the decoder's phoneme embedding (dec_phonemes > 0)
 decoder_only = False  # fine-tune the decoder alone: encoder and codebooks frozen, so the codes, and every
 #                       language model and saved voice made from them, stay valid
 mel_weight, stft_weight, commit_weight = 1.0, 1.0, 1.0

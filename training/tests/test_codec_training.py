@@ -187,13 +187,15 @@ def test_gta_phonemes_travel_with_their_frames_and_train_the_decoder_text_input(
     audio, codes, phonemes = gta.batch(3)
     assert phonemes.shape == (3, 10) and torch.equal(phonemes, codes[:, 0] % 100 + 4)
     torch.manual_seed(0)
-    trainer = Trainer(cfg, {**DEFAULTS, "decoder_only": True, "warmup_steps": 1})
+    trainer = Trainer(cfg, {**DEFAULTS, "decoder_only": True, "warmup_steps": 1, "phoneme_lr_scale": 10.0})
     emb = trainer.model.decoder.phoneme_emb.weight
     assert torch.count_nonzero(emb) == 0  # starts as the decoder without text input
     latents = torch.randn(1, cfg.dim, 10)
     assert torch.equal(trainer.model.decoder(latents), trainer.model.decoder(latents, phonemes[:1]))
     trainer.train_step(CropSampler(cache[0], {"speech": 1.0}, 3200, seed=0).batch(2), gta.batch(2))
     assert torch.count_nonzero(emb) > 0 and torch.count_nonzero(emb[0]) == 0  # id 0 (unknown) stays zero
+    rest, phon = trainer.opt.param_groups
+    assert phon["params"] == [emb] and phon["lr"] == pytest.approx(10 * rest["lr"])
     assert not torch.equal(trainer.model.decoder(latents), trainer.model.decoder(latents, phonemes[:1]))
 
 
