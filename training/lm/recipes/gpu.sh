@@ -14,9 +14,9 @@
 # files back, and unpack each returned checkpoint: python -m training.lm.device_data --unpack $files_at/A.pt OUT.pt
 #
 # Measured on the first lent H100 (2026-11-26): 205 steps per run in 8 min (2.3 s a step with 3 runs sharing the
-# GPU; batches of up to 128 utterances / 16,000 frames), where a step on the GPU should take well under 0.1 s.
-# Scheduled sampling drew its samples on the CPU then (0.9 s a step on one core; now on the GPU); the rest of the
-# time is not accounted for: profile one run first next time (python -m cProfile -s tottime ...).
+# GPU; batches of up to 128 utterances / 16,000 frames), far slower than such a small model's arithmetic needs.
+# Scheduled sampling drew its samples on the CPU then (0.9 s a step on one core here; now on the GPU); the rest of
+# the time is not accounted for: profile one run first next time (python -m cProfile -s tottime ...).
 set -e
 export PYTHONUNBUFFERED=1 PYTHONPATH=.
 PY=${PYTHON:-python3}
