@@ -3,7 +3,7 @@
  *
  * onnxruntime-node runs each graph on the calling thread, and the AR's graph calls are too small for intra-op
  * threads to help (a decoding step takes the same time on 1 or 2 threads), so one worker keeps one core busy however
- * many requests it batches. A pool of W workers, each with its own copy of the model (about 100 MB more resident
+ * many requests it batches. A pool of W workers, each with its own copy of the model (about 80 MB more resident
  * memory per worker), decodes on W cores; inside each worker, concurrent requests still share AR steps
  * (ar-batcher.ts). Requests go to the worker with the fewest in flight, so 4 requests on 2 workers become two
  * batches of 2. Every worker loads the same model and a seed gives the same audio whichever worker runs it.
