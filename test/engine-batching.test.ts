@@ -37,6 +37,26 @@ describe('ArBatcher', () => {
     batched.forEach((r, i) => expect(Array.from(r.codes)).toEqual(Array.from(alone[i].codes)));
   });
 
+  it('waits for requests in progress to join, and no longer once all of them have', async () => {
+    const jobs = await Promise.all(TEXTS.slice(0, 2).map((t, i) => job(t, { temperature: 0 }, 11 + i)));
+    // Two requests in progress, both submitted: the batch starts at once, not after the (here absurd) gather wait.
+    const all = new ArBatcher(model, 8, 60_000);
+    all.activeRequests = 2;
+    const first = all.submit(jobs[0]);
+    await new Promise((r) => setTimeout(r, 20));
+    const started = performance.now();
+    await Promise.all([first, all.submit(jobs[1])]);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(all.batchSizes).toEqual([2]);
+    // Three in progress, two submitted: the batch waits out the gather time for the third, then goes without it.
+    const some = new ArBatcher(model, 8, 150);
+    some.activeRequests = 3;
+    const t0 = performance.now();
+    await Promise.all(jobs.map((j) => some.submit(j)));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(some.batchSizes).toEqual([2]);
+  });
+
   it('a cancelled row is rejected while the other rows finish', async () => {
     const controller = new AbortController();
     const jobs = await Promise.all(TEXTS.map((t, i) => job(t, {}, i)));

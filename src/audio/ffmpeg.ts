@@ -90,8 +90,10 @@ export class StderrTail {
 }
 
 // Messages ffmpeg prints when a container or stream stops before its end. Generic "Error while
-// decoding" is left out on purpose: playable MP3s with a damaged frame print it too.
-const TRUNCATED_STREAM = /File ended prematurely|partial file|Truncating packet|decode_frame\(\) failed|invalid residual/i;
+// decoding" is left out on purpose: playable MP3s with a damaged frame print it too. The matroska
+// demuxer of the 2018 static ffmpeg (@ffmpeg-installer) says only "Read error" where newer ones say
+// "File ended prematurely", and exits 0.
+const TRUNCATED_STREAM = /File ended prematurely|partial file|Truncating packet|decode_frame\(\) failed|invalid residual|matroska,webm @ 0x[0-9a-f]+\] Read error/i;
 const TRUNCATED_FAILURE = new RegExp(`${TRUNCATED_STREAM.source}|moov atom not found|End of file`, 'i');
 
 /** One readable line for an ffmpeg failure: the last meaningful stderr lines, prefixed by `[demuxer @ 0x..]` removed. */

@@ -35,6 +35,7 @@ export class ArBatcher {
   readonly batchSizes: number[] = [];
   /** Synthesis requests in progress (any stage), kept by the Synthesizer: a lone request need not wait for company. */
   activeRequests = 0;
+  private gatherTimer: ReturnType<typeof setTimeout> | null = null;
 
   /**
    * @param maxBatch rows per batch
@@ -51,10 +52,23 @@ export class ArBatcher {
     if (job.speculative && this.model.draft) return generateCodebook0(this.model, job);
     return new Promise<ArResult>((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
-      if (this.queue.length > 1) return;
-      if (this.activeRequests > 1) setTimeout(() => this.startBatches(), this.gatherMs);
-      else setImmediate(() => this.startBatches());
+      if (this.queue.length >= Math.min(this.activeRequests, this.maxBatch)) {
+        // Every request in progress is waiting here: nobody else can join, start at once (the gather wait, per
+        // text chunk, was 5% of a batch of two 10-second requests).
+        this.cancelGather();
+        setImmediate(() => this.startBatches());
+      } else if (this.queue.length === 1) {
+        this.gatherTimer = setTimeout(() => {
+          this.gatherTimer = null;
+          this.startBatches();
+        }, this.gatherMs);
+      }
     });
+  }
+
+  private cancelGather(): void {
+    if (this.gatherTimer) clearTimeout(this.gatherTimer);
+    this.gatherTimer = null;
   }
 
   private startBatches(): void {

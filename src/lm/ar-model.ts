@@ -62,10 +62,10 @@ export class ArModel {
 
   async run(f: ArFeeds): Promise<ArOutputs> {
     const { batch: b, positionsCount: s } = f;
-    const past = f.past.length;
+    const { past, mask } = f.past.length > 0 ? { past: f.past, mask: f.attentionMask } : this.maskedSlot(b, s, f.attentionMask);
     const cache: Record<string, ort.Tensor> = {};
     this.layerNames.forEach((n, i) => {
-      const { key, value } = f.past.past(i);
+      const { key, value } = past.past(i);
       cache[n.pastKey] = key;
       cache[n.pastValue] = value;
     });
@@ -75,7 +75,7 @@ export class ArModel {
       audio_codes: new ort.Tensor('int64', f.audioCodes, [b, s, this.dims.groupSize]),
       is_audio: new ort.Tensor('bool', f.isAudio, [b, s]),
       positions: new ort.Tensor('int64', f.positions, [b, s]),
-      attention_mask: new ort.Tensor('bool', f.attentionMask, [b, past + s]),
+      attention_mask: new ort.Tensor('bool', mask, [b, past.length + s]),
       ...(this.dims.pointerContext ? { [AR_POINTER_CONTEXT_INPUT]: new ort.Tensor('int64', f.pointerContext ?? new BigInt64Array(b * s * 3), [b, s, 3]) } : {}),
     });
     const logits = out.logits;
@@ -99,5 +99,20 @@ export class ArModel {
       }
     }
     return { logits: logits.data as Float32Array, newKeys: this.layerNames.map((n) => presentOf(n.presentKey)), newValues: this.layerNames.map((n) => presentOf(n.presentValue)), advance };
+  }
+
+  /**
+   * An empty cache fed as one masked position of zeros. Graphs that read the past in place (exported since
+   * 2026-11-26, training/lm/modules.py) multiply by it, and onnxruntime's CPU MatMul kills the process (SIGFPE) on
+   * an empty operand; a masked key gets a softmax weight of exactly 0, so the outputs are those of an empty past.
+   */
+  private maskedSlot(b: number, s: number, mask: Uint8Array): { past: KvCache; mask: Uint8Array } {
+    const past = this.emptyCache(b);
+    const { nLayers, nHeads, headDim } = this.dims;
+    const zeros = Array.from({ length: nLayers }, () => new Float32Array(b * nHeads * headDim));
+    past.append(zeros, zeros, 1);
+    const padded = new Uint8Array(b * (1 + s));
+    for (let r = 0; r < b; r++) padded.set(mask.subarray(r * s, (r + 1) * s), r * (1 + s) + 1);
+    return { past, mask: padded };
   }
 }

@@ -124,7 +124,8 @@ def main(argv: list):
             sys.exit(f"train: --init_from={tc['init_from']}: weights do not fit this model ({str(err)[:300]})")
         if unexpected or any(not k.startswith("decoder.phoneme_emb.") for k in missing):
             sys.exit(f"train: --init_from={tc['init_from']}: weights do not fit this model ({missing + unexpected})")
-        trainer.disc.load_state_dict(init["disc"])
+        if "disc" in init:  # slim checkpoints (training/checkpoints/*-weights.pt) carry no discriminators
+            trainer.disc.load_state_dict(init["disc"])
         print(f"initialized from {tc['init_from']} (step {init['step']}); new: {missing or 'nothing'}", flush=True)
     sampler = CropSampler(tc["cache_dir"], source_weights(tc), int(tc["crop_seconds"] * cfg.sample_rate), tc["seed"])
     n_gta = round(tc["batch_size"] * tc["gta_share"]) if tc["gta_dir"] else 0

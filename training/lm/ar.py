@@ -93,7 +93,8 @@ class ARModel(nn.Module):
                 audio = audio + emb(pointer_context[..., i])
         x = torch.where(is_audio.unsqueeze(-1), audio, self.text_emb(text_ids))
 
-        past_len = past_keys[0].shape[2]
+        time_major = self.blocks[0].attn.time_major_past  # set while exporting (onnx_export.time_major_cache)
+        past_len = past_keys[0].shape[0 if time_major else 2]
         query_idx = torch.arange(s, device=text_ids.device).unsqueeze(1) + past_len
         causal = torch.arange(past_len + s, device=text_ids.device).unsqueeze(0) <= query_idx  # (S, P+S)
         mask_add = additive_mask(causal.unsqueeze(0) & attention_mask.unsqueeze(1))

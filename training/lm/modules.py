@@ -26,6 +26,12 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
 class Attention(nn.Module):
     """Multi-head self-attention that appends its new keys/values to a cache passed in."""
 
+    # Set only while exporting the AR (onnx_export.time_major_cache): the cache comes in time-major [P, B, H, Dh], as
+    # the runtime stores it, and only the new positions' keys/values go out. Attention then reads the past where it
+    # lies instead of permuting and concatenating it: those two whole-cache copies per layer were most of a step's
+    # cost that grows with the cache (bench/README.md).
+    time_major_past = False
+
     def __init__(self, d_model: int, n_heads: int, dropout: float):
         super().__init__()
         self.n_heads, self.head_dim = n_heads, d_model // n_heads
@@ -43,6 +49,8 @@ class Attention(nn.Module):
         b, s, d = x.shape
         q, k, v = self.qkv(x).view(b, s, 3, self.n_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        if past_k is not None and self.time_major_past:
+            return self._attend_time_major(q, k, v, mask_add, past_k, past_v)
         if past_k is not None:
             k, v = torch.cat([past_k, k], dim=2), torch.cat([past_v, v], dim=2)
         scores = q @ k.transpose(-1, -2) / math.sqrt(self.head_dim) + mask_add
@@ -51,6 +59,19 @@ class Attention(nn.Module):
         probs = F.dropout(scores.softmax(dim=-1), self.dropout, self.training)
         y = (probs @ v).transpose(1, 2).reshape(b, s, d)
         return self.out(y), k, v
+
+    def _attend_time_major(self, q, k, v, mask_add, past_k, past_v):
+        """forward() with past_k/v time-major (P, B, H, Dh): scores against the past and against the new keys
+        separately, one softmax over both. Returns y and the new keys/values only, time-major (S, B, H, Dh).
+        Training never takes this path (no dropout, no kept scores)."""
+        b, _, s, _ = q.shape
+        p = past_k.shape[0]
+        q = q / math.sqrt(self.head_dim)
+        scores = torch.cat([q @ past_k.permute(1, 2, 3, 0), q @ k.transpose(-1, -2)], dim=-1) + mask_add
+        probs = scores.softmax(dim=-1)
+        y = probs[..., :p] @ past_v.permute(1, 2, 0, 3) + probs[..., p:] @ v
+        y = y.transpose(1, 2).reshape(b, s, -1)
+        return self.out(y), k.permute(2, 0, 1, 3), v.permute(2, 0, 1, 3)
 
 
 class FeedForward(nn.Sequential):

@@ -1,7 +1,10 @@
 """torch -> ONNX for the AR/drafter and the NAR, with the input/output names and dynamic axes of docs/model-format.md."""
+import contextlib
 import inspect
 
 import torch
+
+from training.lm.modules import Attention
 
 OPSET = 17
 
@@ -64,12 +67,14 @@ def _export(model, args, path, io):
 
 class LayerCacheAR(torch.nn.Module):
     """The AR with the graph's flat I/O: past_key_0, past_value_0, ... in, time-major [P, B, H, Dh]; present_key_0,
-    present_value_0, ... out: the keys and values of the S new positions only, [S, B, H, Dh].
+    present_value_0, ... out: the keys and values of the S new positions only, [S, B, H, Dh]. Trace it inside
+    time_major_cache(model).
 
     Why this layout: the runtime keeps each layer's cache in one growing buffer and appends the new positions, so a
     call neither returns nor copies the whole cache (returning it, [B, H, P + S, Dh], cost a copy inside the graph and
     another out to JavaScript every step, which made a batch of 4 rows cost 3-4 steps of one; measured in
-    bench/README.md). Time-major, the first P positions of the buffer are a valid past tensor for every row."""
+    bench/README.md). Time-major, the first P positions of the buffer are a valid past tensor for every row, and
+    attention reads it in place (modules.Attention._attend_time_major)."""
 
     def __init__(self, model):
         super().__init__()
@@ -78,12 +83,23 @@ class LayerCacheAR(torch.nn.Module):
     def forward(self, text_ids, audio_codes, is_audio, positions, *rest):
         n = self.model.cfg.n_layers
         past, (attention_mask, *context) = rest[:2 * n], rest[2 * n:]
-        p = past[0].shape[0]
-        to_heads = [t.permute(1, 2, 0, 3) for t in past]  # [B, H, P, Dh]
-        out = self.model.forward_layers(text_ids, audio_codes, is_audio, positions, to_heads[0::2], to_heads[1::2],
-                                        attention_mask, *context)
-        new = [t[:, :, p:, :].permute(2, 0, 1, 3) for pair in zip(out[1], out[2]) for t in pair]
+        out = self.model.forward_layers(text_ids, audio_codes, is_audio, positions, list(past[0::2]),
+                                        list(past[1::2]), attention_mask, *context)
+        new = [t for pair in zip(out[1], out[2]) for t in pair]
         return (out[0], *new, *out[3:])
+
+
+@contextlib.contextmanager
+def time_major_cache(model):
+    """While inside: the model's attention layers take time-major caches and return only the new keys/values."""
+    layers = [m for m in model.modules() if isinstance(m, Attention)]
+    for m in layers:
+        m.time_major_past = True
+    try:
+        yield model
+    finally:
+        for m in layers:
+            m.time_major_past = False
 
 
 def export_ar(model, path: str) -> dict:
@@ -97,7 +113,8 @@ def export_ar(model, path: str) -> dict:
     if c.pointer_context:
         args += (torch.ones(b, s, 3, dtype=torch.long),)
     io = ar_io(c)
-    _export(LayerCacheAR(model), args, path, io)
+    with time_major_cache(model):
+        _export(LayerCacheAR(model), args, path, io)
     return io
 
 

@@ -230,6 +230,11 @@ def test_init_from_adds_a_phoneme_input_to_a_trained_codec(cache, tmp_path, caps
     assert frozen and all(torch.equal(got["model"][k], src["model"][k]) for k in frozen)  # decoder_only
     with pytest.raises(SystemExit, match="do not fit"):
         train.main(base + ["--run=c", "--max_steps=1", f"--init_from={tmp_path / 'a' / 'last.pt'}", "--dim=16"])
+    # a slim checkpoint (weights, config and step only, as training/checkpoints/codec-*-weights.pt) starts a run too
+    slim = {k: got[k] for k in ("model_args", "train_config", "step", "model")}
+    torch.save(slim, tmp_path / "slim.pt")
+    train.main(base + ["--run=d", "--max_steps=1", f"--init_from={tmp_path / 'slim.pt'}", "--decoder_only=True"])
+    assert "new: nothing" in capsys.readouterr().out
 
 
 def test_train_command_resumes_where_it_stopped(cache, tmp_path, capsys):
