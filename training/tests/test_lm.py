@@ -57,6 +57,32 @@ def test_ar_incremental_equals_full_pass(g, chunks):
     torch.testing.assert_close(torch.cat(pieces, dim=1), full, atol=1e-5, rtol=1e-5)
 
 
+def test_time_major_attention_equals_the_training_path():
+    """The exported graph's attention (time-major past read in place, new keys/values only) gives the same logits
+    and new keys/values as the concatenating path, and leaves the model as it was."""
+    from training.lm.onnx_export import LayerCacheAR, time_major_cache
+    model = tiny_ar(2, pointer_classes=4, pointer_context=4)
+    text, audio, is_audio, pos, mask = random_inputs(model)
+    p, s = 7, 4
+    ctx = torch.randint(0, 4, (2, p + s, 3))
+    c = model.cfg
+    with torch.no_grad():
+        empty = [torch.zeros(2, c.n_heads, 0, c.head_dim)] * c.n_layers
+        _, pk, pv = model.forward_layers(text[:, :p], audio[:, :p], is_audio[:, :p], pos[:, :p], empty, empty,
+                                         mask[:, :p], ctx[:, :p])[:3]
+        want = model.forward_layers(text[:, p:], audio[:, p:], is_audio[:, p:], pos[:, p:], pk, pv, mask, ctx[:, p:])
+        past = [t.permute(2, 0, 1, 3) for layer in zip(pk, pv) for t in layer]  # time-major [P, B, H, Dh]
+        with time_major_cache(model):
+            got = LayerCacheAR(model)(text[:, p:], audio[:, p:], is_audio[:, p:], pos[:, p:], *past, mask, ctx[:, p:])
+    n = model.cfg.n_layers
+    torch.testing.assert_close(got[0], want[0], atol=1e-5, rtol=1e-5)
+    for i in range(n):
+        torch.testing.assert_close(got[1 + 2 * i], want[1][i][:, :, p:].permute(2, 0, 1, 3))
+        torch.testing.assert_close(got[2 + 2 * i], want[2][i][:, :, p:].permute(2, 0, 1, 3))
+    torch.testing.assert_close(got[-1], want[-1], atol=1e-5, rtol=1e-5)  # advance logits
+    assert not any(b.attn.time_major_past for b in model.blocks)
+
+
 def test_ar_is_causal():
     """Changing a later position must not change earlier logits; it must change its own."""
     model = tiny_ar()
