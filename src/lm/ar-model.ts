@@ -62,10 +62,10 @@ export class ArModel {
 
   async run(f: ArFeeds): Promise<ArOutputs> {
     const { batch: b, positionsCount: s } = f;
-    const { past, mask } = f.past.length > 0 ? { past: f.past, mask: f.attentionMask } : this.maskedSlot(b, s, f.attentionMask);
+    const slot = f.past.length === 0 ? this.maskedSlot(b, s, f.attentionMask) : null;
     const cache: Record<string, ort.Tensor> = {};
     this.layerNames.forEach((n, i) => {
-      const { key, value } = past.past(i);
+      const { key, value } = slot ? slot.past : f.past.past(i);
       cache[n.pastKey] = key;
       cache[n.pastValue] = value;
     });
@@ -75,7 +75,7 @@ export class ArModel {
       audio_codes: new ort.Tensor('int64', f.audioCodes, [b, s, this.dims.groupSize]),
       is_audio: new ort.Tensor('bool', f.isAudio, [b, s]),
       positions: new ort.Tensor('int64', f.positions, [b, s]),
-      attention_mask: new ort.Tensor('bool', mask, [b, past.length + s]),
+      attention_mask: new ort.Tensor('bool', slot ? slot.mask : f.attentionMask, [b, (slot ? 1 : f.past.length) + s]),
       ...(this.dims.pointerContext ? { [AR_POINTER_CONTEXT_INPUT]: new ort.Tensor('int64', f.pointerContext ?? new BigInt64Array(b * s * 3), [b, s, 3]) } : {}),
     });
     const logits = out.logits;
@@ -106,13 +106,12 @@ export class ArModel {
    * 2026-11-26, training/lm/modules.py) multiply by it, and onnxruntime's CPU MatMul kills the process (SIGFPE) on
    * an empty operand; a masked key gets a softmax weight of exactly 0, so the outputs are those of an empty past.
    */
-  private maskedSlot(b: number, s: number, mask: Uint8Array): { past: KvCache; mask: Uint8Array } {
-    const past = this.emptyCache(b);
-    const { nLayers, nHeads, headDim } = this.dims;
-    const zeros = Array.from({ length: nLayers }, () => new Float32Array(b * nHeads * headDim));
-    past.append(zeros, zeros, 1);
+  private maskedSlot(b: number, s: number, mask: Uint8Array): { past: { key: ort.Tensor; value: ort.Tensor }; mask: Uint8Array } {
+    const { nHeads, headDim } = this.dims;
+    // One read-only zero tensor serves as every layer's past keys and values.
+    const zeros = new ort.Tensor('float32', new Float32Array(b * nHeads * headDim), [1, b, nHeads, headDim]);
     const padded = new Uint8Array(b * (1 + s));
     for (let r = 0; r < b; r++) padded.set(mask.subarray(r * s, (r + 1) * s), r * (1 + s) + 1);
-    return { past, mask: padded };
+    return { past: { key: zeros, value: zeros }, mask: padded };
   }
 }
