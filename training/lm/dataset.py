@@ -25,6 +25,8 @@ from .config import IGNORE, TEXT_PAD
 from .tokens import ar_example, pad_codes, pad_stack, text_tokens
 
 FRAME_RATE = 50  # codec frames per second (16 kHz / hop 320)
+# NAME.codes.npz next to a manifest NAME.jsonl holds all its codes, keyed by their `codes` paths (device_data.py).
+PACKED_SUFFIX = ".codes.npz"
 
 
 @dataclass
@@ -57,7 +59,12 @@ class CodesDataset:
             raise ValueError(f"{manifest}: no entries")
         # Optional frame-level alignments (training/lm/align.py): {id: (T,) index into the entry's phonemes}.
         self.alignments = alignments
-        self.codes = [self._load(e) for e in self.entries]
+        packed = os.path.splitext(os.path.abspath(manifest))[0] + PACKED_SUFFIX
+        if os.path.exists(packed):
+            with np.load(packed) as archive:
+                self.codes = [self._load(e, archive) for e in self.entries]
+        else:
+            self.codes = [self._load(e) for e in self.entries]
         keep = [i for i, c in enumerate(self.codes) if c.shape[1] <= max_frames]
         if len(keep) < len(self.codes):
             print(f"{manifest}: skipped {len(self.codes) - len(keep)} utterances over {max_frames} frames", file=sys.stderr)
@@ -69,8 +76,14 @@ class CodesDataset:
         # Utterances from shortest to longest: length-bucketed batches draw neighbours in this order.
         self.by_length = np.argsort([c.shape[1] for c in self.codes], kind="stable")
 
-    def _load(self, entry) -> np.ndarray:
-        codes = np.load(os.path.join(self.root, entry["codes"]), mmap_mode="r")
+    def _load(self, entry, archive=None) -> np.ndarray:
+        """An entry's codes: from the packed archive when there is one (read into memory), else memory-mapped."""
+        if archive is not None:
+            if entry["codes"] not in archive:
+                raise ValueError(f"{entry['codes']}: not in the packed codes {archive.fid.name}")
+            codes = archive[entry["codes"]]
+        else:
+            codes = np.load(os.path.join(self.root, entry["codes"]), mmap_mode="r")
         if codes.ndim != 2:
             raise ValueError(f"{entry['codes']}: expected codes (Q, T), got shape {codes.shape}")
         return codes

@@ -63,6 +63,9 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--max-minutes", type=float, default=None,
                    help="stop (with a checkpoint) after this much wall time: for machines lent by the hour")
+    p.add_argument("--time-schedule", action="store_true",
+                   help="with --max-minutes: the learning rate decays over the wall-time budget, not over --steps, "
+                        "for a lent machine whose speed is unknown in advance (such a run does not resume exactly)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--text-vocab-size", type=int, default=128)
@@ -127,11 +130,21 @@ def init_from(path: str, a):
     return model
 
 
-def learning_rate(step: int, a) -> float:
-    """Linear warmup then cosine decay to 10%: a pure function of the step, so resuming needs no scheduler state."""
+def peak_memory(device) -> str:
+    """' peak N.N GB' of accelerator memory allocated so far, or '' on the CPU."""
+    if not str(device).startswith("cuda"):
+        return ""
+    return f" peak {torch.cuda.max_memory_allocated() / 2**30:.1f} GB"
+
+
+def learning_rate(step: int, a, elapsed_fraction: float = None) -> float:
+    """Linear warmup then cosine decay to 10%: a pure function of the step, so resuming needs no scheduler state.
+    With `elapsed_fraction` (--time-schedule) the decay follows the share of the wall-time budget spent instead."""
     if step < a.warmup:
         return a.lr * (step + 1) / a.warmup
     progress = min(1.0, (step - a.warmup) / max(1, a.steps - a.warmup))
+    if elapsed_fraction is not None:
+        progress = min(1.0, elapsed_fraction)
     return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -286,10 +299,14 @@ def main(argv=None):
     log = open(os.path.join(a.out, "log.txt"), "a", encoding="utf-8")
     model.train()
     t0 = time.time()
+    if a.time_schedule and a.max_minutes is None:
+        raise SystemExit("--time-schedule needs --max-minutes (the budget the learning rate decays over)")
+    def spent():
+        return (time.time() - t0) / (60 * a.max_minutes) if a.time_schedule else None
     while step < a.steps:
         torch.manual_seed(a.seed * 1_000_003 + step)  # dropout masks depend on the step only
         for group in opt.param_groups:
-            group["lr"] = learning_rate(step, a)
+            group["lr"] = learning_rate(step, a, spent())
         loss, aux = loss_on(model, a.model, data.batch(a.seed, step, a.batch_size, a.max_frames), a.seed, step,
                             a.device, args=a)
         weights = {"guide": a.guided_weight, "align": a.align_weight, "advance": 1.0}
@@ -300,8 +317,8 @@ def main(argv=None):
         step += 1
         if step % 50 == 0 or step == a.steps:
             extra = "".join(f" {k} {v.item():.4f}" for k, v in aux.items())
-            print(f"step {step} loss {loss.item():.4f}{extra} lr {learning_rate(step - 1, a):.2e} "
-                  f"{(time.time() - t0) / 60:.1f} min", file=log, flush=True)
+            print(f"step {step} loss {loss.item():.4f}{extra} lr {opt.param_groups[0]['lr']:.2e} "
+                  f"{(time.time() - t0) / 60:.1f} min{peak_memory(a.device)}", file=log, flush=True)
         out_of_time = a.max_minutes is not None and time.time() - t0 > 60 * a.max_minutes
         if step % a.ckpt_every == 0 or step == a.steps or out_of_time:
             save_checkpoint(ckpt_path, a.model, model, opt, step, extra={"args": vars(a)})
