@@ -144,9 +144,23 @@ def test_device_pack_keeps_codebook_zero_and_the_same_ar_batches(tmp_path):
     (src / "manifest.jsonl").rename(src / "train.jsonl")
     assert pack(str(src), str(out), manifests=("train",)) == 9
     assert (out / "train.jsonl").read_text() == (src / "train.jsonl").read_text()
+    assert sorted(x.name for x in out.iterdir()) == ["train.codes.npz", "train.jsonl"]  # one archive, no small files
     full = CodesDataset(str(src / "train.jsonl"), group_size=2)
     small = CodesDataset(str(out / "train.jsonl"), group_size=2)
     assert all(s.shape == (1, f.shape[1]) and (s[0] == f[0]).all() for s, f in zip(small.codes, full.codes))
     # The AR reads codebook 0 alone, so its batches from the pack are the batches from the full codes.
     a, b = collate_ar(full.batch(3, 7, 4), 2, 1024), collate_ar(small.batch(3, 7, 4), 2, 1024)
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_packed_codes_missing_an_entry_is_named(tmp_path):
+    from training.lm.device_data import pack
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    write_corpus(src)
+    (src / "manifest.jsonl").rename(src / "train.jsonl")
+    pack(str(src), str(out), manifests=("train",))
+    with open(out / "train.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "extra", "speaker": "a", "phonemes": [5], "codes": "codes/extra.npy"}) + "\n")
+    with pytest.raises(ValueError, match="codes/extra.npy: not in the packed codes"):
+        CodesDataset(str(out / "train.jsonl"), group_size=2)

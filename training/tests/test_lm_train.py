@@ -89,6 +89,17 @@ def test_max_minutes_stops_with_a_checkpoint(tmp_path):
     assert "--max-minutes 0.0 reached" in (tmp_path / "t" / "log.txt").read_text()
 
 
+def test_time_schedule_decays_over_the_wall_time_budget(tmp_path):
+    a = train.parse_args(["--manifest", "m", "--out", "o", "--lr", "1e-3", "--warmup", "10", "--steps", "100000"])
+    assert train.learning_rate(4, a, 0.9) == pytest.approx(5e-4)  # warmup still counts steps
+    assert train.learning_rate(20, a, 0.0) == pytest.approx(1e-3)
+    assert train.learning_rate(20, a, 0.5) == pytest.approx(0.55e-3)  # half-way down the cosine, to 10%
+    assert train.learning_rate(20, a, 2.0) == pytest.approx(1e-4)
+    assert train.learning_rate(20, a) == pytest.approx(1e-3, rel=1e-6)  # by steps: barely started
+    with pytest.raises(SystemExit, match="--time-schedule needs --max-minutes"):
+        run(write_corpus(tmp_path), tmp_path / "t", "ar", 2, ["--time-schedule"])
+
+
 def test_slim_checkpoint_resumes_without_optimizer_state(tmp_path):
     from training.lm.checkpoint import slim_checkpoint
     manifest = write_corpus(tmp_path)
