@@ -5,7 +5,16 @@ import { z } from 'zod';
 import { ParlaError } from '../errors.js';
 import type { CodecSpec } from './codec.js';
 
-const graph = z.object({ file: z.string().min(1), input: z.string().min(1), output: z.string().min(1) });
+/**
+ * model.json's `codec` section, with `file` names checked by the caller's rule (the engine's manifest also refuses
+ * paths that leave the model folder). `id` names the codec itself; `decoder.phonemes` is the input name of a
+ * decoder with text input (per-frame phoneme ids from the AR's pointer).
+ */
+export function codecSectionSchema<File extends z.ZodType<string>>(file: File) {
+  const graph = z.object({ file, input: z.string().min(1), output: z.string().min(1) });
+  return z.object({ id: z.string().min(1).optional(), encoder: graph, decoder: graph.extend({ phonemes: z.string().min(1).optional() }) });
+}
+
 const codecPart = z.object({
   id: z.string().min(1),
   audio: z.object({
@@ -15,7 +24,7 @@ const codecPart = z.object({
     codebook_size: z.number().int().min(2),
   }),
   /** `id`: the codec's own identity (docs/model-format.md); absent = the model id. */
-  codec: z.object({ id: z.string().min(1).optional(), encoder: graph, decoder: graph.extend({ phonemes: z.string().min(1).optional() }) }),
+  codec: codecSectionSchema(z.string().min(1)),
 });
 
 type AudioSection = z.infer<typeof codecPart>['audio'];

@@ -1,6 +1,7 @@
 /** The zod schema of model.json (field by field: docs/model-format.md) and the types it yields. */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { codecSectionSchema } from '../codec/spec.js';
 
 const posInt = z.number().int().positive();
 const nonNegInt = z.number().int().nonnegative();
@@ -55,14 +56,11 @@ const readerSection = z.object({
   first_phoneme_id: nonNegInt,
 });
 
-const codecGraph = z.object({ file: fileName, input: z.string().min(1), output: z.string().min(1) });
-
 /**
  * `id` names the codec itself (weights included): voices store codes of one codec, so they stay valid across
  * models that share it (a new language model over the same codec). Absent: the model id stands for it.
  */
-/** `decoder.phonemes`: the input name of a decoder with text input (per-frame phoneme ids from the AR's pointer). */
-const codecSection = z.object({ id: z.string().min(1).optional(), encoder: codecGraph, decoder: codecGraph.extend({ phonemes: z.string().min(1).optional() }) });
+const codecSection = codecSectionSchema(fileName);
 
 export const manifestSchema = z.object({
   format: z.literal('parla-model'),
