@@ -9,6 +9,8 @@
 #
 # Here, before the call (the tree that travels must stay under 64 MiB, and the committed model files and
 # checkpoints are 200 MB; the AR's data packed to codebook 0, one archive per manifest, is 17 MB):
+#   python -m training.lm.align --manifest training/cache/lm/c6648/heldout_sentences.jsonl \
+#     --tables-from training/cache/lm/c6648/train.align.npz  # validation of a pointer AR needs them
 #   python -m training.lm.device_data --out gpu/lm        # gpu/ is listed in .git/info/exclude
 #   mkdir -p ../stash && mv models/default/*.onnx ../stash/ && for f in training/checkpoints/*; do
 #     [ "${f##*/}" = lm-ar-context.pt ] || mv "$f" ../stash/; done
