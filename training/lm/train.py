@@ -142,9 +142,8 @@ def learning_rate(step: int, a, elapsed_fraction: float = None) -> float:
     With `elapsed_fraction` (--time-schedule) the decay follows the share of the wall-time budget spent instead."""
     if step < a.warmup:
         return a.lr * (step + 1) / a.warmup
-    progress = min(1.0, (step - a.warmup) / max(1, a.steps - a.warmup))
-    if elapsed_fraction is not None:
-        progress = min(1.0, elapsed_fraction)
+    share = elapsed_fraction if elapsed_fraction is not None else (step - a.warmup) / max(1, a.steps - a.warmup)
+    progress = min(1.0, share)
     return a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -257,6 +256,8 @@ def validation_loss(model, kind: str, data, a, wrong_text: bool = False) -> floa
 
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
+    if a.time_schedule and a.max_minutes is None:  # before any data or model is loaded
+        raise SystemExit("--time-schedule needs --max-minutes (the budget the learning rate decays over)")
     limit_heap_fragmentation()
     torch.set_num_threads(a.threads)
     ckpt_path = os.path.join(a.out, "last.pt")
@@ -299,8 +300,6 @@ def main(argv=None):
     log = open(os.path.join(a.out, "log.txt"), "a", encoding="utf-8")
     model.train()
     t0 = time.time()
-    if a.time_schedule and a.max_minutes is None:
-        raise SystemExit("--time-schedule needs --max-minutes (the budget the learning rate decays over)")
     def spent():
         return (time.time() - t0) / (60 * a.max_minutes) if a.time_schedule else None
     while step < a.steps:

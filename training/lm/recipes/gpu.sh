@@ -4,7 +4,7 @@
 # wall time (--time-schedule: how many steps a minute gives is not known in advance), on all the training
 # speakers with Kathleen's utterances twice:
 #   A  the shipped AR (training/checkpoints/lm-ar-context.pt) continued: voice cloning, Kathleen kept;
-#   B  the same architecture (d 256, 4 layers, G = 2) from scratch;
+#   B  the AR's default size (d 256, 6 layers, 5.9M parameters; the shipped one has 4), G = 2, from scratch;
 #   C  as B with G = 1: the grouping comparison of the LM issue (same data, same GPU minutes).
 #
 # Here, before the call (the tree that travels must stay under 64 MiB, and the committed model files and
