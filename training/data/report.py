@@ -32,8 +32,8 @@ def write_data_md(path: str, records: list, reject_counts, unknown, *, weight: f
     text = f"""# Training corpus
 
 Built by `/usr/bin/python3 -m training.data build --synthetic-hours {synthetic_hours:g} -j {workers}`
-on {when} ({os.cpu_count()} CPU cores, load average {load:.1f} at the end; a niced codec
-training run shared the cores). See `training/README.md` for the install line and options.
+on {when} ({os.cpu_count()} CPU cores, load average {load:.1f} at the end: above the worker count,
+other work shared the cores). See `training/README.md` for the install line and options.
 
 **Build time: {build_minutes:.1f} min** from an empty cache (phonemes, real and synthetic audio).
 This run: {seconds / 60:.1f} min, {processed} of {total_jobs} utterances processed (the rest reused

@@ -7,8 +7,8 @@ codebook 0, the one the AR reads and writes (a fifth of the size of all eight).
 The codes of a manifest NAME.jsonl go into one archive NAME.codes.npz, keyed by the manifest's relative `codes`
 paths, which CodesDataset reads in place of the separate files: `training.lm.train --manifest gpu/lm/train.jsonl`
 works unchanged. One file, because the first GPU run read ~10,000 small files from the copied tree at every
-step (memory-mapped) and made only 205 steps in 8 minutes. NAR training needs the other codebooks and cannot
-use this pack.
+step (memory-mapped) and made only 205 steps in 8 minutes. NAR training needs the other codebooks: `--codebooks 8`
+keeps all of them (the NAR's prompts are all eight; about 36 MB for the train split, int16).
 
 The way back is narrow too (files of at most 16 MB): `--pack-checkpoint RUN/last.pt OUT.pt` writes the weights
 in fp16 without the optimizer, as OUT.pt.part0, .part1, ... of at most 15 MB; `--unpack OUT.pt DST.pt` joins them
@@ -28,8 +28,10 @@ from .dataset import PACKED_SUFFIX
 MANIFESTS = ("train", "heldout_sentences")
 
 
-def pack(data: str, out: str, manifests=MANIFESTS) -> int:
-    """-> number of code files written."""
+def pack(data: str, out: str, manifests=MANIFESTS, codebooks: int = 1) -> int:
+    """The first `codebooks` codebooks of every utterance -> number of code files written."""
+    if codebooks < 1:
+        raise ValueError(f"codebooks must be at least 1, got {codebooks}")
     n = 0
     for name in manifests:
         src = os.path.join(data, f"{name}.jsonl")
@@ -38,9 +40,10 @@ def pack(data: str, out: str, manifests=MANIFESTS) -> int:
         codes = {}
         for line in lines:
             rel = json.loads(line)["codes"]
-            codes[rel] = np.ascontiguousarray(np.load(os.path.join(data, rel))[:1])
+            codes[rel] = np.ascontiguousarray(np.load(os.path.join(data, rel))[:codebooks])
         os.makedirs(out, exist_ok=True)
-        np.savez(os.path.join(out, f"{name}{PACKED_SUFFIX}"), **codes)
+        # Compressed: codes are 10-bit values in int16, and the tree that travels must stay under 64 MiB.
+        np.savez_compressed(os.path.join(out, f"{name}{PACKED_SUFFIX}"), **codes)
         n += len(codes)
         with open(os.path.join(out, f"{name}.jsonl"), "w", encoding="utf-8") as f:
             f.writelines(lines)
@@ -88,6 +91,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default="training/cache/lm/c6648")
     p.add_argument("--out", default="gpu/lm")
+    p.add_argument("--codebooks", type=int, default=1, help="codebooks kept per utterance: 1 for the AR, 8 for the NAR")
     p.add_argument("--pack-checkpoint", nargs=2, metavar=("CKPT", "OUT"))
     p.add_argument("--unpack", nargs=2, metavar=("PACKED", "CKPT"))
     a = p.parse_args(argv)
@@ -96,7 +100,8 @@ def main(argv=None):
     elif a.unpack:
         print(f"{a.unpack[1]}: step {unpack_checkpoint(*a.unpack)}")
     else:
-        print(f"packed {pack(a.data, a.out)} utterances' codebook 0 into {a.out}")
+        n = pack(a.data, a.out, codebooks=a.codebooks)
+        print(f"packed {n} utterances' first {a.codebooks} codebook(s) into {a.out}")
 
 
 if __name__ == "__main__":

@@ -164,3 +164,22 @@ def test_packed_codes_missing_an_entry_is_named(tmp_path):
         f.write(json.dumps({"id": "extra", "speaker": "a", "phonemes": [5], "codes": "codes/extra.npy"}) + "\n")
     with pytest.raises(ValueError, match="codes/extra.npy: not in the packed codes"):
         CodesDataset(str(out / "train.jsonl"), group_size=2)
+
+
+def test_device_pack_with_all_codebooks_gives_the_nar_its_batches(tmp_path):
+    from training.lm.device_data import pack
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    write_corpus(src)
+    (src / "manifest.jsonl").rename(src / "train.jsonl")
+    full = CodesDataset(str(src / "train.jsonl"), group_size=2)
+    q = full.codes[0].shape[0]
+    assert pack(str(src), str(out), manifests=("train",), codebooks=q) == 9
+    packed = CodesDataset(str(out / "train.jsonl"), group_size=2)
+    assert all(np.array_equal(p, f) for p, f in zip(packed.codes, full.codes))
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    a = collate_nar(full.batch(3, 7, 4), 1024, rng_a, q)
+    b = collate_nar(packed.batch(3, 7, 4), 1024, rng_b, q)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    with pytest.raises(ValueError, match="at least 1"):
+        pack(str(src), str(tmp_path / "none"), manifests=("train",), codebooks=0)
