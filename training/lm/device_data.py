@@ -68,6 +68,7 @@ def pack_checkpoint(src: str, dst: str) -> int:
             size = 0
         parts[-1][k], size = v, size + n
     head = {**state, "optimizer": None}
+    os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)
     for i, weights in enumerate(parts):
         torch.save({**head, "model": weights} if i == 0 else {"model": weights}, f"{dst}.part{i}")
     return len(parts)
