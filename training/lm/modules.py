@@ -108,5 +108,5 @@ class Block(nn.Module):
 
 def additive_mask(allowed: torch.Tensor) -> torch.Tensor:
     """allowed (B, S, K) bool -> (B, 1, S, K) float32 with 0 where allowed and MASK_VALUE elsewhere."""
-    zero = torch.zeros((), dtype=torch.float32)
-    return torch.where(allowed, zero, torch.full((), MASK_VALUE)).unsqueeze(1)
+    zero = torch.zeros((), dtype=torch.float32, device=allowed.device)
+    return torch.where(allowed, zero, torch.full((), MASK_VALUE, device=allowed.device)).unsqueeze(1)

@@ -41,7 +41,7 @@ class NARModel(nn.Module):
         >= stage are ignored); stage (B,) int64 in 1..Q-1.  Returns logits (B, T, codebook_size)."""
         cfg = self.cfg
         nt, tp, t = text_ids.shape[1], prompt_codes.shape[2], target_codes.shape[2]
-        below = (torch.arange(cfg.num_codebooks).unsqueeze(0) < stage.unsqueeze(1)).to(torch.float32)
+        below = (torch.arange(cfg.num_codebooks, device=stage.device).unsqueeze(0) < stage.unsqueeze(1)).to(torch.float32)
         target = (self.embed_codes(target_codes) * below[:, :, None, None]).sum(dim=1)
         x = torch.cat([
             self.text_emb(text_ids) + self.segment_emb.weight[0],
@@ -64,5 +64,5 @@ class NARModel(nn.Module):
         h = self.norm(x[:, nt + tp:]) * (1 + scale) + shift
         # Head tied to codebook `stage`'s embeddings, without the padding row.
         # (Looked up through the embedding itself so that ONNX stores the table once.)
-        table = self.code_emb(stage.unsqueeze(1) * self.rows + torch.arange(cfg.codebook_size))  # (B, V, D)
+        table = self.code_emb(stage.unsqueeze(1) * self.rows + torch.arange(cfg.codebook_size, device=stage.device))  # (B, V, D)
         return torch.einsum("btd,bvd->btv", h, table)

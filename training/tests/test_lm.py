@@ -176,3 +176,19 @@ def test_gta_nucleus_sampling_keeps_to_the_nucleus_and_follows_the_tempered_dist
     # a top-p below the largest probability keeps only the argmax; a low temperature sharpens towards it
     assert set(nucleus_sample(logits, 1.0, 0.1, g).tolist()) == {0}
     assert abs((nucleus_sample(logits, 0.3, 1.0, g) == 0).float().mean().item() - 0.83) < 0.03  # 0.5^(1/0.3) share
+
+
+@pytest.mark.parametrize("kind", ["ar", "nar"])
+def test_models_make_no_tensor_off_their_inputs_device(kind):
+    """Every tensor a forward pass makes must be on its inputs' device: the GPU runs of the eleventh session lost
+    their NAR to a CPU-only arange. The meta device (shapes only) fails the same way as CUDA would, on any machine."""
+    model = (tiny_ar() if kind == "ar" else tiny_nar()).to("meta")
+    with torch.no_grad():
+        if kind == "nar":
+            text, prompt, target = nar_inputs()
+            out = model(text.to("meta"), prompt.to("meta"), target.to("meta"), torch.tensor([1, 2], device="meta"))
+        else:
+            text, audio, is_audio, pos, mask = (x.to("meta") for x in random_inputs(model))
+            pk, pv = (x.to("meta") for x in model.empty_cache(2))
+            out = model(text, audio, is_audio, pos, pk, pv, mask)[0]
+    assert out.device.type == "meta"
