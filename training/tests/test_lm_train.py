@@ -134,3 +134,20 @@ def test_device_checkpoint_parts_round_trip_in_fp16(tmp_path, monkeypatch):
         assert y.dtype == x.dtype and torch.allclose(x, y, rtol=1e-3, atol=1e-4), name
     with pytest.raises(SystemExit, match="part0"):
         device_data.unpack_checkpoint(str(tmp_path / "missing.pt"), str(tmp_path / "x.pt"))
+
+
+def test_best_checkpoint_follows_the_lowest_validation_loss(tmp_path):
+    manifest = write_corpus(tmp_path)
+    (tmp_path / "v").mkdir()
+    val = str(write_corpus(tmp_path / "v", seed=3))
+    out = tmp_path / "best"
+    run(manifest, out, "nar", 6, ["--ckpt-every", "2", "--val-manifest", val, "--val-batches", "1", "--lr", "3e-2"])
+    logged = {int(line.split()[1]): float(line.split()[3])
+              for line in (out / "log.txt").read_text().splitlines() if " val_loss " in line}
+    assert sorted(logged) == [2, 4, 6]
+    best_step = min(logged, key=logged.get)
+    _, _, state = load_checkpoint(str(out / "best.pt"))
+    assert state["step"] == best_step and state["optimizer"] is None
+    assert state["extra"]["val_loss"] == pytest.approx(logged[best_step], abs=1e-4)  # the log has 4 decimals
+    assert train.best_validation_loss(str(out / "best.pt")) == state["extra"]["val_loss"]
+    assert train.best_validation_loss(str(out / "none.pt")) == float("inf")
