@@ -58,6 +58,30 @@ describe('codec on onnxruntime-node (tiny random-weight fixture)', () => {
     }
   });
 
+  it('a decoder with a voice input (the pointer fixture) matches PyTorch with a voice, and without one decodes as before', async () => {
+    const pdir = 'test/fixtures/tiny-pointer-model';
+    const pparity = JSON.parse(readFileSync(`${pdir}/codec_parity.json`, 'utf8'));
+    const withVoice = await Codec.load(readCodecSpec(pdir).spec, { intraOpThreads: 1 });
+    try {
+      expect(withVoice.hasVoiceInput).toBe(true);
+      const frames = pparity.codes.shape[2];
+      const codes = makeCodes(8, frames, Int32Array.from((pparity.codes.data as number[][]).flat()));
+      const ref = pparity.decoded_with_voice;
+      const voice = makeCodes(8, ref.voice_codes.shape[2], Int32Array.from((ref.voice_codes.data as number[][]).flat()));
+      const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
+      const voiced = await withVoice.decode(codes, { voice });
+      expect(maxDiff(voiced, f32(ref.f32le_base64))).toBeLessThan(1e-4);
+      // No voice (and an empty one): weight 0, the decode the same codec gave before it had a voice input.
+      expect(maxDiff(await withVoice.decode(codes), f32(pparity.decoded.f32le_base64))).toBeLessThan(1e-4);
+      expect(maxDiff(await withVoice.decode(codes, { voice: makeCodes(8, 0) }), f32(pparity.decoded.f32le_base64))).toBeLessThan(1e-4);
+      expect(maxDiff(voiced, f32(pparity.decoded.f32le_base64))).toBeGreaterThan(1e-3); // the voice is heard
+      // A voice code outside the codebook is refused by name.
+      await expect(withVoice.decode(codes, { voice: makeCodes(1, 2, Int32Array.from([3, 5000])) })).rejects.toThrow(/voice: code 5000/);
+    } finally {
+      await withVoice.release();
+    }
+  });
+
   it('codes carry their phonemes through slicing, joining and dropping codebooks; a wrong count is refused', () => {
     const codes = makeCodes(2, 4, Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), Int32Array.from([10, 11, 12, 13]));
     expect(Array.from(sliceFrames(codes, 1, 3).phonemes!)).toEqual([11, 12]);

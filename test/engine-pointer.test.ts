@@ -265,6 +265,29 @@ describe('decoding a pointer model', () => {
     expect(a.some((x, i) => Math.abs(x - b[i]) > 1e-4)).toBe(true);
   });
 
+  it('the voice prompt reaches a decoder with a voice input, in generate and in stream alike', async () => {
+    expect(model.codec.hasVoiceInput).toBe(true);
+    const seen: (number | undefined)[] = [];
+    const original = model.codec.decode.bind(model.codec);
+    const spy = vi.spyOn(model.codec, 'decode').mockImplementation((codes, options) => {
+      seen.push(options?.voice?.frames);
+      return original(codes, options);
+    });
+    try {
+      const synth = new Synthesizer(model, { threads: 1 });
+      const text = 'A short sentence to read.';
+      const one = await synth.generate(text, { voice, temperature: 0, seed: 1 });
+      const pieces: Float32Array[] = [];
+      for await (const c of synth.stream(text, { voice, temperature: 0, seed: 1 })) pieces.push(c.audio);
+      expect(seen.length).toBeGreaterThan(1);
+      expect(seen.every((f) => f === voice.codes.frames)).toBe(true);
+      const streamed = Float32Array.from(pieces.flatMap((p) => Array.from(p)));
+      expect(streamed.length).toBe(one.audio.length);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('a model without a NAR (nar: null) decodes codebook 0 alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parla-c0-'));
     try {

@@ -17,6 +17,22 @@ export interface CodecSpec {
   decoderOutput?: string;
   /** Input name of the decoder's per-frame phoneme ids [B, T] (model.json codec.decoder.phonemes); '' = none. */
   decoderPhonemes?: string;
+  /**
+   * Input names of the decoder's voice prompt: its codes [B, n, Tp] and their weight [B] (model.json
+   * codec.decoder.voice); '' = a decoder without a voice input.
+   */
+  decoderVoiceCodes?: string;
+  decoderVoiceWeight?: string;
+}
+
+export interface DecodeOptions {
+  /** Decode only the first n codebooks (lower bitrate). */
+  codebooks?: number;
+  /**
+   * The codes of a voice prompt, for a decoder with a voice input: it renders the codes in that voice (the AR's
+   * codebook 0 alone carries the voice the AR was trained on). Ignored by decoders without one.
+   */
+  voice?: Codes;
 }
 
 export class Codec {
@@ -33,9 +49,14 @@ export class Codec {
       decoderInput: 'codes',
       decoderOutput: 'audio',
       decoderPhonemes: '',
+      decoderVoiceCodes: '',
+      decoderVoiceWeight: '',
       ...spec,
     };
-    const decoderInputs = full.decoderPhonemes ? [full.decoderInput, full.decoderPhonemes] : [full.decoderInput];
+    if (Boolean(full.decoderVoiceCodes) !== Boolean(full.decoderVoiceWeight)) {
+      throw new ParlaError('model_invalid', 'codec.decoder.voice needs both input names, codes and weight', { param: 'codec.decoder.voice' });
+    }
+    const decoderInputs = [full.decoderInput, full.decoderPhonemes, full.decoderVoiceCodes, full.decoderVoiceWeight].filter(Boolean);
     const [encoder, decoder] = await Promise.all([
       openGraph(full.encoderPath, [full.encoderInput], [full.encoderOutput], options),
       openGraph(full.decoderPath, decoderInputs, [full.decoderOutput], options),
@@ -63,33 +84,51 @@ export class Codec {
     return makeCodes(q, t, Int32Array.from(codes.data as BigInt64Array, Number));
   }
 
+  /** True when the decoder takes a voice prompt (DecodeOptions.voice). */
+  get hasVoiceInput(): boolean {
+    return this.spec.decoderVoiceCodes !== '';
+  }
+
   /** Codes [n, T] (n <= Q, or the first `codebooks` of them) -> PCM of T * hop samples. */
-  async decode(codes: Codes, options: { codebooks?: number } = {}): Promise<Float32Array> {
+  async decode(codes: Codes, options: DecodeOptions = {}): Promise<Float32Array> {
     const n = options.codebooks ?? codes.codebooks;
     if (!Number.isInteger(n) || n < 1 || n > Math.min(codes.codebooks, this.spec.numCodebooks)) {
       throw new ParlaError('invalid_input', `codebooks must be in 1..${Math.min(codes.codebooks, this.spec.numCodebooks)}, got ${n}`, { param: 'codebooks' });
     }
     if (codes.frames === 0) return new Float32Array(0);
-    const data = new BigInt64Array(n * codes.frames);
-    const size = this.spec.codebookSize;
-    for (let i = 0; i < data.length; i++) {
-      const c = codes.data[i];
-      if (c < 0 || c >= size) throw new ParlaError('invalid_input', `code ${c} at index ${i} is outside 0..${size - 1}`, { param: 'codes' });
-      data[i] = BigInt(c);
-    }
-    const feeds: Record<string, ort.Tensor> = { [this.spec.decoderInput]: new ort.Tensor('int64', data, [1, n, codes.frames]) };
+    const feeds: Record<string, ort.Tensor> = { [this.spec.decoderInput]: this.codesTensor(codes, n, 'codes') };
     if (this.spec.decoderPhonemes) {
       // Unknown phonemes are 0, which the decoder was trained to read as "no text" (resynthesis).
       const ids = codes.phonemes ? BigInt64Array.from(codes.phonemes, BigInt) : new BigInt64Array(codes.frames);
       feeds[this.spec.decoderPhonemes] = new ort.Tensor('int64', ids, [1, codes.frames]);
     }
+    if (this.hasVoiceInput) Object.assign(feeds, this.voiceFeeds(options.voice));
     const out = await this.decoder.run(feeds);
     return out[this.spec.decoderOutput].data as Float32Array;
   }
 
-  /** A decoder that turns codes arriving frame by frame into audio chunks (see streaming.ts). */
-  streamingDecoder(options: StreamingOptions = {}): StreamingDecoder {
-    return new StreamingDecoder((codes) => this.decode(codes), this.spec.hopLength, options);
+  /** The voice prompt's codes at weight 1, or (no voice) one frame of code 0 at weight 0, which the decoder reads as none. */
+  private voiceFeeds(voice: Codes | undefined): Record<string, ort.Tensor> {
+    const present = voice !== undefined && voice.frames > 0;
+    const codes = present ? this.codesTensor(voice, Math.min(voice.codebooks, this.spec.numCodebooks), 'voice') : new ort.Tensor('int64', new BigInt64Array(1), [1, 1, 1]);
+    return { [this.spec.decoderVoiceCodes]: codes, [this.spec.decoderVoiceWeight]: new ort.Tensor('float32', Float32Array.of(present ? 1 : 0), [1]) };
+  }
+
+  /** The first n codebooks of `codes` as an int64 tensor [1, n, T], every code checked against the codebook size. */
+  private codesTensor(codes: Codes, n: number, param: string): ort.Tensor {
+    const data = new BigInt64Array(n * codes.frames);
+    const size = this.spec.codebookSize;
+    for (let i = 0; i < data.length; i++) {
+      const c = codes.data[i];
+      if (c < 0 || c >= size) throw new ParlaError('invalid_input', `${param}: code ${c} at index ${i} is outside 0..${size - 1}`, { param });
+      data[i] = BigInt(c);
+    }
+    return new ort.Tensor('int64', data, [1, n, codes.frames]);
+  }
+
+  /** A decoder that turns codes arriving frame by frame into audio chunks (see streaming.ts), in `voice` if given. */
+  streamingDecoder(options: StreamingOptions & { voice?: Codes } = {}): StreamingDecoder {
+    return new StreamingDecoder((codes) => this.decode(codes, { voice: options.voice }), this.spec.hopLength, options);
   }
 
   async release(): Promise<void> {

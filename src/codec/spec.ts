@@ -8,11 +8,17 @@ import type { CodecSpec } from './codec.js';
 /**
  * model.json's `codec` section, with `file` names checked by the caller's rule (the engine's manifest also refuses
  * paths that leave the model folder). `id` names the codec itself; `decoder.phonemes` is the input name of a
- * decoder with text input (per-frame phoneme ids from the AR's pointer).
+ * decoder with text input (per-frame phoneme ids from the AR's pointer), `decoder.voice` the input names of a decoder
+ * with a voice input (a prompt's codes and their weight).
  */
 export function codecSectionSchema<File extends z.ZodType<string>>(file: File) {
   const graph = z.object({ file, input: z.string().min(1), output: z.string().min(1) });
-  return z.object({ id: z.string().min(1).optional(), encoder: graph, decoder: graph.extend({ phonemes: z.string().min(1).optional() }) });
+  const voice = z.object({ codes: z.string().min(1), weight: z.string().min(1) });
+  return z.object({
+    id: z.string().min(1).optional(),
+    encoder: graph,
+    decoder: graph.extend({ phonemes: z.string().min(1).optional(), voice: voice.optional() }),
+  });
 }
 
 const codecPart = z.object({
@@ -44,6 +50,8 @@ export function codecSpecOf(audio: AudioSection, codec: CodecSection, dir: strin
     decoderInput: codec.decoder.input,
     decoderOutput: codec.decoder.output,
     decoderPhonemes: codec.decoder.phonemes ?? '',
+    decoderVoiceCodes: codec.decoder.voice?.codes ?? '',
+    decoderVoiceWeight: codec.decoder.voice?.weight ?? '',
   };
 }
 

@@ -113,7 +113,7 @@ export class Synthesizer {
     const meter = new StatsMeter(resolved.params.temperature);
     const parts: Float32Array[] = [];
     for await (const c of this.chunkCodes(text, options, resolved, meter)) {
-      const pcm = c.codes.frames > 0 ? await this.model.codec.decode(c.codes) : new Float32Array(0);
+      const pcm = c.codes.frames > 0 ? await this.model.codec.decode(c.codes, { voice: resolved.voice.codes }) : new Float32Array(0);
       throwIfAborted(resolved.signal);
       parts.push(shapeEdges(pcm, 0, edgePlan(c.index, c.count, pcm.length, this.fadeSamples())), this.pauseAfter(c));
       meter.audio(pcm.length);
@@ -133,7 +133,7 @@ export class Synthesizer {
       const total = c.codes.frames * hopLength;
       const plan = edgePlan(c.index, c.count, total, this.fadeSamples());
       const pause = this.pauseAfter(c);
-      const decoder = this.model.codec.streamingDecoder({ chunkFrames: STREAM_PIECE_FRAMES, contextFrames: STREAM_CONTEXT_FRAMES });
+      const decoder = this.model.codec.streamingDecoder({ chunkFrames: STREAM_PIECE_FRAMES, contextFrames: STREAM_CONTEXT_FRAMES, voice: resolved.voice.codes });
       let offset = 0;
       const piece = (audio: Float32Array): AudioChunk => {
         const first = offset === 0;

@@ -21,6 +21,9 @@ class CodecConfig:
     # Phoneme vocabulary of the decoder's optional text input (0 = none): a TTS decoder that knows which phoneme
     # each frame stands for (the AR's phoneme pointer) can render codebook 0 as that phoneme; id 0 = unknown.
     dec_phonemes: int = 0
+    # The decoder's optional voice input: the mean latent of a prompt of the wanted voice (all codebooks), added to
+    # its hidden state. Codebook 0 alone carries the AR's voice, not the prompt's; this carries the prompt's.
+    dec_speaker: bool = False
 
     @property
     def hop_length(self) -> int:

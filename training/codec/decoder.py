@@ -40,12 +40,21 @@ class Decoder(nn.Module):
             # starts out exactly as the codec decoder it was made from.
             self.phoneme_emb = nn.Embedding(cfg.dec_phonemes, cfg.dim, padding_idx=0)
             nn.init.zeros_(self.phoneme_emb.weight)
+        self.speaker_proj = None
+        if cfg.dec_speaker:
+            # Zero at first, like the phoneme embedding: the decoder starts out as the one it was made from.
+            self.speaker_proj = nn.Linear(cfg.dim, c)
+            nn.init.zeros_(self.speaker_proj.weight)
+            nn.init.zeros_(self.speaker_proj.bias)
 
-    def forward(self, latents: torch.Tensor, phonemes: torch.Tensor = None) -> torch.Tensor:
-        """latents (B, D, T), phonemes (B, T) int64 or None (unknown) -> audio (B, 1, T * hop)."""
+    def forward(self, latents: torch.Tensor, phonemes: torch.Tensor = None, speaker: torch.Tensor = None) -> torch.Tensor:
+        """latents (B, D, T), phonemes (B, T) int64 or None (unknown), speaker (B, D) a voice's mean latent or None
+        -> audio (B, 1, T * hop)."""
         if phonemes is not None and self.phoneme_emb is not None:
             latents = latents + self.phoneme_emb(phonemes).transpose(1, 2)
         x = self.norm(self.embed(latents).transpose(1, 2)).transpose(1, 2)
+        if speaker is not None and self.speaker_proj is not None:
+            x = x + self.speaker_proj(speaker)[:, :, None]
         for block in self.blocks:
             x = block(x)
         x = self.head(self.final_norm(x.transpose(1, 2))).transpose(1, 2)  # (B, 2F, T)

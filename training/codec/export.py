@@ -1,8 +1,8 @@
 """Export the codec to ONNX: `python -m training.codec.export --ckpt=PATH --out=DIR` or `--tiny --out=DIR`.
 
 Writes codec_encoder.onnx (audio float32 [B,1,N] -> codes int64 [B,Q,ceil(N/320)]) and
-codec_decoder.onnx (codes int64 [B,n,T], 1 <= n <= Q, and with dec_phonemes > 0 phonemes int64 [B,T] -> audio
-float32 [B,1,T*320]) plus codec.json
+codec_decoder.onnx (codes int64 [B,n,T], 1 <= n <= Q, with dec_phonemes > 0 phonemes int64 [B,T], with
+dec_speaker voice_codes int64 [B,n',Tp] and voice_weight float32 [B] -> audio float32 [B,1,T*320]) plus codec.json
 (the model.json entries); --tiny exports a random-weight tiny codec and codec_parity.json instead
 (--parity writes codec_parity.json for a checkpoint too).
 """
@@ -35,12 +35,37 @@ class EncoderGraph(nn.Module):
 
 
 class DecoderGraph(nn.Module):
+    """codes [, phonemes (dec_phonemes)] [, voice_codes, voice_weight (dec_speaker)] -> audio. A request without a
+    voice passes any one frame of codes with weight 0, which gives the decoder the zero latent it was trained to read
+    as "no voice"."""
+
     def __init__(self, codec: Codec):
         super().__init__()
         self.codec = codec
 
-    def forward(self, codes, phonemes=None):
-        return self.codec.decode(codes, phonemes)
+    def forward(self, codes, *extra):
+        cfg, extra = self.codec.cfg, list(extra)
+        phonemes = extra.pop(0) if cfg.dec_phonemes else None
+        speaker = None
+        if cfg.dec_speaker:
+            voice_codes, voice_weight = extra
+            speaker = self.codec.voice_latent(voice_codes) * voice_weight[:, None]
+        return self.codec.decoder(self.codec.quantizer.decode(codes), phonemes, speaker)
+
+
+def decoder_inputs(cfg: CodecConfig, codes: torch.Tensor) -> tuple:
+    """Example inputs and names for the decoder graph beyond the codes (see DecoderGraph)."""
+    b, _, t = codes.shape
+    inputs, names, axes = [], [], {}
+    if cfg.dec_phonemes:  # each frame's phoneme id (0 = unknown: resynthesis passes zeros)
+        inputs.append(torch.zeros(b, t, dtype=torch.long))
+        names.append("phonemes")
+        axes["phonemes"] = {0: "batch", 1: "frames"}
+    if cfg.dec_speaker:  # a voice prompt's codes (any codebooks, any length) and how much of it to use
+        inputs += [codes[:, :, :3].clone(), torch.ones(b)]
+        names += ["voice_codes", "voice_weight"]
+        axes.update(voice_codes={0: "batch", 1: "voice_codebooks", 2: "voice_frames"}, voice_weight={0: "batch"})
+    return tuple(inputs), names, axes
 
 
 def onnx_export(*args, **kwargs):
@@ -77,13 +102,11 @@ def export_onnx(codec: Codec, out_dir: str, fold_constants: bool = True) -> dict
                           input_names=["audio"], output_names=["codes"], do_constant_folding=fold_constants,
                           dynamic_axes={"audio": {0: "batch", 2: "samples"}, "codes": {0: "batch", 2: "frames"}})
         codes = codec.encode(audio)
-        # A decoder with text input takes each frame's phoneme id too (0 = unknown: resynthesis passes zeros).
-        phonemes = (torch.zeros(codes.shape[0], codes.shape[2], dtype=torch.long),) if cfg.dec_phonemes else ()
-        onnx_export(DecoderGraph(codec), (codes, *phonemes), dec_path, opset_version=OPSET,
-                          input_names=["codes"] + (["phonemes"] if phonemes else []), output_names=["audio"],
+        extra, extra_names, extra_axes = decoder_inputs(cfg, codes)
+        onnx_export(DecoderGraph(codec), (codes, *extra), dec_path, opset_version=OPSET,
+                          input_names=["codes"] + extra_names, output_names=["audio"],
                           do_constant_folding=fold_constants,
-                          dynamic_axes={"codes": {0: "batch", 1: "codebooks", 2: "frames"},
-                                        **({"phonemes": {0: "batch", 1: "frames"}} if phonemes else {}),
+                          dynamic_axes={"codes": {0: "batch", 1: "codebooks", 2: "frames"}, **extra_axes,
                                         "audio": {0: "batch", 2: "samples"}})
     codec.decoder.istft.basis_in_graph = False
     codec.quantizer.freeze_for_export(False)
@@ -92,7 +115,9 @@ def export_onnx(codec: Codec, out_dir: str, fold_constants: bool = True) -> dict
                   "num_codebooks": cfg.num_codebooks, "codebook_size": cfg.codebook_size},
         "codec": {"encoder": {"file": "codec_encoder.onnx", "input": "audio", "output": "codes"},
                   "decoder": {"file": "codec_decoder.onnx", "input": "codes", "output": "audio",
-                              **({"phonemes": "phonemes"} if cfg.dec_phonemes else {})}},
+                              **({"phonemes": "phonemes"} if cfg.dec_phonemes else {}),
+                              **({"voice": {"codes": "voice_codes", "weight": "voice_weight"}}
+                                 if cfg.dec_speaker else {})}},
         "training": {"codec": {"opset": OPSET, "params": codec.param_counts(), "config": cfg.to_dict()}},
     }
 
@@ -137,6 +162,19 @@ def with_phoneme_input(codec: Codec, vocab: int = 128, seed: int = 4) -> Codec:
     return out
 
 
+def with_voice_input(codec: Codec, seed: int = 5) -> Codec:
+    """The same codec with a decoder voice input whose projection is random and bias zero (a fixture in which the
+    voice changes the audio and no voice leaves it as it was)."""
+    out = Codec(dataclasses.replace(codec.cfg, dec_speaker=True)).eval()
+    missing, unexpected = out.load_state_dict(codec.state_dict(), strict=False)
+    assert sorted(missing) == ["decoder.speaker_proj.bias", "decoder.speaker_proj.weight"] and not unexpected, (
+        missing, unexpected)
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        out.decoder.speaker_proj.weight.normal_(0.0, 2.0)
+    return out
+
+
 def parity_record(codec: Codec) -> dict:
     """Fixed input and PyTorch outputs for a runtime parity test (float32 arrays as base64 little-endian)."""
     cfg = codec.cfg
@@ -155,7 +193,18 @@ def parity_record(codec: Codec) -> dict:
         "tolerance": {"codes": "exact", "audio_max_abs": 1e-4},
         "min_relative_margin": code_margin(codec, latents),
         **(phoneme_parity(codec, codes) if cfg.dec_phonemes else {}),
+        **(voice_parity(codec, codes) if cfg.dec_speaker else {}),
     }
+
+
+def voice_parity(codec: Codec, codes: torch.Tensor) -> dict:
+    """A decoder with a voice input: the decode of the parity codes (no phonemes) with a voice made of the codes'
+    last 10 frames reversed, at full weight."""
+    voice = codes[:, :, -10:].flip(-1)
+    with torch.no_grad():
+        out = codec.decode(codes, None, voice)
+    return {"decoded_with_voice": {"voice_codes": {"shape": list(voice.shape), "data": voice[0].tolist()},
+                                   "shape": list(out.shape), "f32le_base64": f32_b64(out.flatten())}}
 
 
 def phoneme_parity(codec: Codec, codes: torch.Tensor) -> dict:
@@ -183,11 +232,13 @@ def code_margin(codec: Codec, latents: torch.Tensor) -> float:
 def main(argv: list):
     args = dict(a[2:].split("=", 1) if "=" in a else (a[2:], "1") for a in argv if a.startswith("--"))
     if "out" not in args or ("ckpt" not in args and "tiny" not in args):
-        sys.exit("usage: python -m training.codec.export (--ckpt=PATH [--parity] | --tiny [--phonemes]) --out=DIR")
+        sys.exit("usage: python -m training.codec.export (--ckpt=PATH [--parity] | --tiny [--phonemes] [--voice]) --out=DIR")
     if "tiny" in args:
         codec, meta = make_tiny(), {"tiny": True, "seed": 3}
         if "phonemes" in args:  # test/fixtures/tiny-pointer-model: a decoder that reads the pointer's phonemes
             codec, meta = with_phoneme_input(codec), {**meta, "phoneme_seed": 4}
+        if "voice" in args:  # ... and a voice prompt
+            codec, meta = with_voice_input(codec), {**meta, "voice_seed": 5}
         entries = export_onnx(codec, args["out"], fold_constants=False)
         entries["training"]["codec"].update(meta)
         record = {**entries, **parity_record(codec)}

@@ -18,9 +18,15 @@ class Codec(nn.Module):
         """audio (B, 1, N) -> codes (B, Q, ceil(N / hop)) int64."""
         return self.quantizer.encode(self.encoder(audio))
 
-    def decode(self, codes: torch.Tensor, phonemes: torch.Tensor = None) -> torch.Tensor:
-        """codes (B, n, T), n <= Q, and for a decoder with text input optionally phonemes (B, T) -> audio (B, 1, T * hop)."""
-        return self.decoder(self.quantizer.decode(codes), phonemes)
+    def decode(self, codes: torch.Tensor, phonemes: torch.Tensor = None, voice_codes: torch.Tensor = None) -> torch.Tensor:
+        """codes (B, n, T), n <= Q, and for a decoder with text input optionally phonemes (B, T), for one with a
+        voice input optionally a prompt's codes (B, Q, Tp) -> audio (B, 1, T * hop)."""
+        speaker = self.voice_latent(voice_codes) if voice_codes is not None else None
+        return self.decoder(self.quantizer.decode(codes), phonemes, speaker)
+
+    def voice_latent(self, voice_codes: torch.Tensor) -> torch.Tensor:
+        """A prompt's codes (B, Q, Tp) -> its mean latent (B, D): the decoder's voice input."""
+        return self.quantizer.decode(voice_codes).mean(-1)
 
     def forward(self, audio: torch.Tensor, n_q: torch.Tensor = None):
         """audio (B, 1, N), N a multiple of hop; n_q (B,) codebooks per item -> (audio (B, 1, N), QuantizedResult)."""

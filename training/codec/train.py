@@ -20,7 +20,7 @@ import torch  # noqa: E402
 from training.codec.config import CodecConfig, tiny_config  # noqa: E402
 from training.codec.data import CropSampler, GtaSampler, fixed_eval_batch  # noqa: E402
 from training.codec.losses import log_mel_distance  # noqa: E402
-from training.codec.trainer import Trainer, load_checkpoint  # noqa: E402
+from training.codec.trainer import NEW_INPUT_PREFIXES, Trainer, load_checkpoint  # noqa: E402
 
 # ---- defaults ----
 run = "cpu1"
@@ -48,6 +48,7 @@ init_from = ""  # a new run (no last.pt yet) starts from this checkpoint's weigh
 #               command's model options on top (e.g. --dec_phonemes=128: the new phoneme input starts at zero);
 #               fresh optimizers, step 0
 phoneme_lr_scale = 1.0  # learning-rate factor of the decoder's phoneme embedding (dec_phonemes > 0)
+voice_dropout = 0.2  # decoder with a voice input (--dec_speaker=True): share of items trained without a voice
 decoder_only = False  # fine-tune the decoder alone: encoder and codebooks frozen, so the codes, and every
 #                       language model and saved voice made from them, stay valid
 mel_weight, stft_weight, commit_weight = 1.0, 1.0, 1.0
@@ -122,7 +123,7 @@ def main(argv: list):
             missing, unexpected = trainer.model.load_state_dict(init["model"], strict=False)
         except RuntimeError as err:  # shapes differ
             sys.exit(f"train: --init_from={tc['init_from']}: weights do not fit this model ({str(err)[:300]})")
-        if unexpected or any(not k.startswith("decoder.phoneme_emb.") for k in missing):
+        if unexpected or any(not k.startswith(NEW_INPUT_PREFIXES) for k in missing):
             sys.exit(f"train: --init_from={tc['init_from']}: weights do not fit this model ({missing + unexpected})")
         if "disc" in init:  # slim checkpoints (training/checkpoints/*-weights.pt) carry no discriminators
             trainer.disc.load_state_dict(init["disc"])
@@ -156,7 +157,14 @@ def main(argv: list):
     while trainer.step < tc["max_steps"] and not stop:
         if tc["max_minutes"] and time.time() - t_start > 60 * tc["max_minutes"]:
             break
-        out = trainer.train_step(sampler.batch(tc["batch_size"] - n_gta), gta.batch(n_gta) if gta else None)
+        voice_input = cfg.dec_speaker and tc["decoder_only"]
+        gta_batch = gta.batch(n_gta, with_voice=voice_input) if gta else None
+        if voice_input:
+            audio, voices = sampler.batch_with_voice(tc["batch_size"] - n_gta)
+            gta_voices = gta_batch[-1] if gta_batch else None
+            out = trainer.train_step(audio, gta_batch[:-1] if gta_batch else None, voices, gta_voices)
+        else:
+            out = trainer.train_step(sampler.batch(tc["batch_size"] - n_gta), gta_batch)
         if trainer.step % tc["log_every"] == 0:
             now = time.time()
             out.update(step=trainer.step, lr=trainer.lr_at(trainer.step),

@@ -12,6 +12,10 @@ from training.codec.losses import (MultiResolutionLoss, discriminator_loss, feat
                                    generator_loss)
 from training.codec.model import Codec
 
+# Decoder inputs added to a trained codec (zero at first): they may be missing from an --init_from checkpoint and
+# learn `phoneme_lr_scale` times faster.
+NEW_INPUT_PREFIXES = ("decoder.phoneme_emb.", "decoder.speaker_proj.")
+
 
 def load_checkpoint(path: str) -> dict:
     """torch.load on CPU (RNG states must stay CPU tensors; load_state_dict moves weights and optimizer
@@ -29,8 +33,9 @@ class Trainer:
         betas = (tc["beta1"], tc["beta2"])
         # The decoder's phoneme embedding, when there is one, learns `phoneme_lr_scale` times faster: it starts at
         # zero next to trained weights, and at the decoder's rate it was still near zero after 700 steps.
-        emb = [p for n, p in self.model.named_parameters() if n.startswith("decoder.phoneme_emb.")]
-        rest = [p for n, p in self.model.named_parameters() if not n.startswith("decoder.phoneme_emb.")]
+        # The voice input (dec_speaker) likewise.
+        emb = [p for n, p in self.model.named_parameters() if n.startswith(NEW_INPUT_PREFIXES)]
+        rest = [p for n, p in self.model.named_parameters() if not n.startswith(NEW_INPUT_PREFIXES)]
         groups = [{"params": rest, "lr_scale": 1.0}] + (
             [{"params": emb, "lr_scale": tc.get("phoneme_lr_scale", 1.0), "weight_decay": 0.0}] if emb else [])
         self.opt = torch.optim.AdamW(groups, lr=tc["lr"], betas=betas, weight_decay=tc["weight_decay"])
@@ -51,10 +56,12 @@ class Trainer:
     def gan_on(self) -> bool:
         return 0 <= self.tc["gan_start_step"] <= self.step
 
-    def train_step(self, audio: torch.Tensor, gta: tuple = None) -> dict:
+    def train_step(self, audio: torch.Tensor, gta: tuple = None, voices: list = None, gta_voices: list = None) -> dict:
         """audio (B, 1, N) -> dict of float losses; advances self.step by one. With decoder_only, `gta` =
         (audio (n, 1, N), codes (n, 1, N / hop)) adds n items decoded from given codebook-0 codes (an AR's
-        teacher-forced predictions, training/lm/gta_codes.py) instead of the audio's own codes."""
+        teacher-forced predictions, training/lm/gta_codes.py) instead of the audio's own codes, and for a decoder
+        with a voice input (dec_speaker) `voices` gives each audio item's prompt (1, 1, N_i): another stretch of
+        the same voice, and `gta_voices` each gta item's (another utterance of its speaker)."""
         tc, b = self.tc, audio.shape[0]
         audio = audio.to(self.device)
         for group in self.opt.param_groups + self.opt_d.param_groups:
@@ -66,7 +73,10 @@ class Trainer:
         drop = torch.rand(b, device=self.device) < tc["quantizer_dropout"]
         n_q[drop] = torch.randint(1, q + 1, (int(drop.sum()),), device=self.device)
         n_q[torch.rand(b, device=self.device) < tc.get("q1_share", 0.0)] = 1
-        fake, qres = self._decoder_only_forward(audio, n_q) if tc.get("decoder_only") else self.model(audio, n_q)
+        if voices is not None and not tc.get("decoder_only"):
+            raise ValueError("voices need decoder_only: the voice input is trained on a frozen codec")
+        fake, qres = (self._decoder_only_forward(audio, n_q, self._voice_latents(voices)) if tc.get("decoder_only")
+                      else self.model(audio, n_q))
         if gta is not None:
             if not tc.get("decoder_only"):
                 raise ValueError("given codes (gta) need decoder_only: the encoder cannot learn from them")
@@ -74,7 +84,8 @@ class Trainer:
             gta_audio, gta_codes, *gta_phonemes = (t.to(self.device) for t in gta)
             with torch.no_grad():
                 latents = self.model.quantizer.decode(gta_codes)
-            rendered = self.model.decoder(latents, gta_phonemes[0] if gta_phonemes else None)
+            rendered = self.model.decoder(latents, gta_phonemes[0] if gta_phonemes else None,
+                                          self._voice_latents(gta_voices))
             fake, audio = torch.cat([fake, rendered]), torch.cat([audio, gta_audio])
         out = {}
         if self.gan_on():
@@ -106,7 +117,19 @@ class Trainer:
                    perplexity=[round(float(p), 1) for p in qres.perplexity])
         return out
 
-    def _decoder_only_forward(self, audio: torch.Tensor, n_q: torch.Tensor):
+    @torch.no_grad()
+    def _voice_latents(self, voices: list):
+        """Each prompt's mean latent over all codebooks (B, D); a `voice_dropout` share of them zero, the input a
+        request without a voice gives. None without prompts."""
+        if voices is None:
+            return None
+        self.model.encoder.eval()
+        self.model.quantizer.eval()
+        latents = torch.cat([self.model.voice_latent(self.model.encode(v.to(self.device))) for v in voices])
+        keep = (torch.rand(latents.shape[0], 1, device=self.device) >= self.tc.get("voice_dropout", 0.0)).float()
+        return latents * keep
+
+    def _decoder_only_forward(self, audio: torch.Tensor, n_q: torch.Tensor, speaker: torch.Tensor = None):
         """Encoder and quantizer in eval mode without gradients (no EMA updates or code restarts, so the
         code book stays exactly as exported); only the decoder learns. The optimizer skips parameters
         without gradients, so its state keeps the full model's layout and checkpoints stay resumable."""
@@ -114,7 +137,7 @@ class Trainer:
         self.model.quantizer.eval()
         with torch.no_grad():
             qres = self.model.quantizer(self.model.encoder(audio), n_q)
-        return self.model.decoder(qres.quantized), qres
+        return self.model.decoder(qres.quantized, None, speaker), qres
 
     def state_dict(self, extra: dict = None) -> dict:
         """Everything needed to rebuild and resume: configs, weights, optimizers, step, RNG states."""

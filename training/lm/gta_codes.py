@@ -11,7 +11,7 @@ transcript), greedily, one group per position given the true history and the tru
 audio.npy (int16, all utterances end to end), codes.npy (int16 codebook-0 predictions, 50 per second, aligned
 with the audio: frame f covers samples 320 f .. 320 f + 319), phonemes.npy (int16, each frame's phoneme id as the
 pointer gives it, for a decoder with text input) and index.json ([id, first sample, first frame,
-frames] per utterance). Pointer ARs only (the alignment gives the pointer).
+frames, speaker] per utterance). Pointer ARs only (the alignment gives the pointer).
 """
 import os
 
@@ -116,7 +116,7 @@ def main(argv=None):
         audio_parts.append(np.clip(np.round(audio * 32767), -32768, 32767).astype(np.int16))
         code_parts.append(pred.astype(np.int16))
         phoneme_parts.append(frame_phonemes(r["phonemes"], alignments[corpus_id], len(pred), g))
-        index.append([corpus_id, sample_at, frame_at, len(pred)])
+        index.append([corpus_id, sample_at, frame_at, len(pred), r["speaker"]])
         sample_at, frame_at = sample_at + len(audio), frame_at + len(pred)
         if n % 200 == 0:
             print(f"[gta_codes] {n}/{len(rows)}: agreement with the true codes {np.mean(pred == codes[0, :len(pred)]):.3f}",

@@ -84,13 +84,27 @@ def test_export_of_a_decoder_with_phoneme_input(tmp_path):
                                          "phonemes": "phonemes"}
 
 
+def test_export_of_a_decoder_with_voice_input(tmp_path):
+    cfg = dataclasses.replace(tiny_config(), dec_phonemes=128, dec_speaker=True)
+    trainer = Trainer(cfg, {k: getattr(train, k) for k in train.TRAIN_KEYS})
+    trainer.save(str(tmp_path / "last.pt"))
+    export.main([f"--ckpt={tmp_path / 'last.pt'}", f"--out={tmp_path / 'out'}"])
+    dec = onnx.load(str(tmp_path / "out" / "codec_decoder.onnx"))
+    assert [i.name for i in dec.graph.input] == ["codes", "phonemes", "voice_codes", "voice_weight"]
+    assert dims(dec.graph.input[2]) == ["batch", "voice_codebooks", "voice_frames"]
+    entry = json.load(open(tmp_path / "out" / "codec.json"))
+    assert entry["codec"]["decoder"]["voice"] == {"codes": "voice_codes", "weight": "voice_weight"}
+
+
 def test_committed_pointer_fixture_codec_matches_the_code():
-    """test/fixtures/tiny-pointer-model's codec: the tiny codec with a random phoneme input (export --tiny --phonemes)."""
+    """test/fixtures/tiny-pointer-model's codec: the tiny codec with a random phoneme input and a random voice input
+    (export --tiny --phonemes --voice)."""
     record = json.load(open(os.path.join(POINTER_FIXTURE, "codec_parity.json")))
-    fresh = export.parity_record(export.with_phoneme_input(export.make_tiny()))
+    fresh = export.parity_record(export.with_voice_input(export.with_phoneme_input(export.make_tiny())))
     assert fresh["codes"] == record["codes"]
     assert fresh["decoded_with_phonemes"]["phonemes"] == record["decoded_with_phonemes"]["phonemes"]
-    for key in ("decoded", "decoded_with_phonemes"):
+    assert fresh["decoded_with_voice"]["voice_codes"] == record["decoded_with_voice"]["voice_codes"]
+    for key in ("decoded", "decoded_with_phonemes", "decoded_with_voice"):
         got = np.frombuffer(base64.b64decode(fresh[key]["f32le_base64"]), "<f4")
         want = np.frombuffer(base64.b64decode(record[key]["f32le_base64"]), "<f4")
         assert np.abs(got - want).max() < 1e-5, key

@@ -237,6 +237,76 @@ def test_init_from_adds_a_phoneme_input_to_a_trained_codec(cache, tmp_path, caps
     assert "new: nothing" in capsys.readouterr().out
 
 
+def test_crop_voices_are_another_stretch_of_the_same_utterance_at_the_same_level(tmp_path):
+    # A cache whose samples name their place: utterance u's i-th sample is i + 1 (a ramp), lengths 30,000 and 12,000.
+    lengths = [30000, 12000]
+    np.save(tmp_path / "ramp.pcm.npy", np.concatenate([np.arange(1, n + 1) for n in lengths]).astype(np.int16))
+    np.save(tmp_path / "ramp.idx.npy", np.array([0, 30000, 42000], dtype=np.int64))
+    (tmp_path / "ramp.json").write_text("{}")
+    # Quiet levels, so that no voice stretch clips (a ramp's later samples are far louder than its first).
+    plain = CropSampler(str(tmp_path), {"ramp": 1.0}, 4000, seed=5, level_db=(-60.0, -50.0))
+    voiced = CropSampler(str(tmp_path), {"ramp": 1.0}, 4000, seed=5, level_db=(-60.0, -50.0))
+    crops, voices = voiced.batch_with_voice(40)
+    assert torch.equal(crops, plain.batch(40))  # the same crops as without voices (same random draws)
+    seen = set()
+    for crop, voice in zip(crops[:, 0].numpy().astype(np.float64), voices):
+        v = voice[0, 0].numpy().astype(np.float64)
+        step = (crop[-1] - crop[0]) / (len(crop) - 1)  # the gain: one ramp step, the same in the voice (same level)
+        place = lambda x: int(round(x / step)) - 1
+        c0, v0 = place(crop[0]), place(v[0])
+        assert np.allclose(np.diff(v), step, rtol=0, atol=0.05 * step)  # one contiguous stretch at the crop's level
+        overlap = min(c0 + 4000, v0 + len(v)) - max(c0, v0)  # in samples, +-1 for rounding the places
+        if overlap > 2:  # overlapping: only the short utterance, whose sides are under 0.5 s
+            seen.add("whole short utterance")
+            assert (v0, len(v)) == (0, 12000)
+        else:
+            seen.add("side")
+            assert len(v) >= 8000
+    assert seen == {"side", "whole short utterance"}
+
+
+def test_a_voice_input_starts_silent_and_learns_from_voices(cache, tmp_path):
+    from training.codec.data import GtaSampler
+    cfg = dataclasses.replace(tiny_config(), dec_phonemes=128, dec_speaker=True)
+    folder = tmp_path / "gta"
+    folder.mkdir()
+    _gta_dir(folder, hop=cfg.hop_length, frames=(20, 25, 30))
+    _with_phonemes(folder)
+    index = json.loads((folder / "index.json").read_text())
+    for u, speaker in zip(index["utterances"], ["s1", "s1", "s2"]):
+        u.append(speaker)  # gta_codes names each utterance's speaker
+    (folder / "index.json").write_text(json.dumps(index))
+    gta = GtaSampler(str(folder), crop_frames=10, hop=cfg.hop_length, seed=2)
+    *items, voices = gta.batch(8, with_voice=True)
+    assert len(items) == 3 and len(voices) == 8
+    first = {u[1]: u for u in index["utterances"]}
+    for v in voices:  # each voice is a whole utterance of the item's speaker: its samples name its codes
+        codes = (v[0, 0, ::cfg.hop_length] * 32768).round().long()
+        assert int(codes[0]) % 100 == 0 and len(codes) in (20, 25, 30)
+    crops = CropSampler(cache[0], {"speech": 1.0}, 3200, seed=0)
+    torch.manual_seed(0)
+    trainer = Trainer(cfg, {**DEFAULTS, "decoder_only": True, "warmup_steps": 1, "phoneme_lr_scale": 10.0,
+                            "voice_dropout": 0.0})
+    proj = trainer.model.decoder.speaker_proj
+    latents, voice = torch.randn(1, cfg.dim, 10), torch.randn(1, cfg.dim)
+    assert torch.equal(trainer.model.decoder(latents), trainer.model.decoder(latents, None, voice))  # zero at first
+    audio, crop_voices = crops.batch_with_voice(2)
+    trainer.train_step(audio, gta.batch(2), crop_voices)
+    out = trainer.train_step(audio, gta.batch(2), crop_voices, gta.batch(2, with_voice=True)[-1])
+    assert np.isfinite(out["loss"]) and torch.count_nonzero(proj.weight) > 0
+    assert any(proj.weight is p for p in trainer.opt.param_groups[1]["params"])  # learns at the faster rate
+    assert not torch.equal(trainer.model.decoder(latents), trainer.model.decoder(latents, None, voice))
+    with pytest.raises(ValueError, match="decoder_only"):
+        Trainer(cfg, DEFAULTS).train_step(audio, None, crop_voices)
+
+
+def test_gta_voices_need_speakers_in_the_index(tmp_path):
+    from training.codec.data import GtaSampler
+    sampler = GtaSampler(_gta_dir(tmp_path, hop=4), crop_frames=20, hop=4)
+    with pytest.raises(ValueError, match="name each utterance's speaker"):
+        sampler.batch(2, with_voice=True)
+
+
 def test_train_command_resumes_where_it_stopped(cache, tmp_path, capsys):
     args = [f"--out_root={tmp_path}", "--run=t", f"--cache_dir={cache[0]}", "--sources=speech:1",
             "--eval_sources=speech", "--tiny=True", "--batch_size=2", "--crop_seconds=0.2",
