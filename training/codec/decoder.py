@@ -53,7 +53,10 @@ class Decoder(nn.Module):
         if phonemes is not None and self.phoneme_emb is not None:
             latents = latents + self.phoneme_emb(phonemes).transpose(1, 2)
         x = self.norm(self.embed(latents).transpose(1, 2)).transpose(1, 2)
-        if speaker is not None and self.speaker_proj is not None:
+        if self.speaker_proj is not None:
+            # No voice is the zero latent, as trained (voice dropout) and as the exported graph gets it (weight 0).
+            if speaker is None:
+                speaker = latents.new_zeros(latents.shape[0], latents.shape[1])
             x = x + self.speaker_proj(speaker)[:, :, None]
         for block in self.blocks:
             x = block(x)

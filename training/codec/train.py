@@ -49,6 +49,7 @@ init_from = ""  # a new run (no last.pt yet) starts from this checkpoint's weigh
 #               fresh optimizers, step 0
 phoneme_lr_scale = 1.0  # learning-rate factor of the decoder's phoneme embedding (dec_phonemes > 0)
 voice_dropout = 0.2  # decoder with a voice input (--dec_speaker=True): share of items trained without a voice
+voice_only = False  # with decoder_only and dec_speaker: train the voice projection alone, the decoder stays as it was
 decoder_only = False  # fine-tune the decoder alone: encoder and codebooks frozen, so the codes, and every
 #                       language model and saved voice made from them, stay valid
 mel_weight, stft_weight, commit_weight = 1.0, 1.0, 1.0

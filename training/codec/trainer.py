@@ -38,6 +38,11 @@ class Trainer:
         rest = [p for n, p in self.model.named_parameters() if not n.startswith(NEW_INPUT_PREFIXES)]
         groups = [{"params": rest, "lr_scale": 1.0}] + (
             [{"params": emb, "lr_scale": tc.get("phoneme_lr_scale", 1.0), "weight_decay": 0.0}] if emb else [])
+        if tc.get("voice_only"):
+            # Only the voice projection's weight learns (its bias stays zero): with no voice (weight 0, the zero
+            # latent) the decoder is exactly the one it was made from. AdamW skips parameters without gradients.
+            for n, p in self.model.named_parameters():
+                p.requires_grad_(n == "decoder.speaker_proj.weight")
         self.opt = torch.optim.AdamW(groups, lr=tc["lr"], betas=betas, weight_decay=tc["weight_decay"])
         # Discriminators exist from the start (so checkpoints have a fixed layout) but train only
         # once step >= gan_start_step >= 0.

@@ -300,6 +300,22 @@ def test_a_voice_input_starts_silent_and_learns_from_voices(cache, tmp_path):
         Trainer(cfg, DEFAULTS).train_step(audio, None, crop_voices)
 
 
+def test_voice_only_trains_the_voice_projection_and_nothing_else(cache):
+    cfg = dataclasses.replace(tiny_config(), dec_speaker=True)
+    crops = CropSampler(cache[0], {"speech": 1.0}, 3200, seed=0)
+    torch.manual_seed(0)
+    trainer = Trainer(cfg, {**DEFAULTS, "decoder_only": True, "voice_only": True, "voice_dropout": 0.0,
+                            "warmup_steps": 1})
+    before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+    audio, voices = crops.batch_with_voice(2)
+    trainer.train_step(audio, None, voices)
+    changed = {k for k, v in trainer.model.state_dict().items() if not torch.equal(v, before[k])}
+    assert changed == {"decoder.speaker_proj.weight"}
+    latents = torch.randn(1, cfg.dim, 10)
+    with torch.no_grad():  # no voice: still exactly the decoder it was made from
+        assert torch.equal(trainer.model.decoder(latents), trainer.model.decoder(latents, None, torch.zeros(1, cfg.dim)))
+
+
 def test_gta_voices_need_speakers_in_the_index(tmp_path):
     from training.codec.data import GtaSampler
     sampler = GtaSampler(_gta_dir(tmp_path, hop=4), crop_frames=20, hop=4)
