@@ -274,7 +274,7 @@ describe('decoding a pointer model', () => {
       return original(codes, options);
     });
     try {
-      const synth = new Synthesizer(model, { threads: 1 });
+      const synth = new Synthesizer(model);
       const text = 'A short sentence to read.';
       const one = await synth.generate(text, { voice, temperature: 0, seed: 1 });
       const pieces: Float32Array[] = [];
