@@ -102,10 +102,9 @@ class GtaSampler:
             self.index += [(*u[:4], d) for u in utterances if u[3] >= crop_frames]
             # Voice prompts (a decoder with a voice input): every utterance of a speaker, short ones too; index.json
             # names the speaker since gta_codes wrote it (a fifth field).
-            for u in utterances:
-                if len(u) > 4:
-                    self.voices.setdefault(u[4], []).append((u[0], u[1], u[3] * hop, d))
-            self.speaker_of.update({u[0]: u[4] for u in utterances if len(u) > 4})
+            for u in (u for u in utterances if len(u) > 4):
+                self.voices.setdefault(u[4], []).append((u[0], u[1], u[3] * hop, d))
+                self.speaker_of[u[0]] = u[4]
         if not self.index:
             raise ValueError(f"{gta_dir}: no utterance of {crop_frames} frames or more")
         self.has_phonemes = all(p is not None for p in self.phonemes)
