@@ -1,7 +1,8 @@
 /**
- * The code reader (src/lm/code-reader.ts) and best-of-N candidates (src/engine/candidates.ts): the CTC forward
- * algorithm on hand-made distributions, PyTorch parity of reader.onnx on the tiny pointer fixture, the manifest's
- * reader section and sampling.candidates, and synthesis that keeps the candidate the reader scores best.
+ * The readers (src/lm/code-reader.ts, src/lm/audio-reader.ts) and best-of-N candidates (src/engine/candidates.ts): the
+ * CTC forward algorithm on hand-made distributions, PyTorch parity of the tiny pointer fixture's reader.onnx (codes)
+ * and audio_reader.onnx (audio), the manifest's reader section and sampling.candidates, and synthesis that keeps the
+ * candidate the reader scores best.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,14 +12,35 @@ import { ArBatcher } from '../src/engine/ar-batcher.js';
 import { generateCodebook0 } from '../src/engine/ar-decode.js';
 import { CANDIDATE_SEED_STRIDE } from '../src/engine/candidates.js';
 import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
-import { ctcNegLogLikelihood } from '../src/lm/code-reader.js';
+import { AUDIO_READER_MIN_SAMPLES, AudioReader } from '../src/lm/audio-reader.js';
+import { CodeReader, ctcNegLogLikelihood } from '../src/lm/code-reader.js';
 import { parlaError, promptPcm } from './engine-helpers.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-pointer-model');
 const manifestJson = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
 const parity = JSON.parse(readFileSync(join(FIXTURE, 'reader_parity.json'), 'utf8'));
+const audioParity = JSON.parse(readFileSync(join(FIXTURE, 'audio_reader_parity.json'), 'utf8'));
+
+/** A copy of the tiny pointer fixture whose model.json is patched (and one file removed). */
+function fixtureCopy(dirs: string[], patch: (m: Record<string, any>) => void, remove?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parla-reader-'));
+  dirs.push(dir);
+  cpSync(FIXTURE, dir, { recursive: true });
+  const m = structuredClone(manifestJson);
+  patch(m);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
+  if (remove) rmSync(join(dir, remove));
+  return dir;
+}
+
+/** The fixture with its audio reader in place of the code reader. */
+const withAudioReader = (m: Record<string, any>): void => {
+  m.reader = audioParity.section;
+};
 
 const log = Math.log;
+/** A seed whose best audio-read candidate is not the first (found by trying). */
+const SEED_AUDIO = 11;
 
 describe('ctcNegLogLikelihood', () => {
   // Two frames over classes [blank, a, b].
@@ -53,42 +75,72 @@ describe('reader.onnx', () => {
   });
 
   it('log-probabilities and per-phoneme scores match PyTorch', async () => {
-    expect(model.reader).not.toBeNull();
+    expect(model.reader).toBeInstanceOf(CodeReader);
+    const reader = model.reader as CodeReader;
     for (const c of parity.cases) {
-      const lp = await model.reader!.logProbs(c.codes);
+      const lp = await reader.logProbs(c.codes);
       let diff = 0;
       lp.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - c.log_probs[i]))));
       expect(diff).toBeLessThan(parity.tolerance_abs);
-      expect(await model.reader!.score(c.codes, c.text_ids)).toBeCloseTo(c.nll_per_phoneme, 4);
+      expect(await reader.score(c.codes, c.text_ids)).toBeCloseTo(c.nll_per_phoneme, 4);
     }
   });
 
   it('reads sounding phonemes only, and scores text without any as 0 and codes too short as Infinity', async () => {
-    expect(model.reader!.targets([1, 20, 4, 12, 30, 5, 2])).toEqual([20, 30]);
-    expect(await model.reader!.score([1, 2, 3], [4, 5, 12])).toBe(0);
-    expect(await model.reader!.score([1, 2], [20, 21, 22])).toBe(Infinity);
+    const reader = model.reader as CodeReader;
+    expect(reader.targets([1, 20, 4, 12, 30, 5, 2])).toEqual([20, 30]);
+    expect(await reader.score([1, 2, 3], [4, 5, 12])).toBe(0);
+    expect(await reader.score([1, 2], [20, 21, 22])).toBe(Infinity);
+  });
+});
+
+describe('audio reader (reader.input "audio")', () => {
+  const dirs: string[] = [];
+  let reader: AudioReader;
+  beforeAll(async () => {
+    const model = await loadModel(fixtureCopy(dirs, withAudioReader), { threads: 1 });
+    expect(model.reader).toBeInstanceOf(AudioReader);
+    reader = model.reader as AudioReader;
+  });
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('log-probabilities and per-phoneme scores match PyTorch', async () => {
+    for (const c of audioParity.cases) {
+      const pcm = Float32Array.from(c.audio as number[]);
+      const { data, frames } = await reader.logProbs(pcm);
+      expect(data.length).toBe(c.log_probs.length);
+      expect(frames * reader.dims.vocabSize).toBe(data.length);
+      let diff = 0;
+      data.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - c.log_probs[i]))));
+      expect(diff).toBeLessThan(audioParity.tolerance_abs);
+      expect(await reader.score(pcm, c.text_ids)).toBeCloseTo(c.nll_per_phoneme, 3);
+    }
+  });
+
+  it('scores text without sounding phonemes as 0, audio too short for its phonemes as Infinity, and refuses to read a clip under 35 ms', async () => {
+    const pcm = new Float32Array(8000).map((_, i) => Math.sin(i / 7) * 0.2);
+    expect(await reader.score(pcm, [4, 5, 12])).toBe(0);
+    // 0.1 s is 4 output frames: ten phonemes do not fit.
+    expect(await reader.score(pcm.subarray(0, 1600), [20, 21, 22, 23, 24, 25, 26, 27, 28, 29])).toBe(Infinity);
+    expect(await reader.score(pcm.subarray(0, 100), [20, 21])).toBe(Infinity);
+    const err = await parlaError(() => reader.logProbs(pcm.subarray(0, AUDIO_READER_MIN_SAMPLES - 1)));
+    expect([err.code, err.param]).toEqual(['invalid_input', 'audio']);
+    expect(err.message).toMatch(/at least 560 samples, got 559/);
+    expect((await reader.logProbs(pcm.subarray(0, AUDIO_READER_MIN_SAMPLES))).frames).toBe(1);
   });
 });
 
 describe('model.json reader and sampling.candidates', () => {
   const dirs: string[] = [];
-  const withManifest = (patch: (m: Record<string, unknown>) => void, remove?: string): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'parla-reader-'));
-    dirs.push(dir);
-    cpSync(FIXTURE, dir, { recursive: true });
-    const m = structuredClone(manifestJson);
-    patch(m);
-    writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
-    if (remove) rmSync(join(dir, remove));
-    return dir;
-  };
+  const withManifest = (patch: (m: Record<string, any>) => void, remove?: string): string => fixtureCopy(dirs, patch, remove);
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   it.each([
     ['reader.vocab_size', (m: Record<string, any>) => (m.reader.vocab_size = 64), /reader.vocab_size.*must equal phonemes.vocab_size/],
     ['reader.blank_id', (m: Record<string, any>) => (m.reader.blank_id = 500), /reader.blank_id.*outside the vocabulary/],
     ['sampling.candidates', (m: Record<string, any>) => (m.sampling = { candidates: 9 }), /sampling.candidates.*integer in 1..8, got 9/],
-    ['sampling.candidates', (m: Record<string, any>) => ((m.reader = null), (m.sampling = { candidates: 2 })), /sampling.candidates.*needs a model with a code reader/],
+    ['sampling.candidates', (m: Record<string, any>) => ((m.reader = null), (m.sampling = { candidates: 2 })), /sampling.candidates.*needs a model with a reader/],
+    ['reader.input', (m: Record<string, any>) => (m.reader.input = 'text'), /reader.input/],
   ])('refuses a bad %s', async (param, patch, message) => {
     const err = await parlaError(() => loadModel(withManifest(patch), { threads: 1 }));
     expect(err.code).toBe('model_invalid');
@@ -143,6 +195,33 @@ describe('best of N', () => {
     const codes = decode.mock.calls[0][0];
     expect(Array.from(codes.data.subarray(0, codes.frames))).toEqual(decoded[best]); // codebook 0 row
     expect(out.stats.arSteps).toBeGreaterThan(decoded[best].length / model.groupSize);
+  });
+
+  it('with an audio reader, hears every candidate decoded with the voice and decodes the best one for the output', async () => {
+    const dirs: string[] = [];
+    try {
+      const audioModel = await loadModel(fixtureCopy(dirs, withAudioReader), { threads: 1 });
+      const audioVoice = await createVoice(audioModel, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
+      const reader = audioModel.reader as AudioReader;
+      const score = vi.spyOn(reader, 'score');
+      const decode = vi.spyOn(audioModel.codec, 'decode');
+      const out = await new Synthesizer(audioModel).generate('Hello there.', { voice: audioVoice, seed: SEED_AUDIO, temperature: 1, candidates: 3 });
+      // Three candidates heard, then the chosen one decoded for the output.
+      expect(decode).toHaveBeenCalledTimes(4);
+      expect(score).toHaveBeenCalledTimes(3);
+      const scores = await Promise.all(score.mock.results.map((r) => r.value as Promise<number>));
+      const best = scores.indexOf(Math.min(...scores));
+      expect(best).not.toBe(0); // with this seed: so keeping the first candidate would fail this test
+      for (let k = 0; k < 3; k++) {
+        expect(decode.mock.calls[k][1]?.voice).toBe(audioVoice.codes);
+        expect(score.mock.calls[k][0]).toEqual(await decode.mock.results[k].value);
+      }
+      const codebook0 = (call: number): number[] => Array.from(decode.mock.calls[call][0].data.subarray(0, decode.mock.calls[call][0].frames));
+      expect(codebook0(3)).toEqual(codebook0(best));
+      expect(out.audio).toEqual(await decode.mock.results[3].value);
+    } finally {
+      dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+    }
   });
 
   it('greedy decoding makes one candidate, since they would all be the same', async () => {

@@ -2,7 +2,7 @@
 // pocketsphinx, against the model's code reader scores. Prints the mean single-candidate WER, candidate 0's, the
 // oracle (best transcript per sentence) and the reader's picks; writes the rows to /tmp/rerank-<set>-<N>.json.
 //   npm run build && node bench/engine/candidates-check.mjs MODEL_DIR [N=4] [TEMPERATURE=0.3] [SET=tts-kathleen] [LIMIT=30]
-// MODEL_DIR must have a reader (python -m training.reader.export ... --out MODEL_DIR).
+// MODEL_DIR must have a reader, of codes or of audio (python -m training.reader.export ... --out MODEL_DIR).
 import { loadModel, createVoice } from '../../dist/engine/index.js';
 import { loadTtsEvalSet, loadRecordings } from '../../dist/eval/run-sets.js';
 import { transcribeMany } from '../../dist/eval/asr.js';
@@ -33,11 +33,12 @@ for (const item of items) {
   for (let k = 0; k < N; k++) {
     const r = await generateCodebook0(model, { prompt: inputs.ar, maxGroups: inputs.maxGroups, minGroups, params, seed: 1 + k * 1000003, speculative: false });
     const targets = model.reader.targets(ids);
-    const lp = await model.reader.logProbs(r.codes);
-    const nll = ctcNegLogLikelihood(lp, r.codes.length, model.reader.dims.vocabSize, targets, 0);
+    const codes = await fillCodebooks(model, inputs.text, inputs.promptCodes, r.codes, r.phonemes);
+    const pcm = await model.codec.decode(codes, { voice: voices.get(item.prompt).codes });
+    const { data: lp, frames } = model.reader.input === 'audio' ? await model.reader.logProbs(pcm) : { data: await model.reader.logProbs(r.codes), frames: r.codes.length };
+    const nll = ctcNegLogLikelihood(lp, frames, model.reader.dims.vocabSize, targets, 0);
     feats.push({ perPhoneme: nll / targets.length, total: nll, frames: r.codes.length });
-    const codes = await fillCodebooks(model, inputs.text, inputs.promptCodes, r.codes);
-    pcms.push(await model.codec.decode(codes));
+    pcms.push(pcm);
   }
   const hyps = await transcribeMany(pcms, { concurrency: 2 });
   const ref = words(item.text);

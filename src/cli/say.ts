@@ -45,7 +45,7 @@ export function registerSay(program: Command): void {
     .option('--top-p <p>', 'nucleus sampling probability mass')
     .option('--ras <on|off>', 'repetition-aware sampling', 'on')
     .option('--speculative <on|off>', 'speculative decoding with the drafter', 'on')
-    .option('--candidates <n>', "candidates sampled per sentence chunk, the model's code reader keeping the best (default: the model's)")
+    .option('--candidates <n>', "candidates sampled per sentence chunk, the model's reader keeping the best (default: the model's)")
     .option('--threads <n>', 'ONNX threads per operator')
     .option('--no-normalize', 'skip number/abbreviation/symbol normalization')
     .option('--language <lang>', 'English variant: en-us (default), en-gb, en-029, en-us-nyc')

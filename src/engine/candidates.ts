@@ -1,12 +1,12 @@
 /**
- * Best of N: a chunk's codebook 0 is sampled N times (seeds seed, seed + stride, ...) and the model's code reader
- * (src/lm/code-reader.ts) keeps the candidate that says the text best. Candidates differ a lot in intelligibility
- * (with the shipped AR, the best of four pocketsphinx transcripts reads 42% WER where one reads 62%), but the first
- * reader trained here does not tell them apart yet, so the default model ships none (training/README.md). The
- * candidates decode together, so the batcher steps them as one batch.
+ * Best of N: a chunk's codebook 0 is sampled N times (seeds seed, seed + stride, ...) and the model's reader keeps
+ * the candidate that says the text best: a code reader (src/lm/code-reader.ts) reads codebook 0, an audio reader
+ * (src/lm/audio-reader.ts) hears each candidate decoded. Candidates differ a lot in intelligibility (with the shipped
+ * AR and decoder, the best of four pocketsphinx transcripts reads 27% WER on held-out Kathleen sentences where one
+ * reads 46%); the code reader did not tell them apart (training/README.md). The candidates decode together, so the
+ * batcher steps them as one batch.
  */
 import { ParlaError } from '../errors.js';
-import type { CodeReader } from '../lm/code-reader.js';
 import type { ArJob, ArResult } from './ar-decode.js';
 
 export const MAX_CANDIDATES = 8;
@@ -19,29 +19,31 @@ export function checkCandidates(n: number, hasReader: boolean): void {
     throw new ParlaError('invalid_input', `candidates must be an integer in 1..${MAX_CANDIDATES}, got ${n}`, { param: 'candidates' });
   }
   if (n > 1 && !hasReader) {
-    throw new ParlaError('invalid_input', `candidates = ${n} needs a model with a code reader to choose between them (model.json "reader"); this one has none`, { param: 'candidates' });
+    throw new ParlaError('invalid_input', `candidates = ${n} needs a model with a reader to choose between them (model.json "reader"); this one has none`, { param: 'candidates' });
   }
 }
 
 export interface CandidateChoice {
   /** The chosen candidate's codes; arSteps, proposed and accepted summed over every candidate. */
   result: ArResult;
-  /** The reader's score of each candidate (nats per phoneme, lower is better). */
+  /** The reader's score of each candidate (lower is better). */
   scores: number[];
   chosen: number;
 }
 
-/** Decodes `n` candidates of `job` (all submitted at once) and keeps the one the reader scores best for `textIds`. */
+/**
+ * Decodes `n` candidates of `job` (all submitted at once) and keeps the one `score` rates best (lowest; the reader's
+ * CTC loss of the chunk's phonemes, per phoneme).
+ */
 export async function bestOfCandidates(
   decode: (job: ArJob) => Promise<ArResult>,
-  reader: CodeReader,
+  score: (candidate: ArResult) => Promise<number>,
   job: ArJob,
   n: number,
-  textIds: ArrayLike<number>,
 ): Promise<CandidateChoice> {
   const results = await Promise.all(Array.from({ length: n }, (_, k) => decode({ ...job, seed: job.seed + k * CANDIDATE_SEED_STRIDE })));
   const scores: number[] = [];
-  for (const r of results) scores.push(await reader.score(r.codes, textIds));
+  for (const r of results) scores.push(await score(r));
   // Ties (and all-Infinity) keep the earliest candidate.
   const chosen = scores.reduce((best, s, i) => (s < scores[best] ? i : best), 0);
   const sum = (key: 'arSteps' | 'proposed' | 'accepted'): number => results.reduce((total, r) => total + r[key], 0);

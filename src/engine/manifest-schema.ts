@@ -47,9 +47,13 @@ const narSection = z.object({
   stages: z.array(posInt),
 });
 
-/** The code reader (src/lm/code-reader.ts): input `codes` int64 [B, T], output `log_probs` float32 [B, T, vocab_size]. */
+/**
+ * A reader that picks the best of several candidates: `input` "codes" (src/lm/code-reader.ts; `codes` int64 [B, T]) or
+ * "audio" (src/lm/audio-reader.ts; `audio` float32 [B, N] at the model's rate); output `log_probs` float32 [B, T, vocab_size].
+ */
 const readerSection = z.object({
   file: fileName,
+  input: z.enum(['codes', 'audio']).default('codes'),
   params: posInt,
   vocab_size: posInt,
   blank_id: nonNegInt,
@@ -84,7 +88,7 @@ export const manifestSchema = z.object({
   draft: arSection.nullable(),
   /** null: no NAR; the runtime decodes codebook 0 alone (docs/model-format.md). */
   nar: narSection.nullable(),
-  /** A code reader that picks the best of `sampling.candidates` sampled candidates; absent or null = none. */
+  /** A reader that picks the best of `sampling.candidates` sampled candidates; absent or null = none. */
   reader: readerSection.nullable().optional(),
   /** Recommended sampling settings for requests that leave them out (src/engine/model-sampling.ts); absent = none. */
   sampling: z.object({

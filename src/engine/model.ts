@@ -5,10 +5,12 @@ import { Codec } from '../codec/codec.js';
 import type { SessionOptions } from '../onnx.js';
 import { ArModel } from '../lm/ar-model.js';
 import { NarModel } from '../lm/nar-model.js';
+import { AudioReader } from '../lm/audio-reader.js';
 import { CodeReader } from '../lm/code-reader.js';
 import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
+import type { ReaderSection } from './manifest-schema.js';
 import { modelCandidates, modelSamplingDefaults } from './model-sampling.js';
 import type { SamplingParams } from '../lm/sampling/index.js';
 
@@ -45,8 +47,8 @@ export interface LoadedModel extends CodecOnlyModel {
   draft: ArModel | null;
   /** null when the model ships codebook 0 alone (its NAR did not yet make speech clearer): see fillCodebooks. */
   nar: NarModel | null;
-  /** null when the model ships no code reader (then every chunk is decoded once: see candidates.ts). */
-  reader: CodeReader | null;
+  /** null when the model ships no reader (then every chunk is decoded once: see candidates.ts). */
+  reader: CodeReader | AudioReader | null;
   /** model.json's recommended sampling settings, for requests that leave them out (model-sampling.ts). */
   samplingDefaults: Readonly<Partial<SamplingParams>>;
   /** model.json's `sampling.candidates` (default 1): candidates per chunk for requests that leave it out. */
@@ -61,7 +63,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     ArModel.load(files.ar, arDims(m, 'ar'), session),
     files.draft ? ArModel.load(files.draft, arDims(m, 'draft'), session) : Promise.resolve(null),
     files.nar ? NarModel.load(files.nar, narDims(m), session) : Promise.resolve(null),
-    files.reader && m.reader ? CodeReader.load(files.reader, { vocabSize: m.reader.vocab_size, blankId: m.reader.blank_id, firstPhonemeId: m.reader.first_phoneme_id }, session) : Promise.resolve(null),
+    files.reader && m.reader ? loadReader(files.reader, m.reader, session) : Promise.resolve(null),
     Codec.load(codecSpecOf(m.audio, m.codec, absDir), session),
   ]);
   await checkCodecCodebook(codec, m.audio.codebook_size, files.codecDecoder);
@@ -85,6 +87,11 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     samplingDefaults: modelSamplingDefaults(m),
     candidates: modelCandidates(m),
   };
+}
+
+function loadReader(file: string, r: ReaderSection, session: SessionOptions): Promise<CodeReader | AudioReader> {
+  const dims = { vocabSize: r.vocab_size, blankId: r.blank_id, firstPhonemeId: r.first_phoneme_id };
+  return r.input === 'audio' ? AudioReader.load(file, dims, session) : CodeReader.load(file, dims, session);
 }
 
 /** The codebooks the codec decodes for one chunk: the NAR's stages after codebook 0, or codebook 0 alone. */

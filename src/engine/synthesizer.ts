@@ -186,12 +186,13 @@ export class Synthesizer {
       const inputs = chunkInputs(this.model, r.voice, chunk.ids, this.lengthLimit);
       const minGroups = minGroupsFor(chunk.ids.length, this.minLength, this.model.frameRate, this.model.groupSize, inputs.maxGroups);
       const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, minGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
-      const ar = await this.decodeChunk(job, r.candidates, chunk.ids);
+      const codesOf = (ar: ArResult): Promise<Codes> => fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes, ar.phonemes);
+      const ar = await this.decodeChunk(job, r.candidates, chunk.ids, async (c) => this.model.codec.decode(await codesOf(c), { voice: r.voice.codes }));
       meter.addAr(ar);
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
-      const codes = await fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes, ar.phonemes);
+      const codes = await codesOf(ar);
       yield { index, count, chunk, codes };
       index++;
     }
@@ -202,11 +203,16 @@ export class Synthesizer {
     return resolveSynthesisOptions(options, this.model.samplingDefaults, { candidates: this.model.candidates, hasReader: this.model.reader !== null });
   }
 
-  /** Codebook 0 of one chunk: decoded once, or as `candidates` candidates of which the reader keeps the best. */
-  private decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>): Promise<ArResult> {
+  /**
+   * Codebook 0 of one chunk: decoded once, or as `candidates` candidates of which the reader keeps the best (an audio
+   * reader hears each candidate as `audioOf` decodes it; the chosen one is decoded again by the caller).
+   */
+  private decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, audioOf: (c: ArResult) => Promise<Float32Array>): Promise<ArResult> {
     const decode = (j: ArJob): Promise<ArResult> => (this.batcher ? this.batcher.submit(j) : generateCodebook0(this.model, j));
-    if (candidates === 1 || !this.model.reader) return decode(job);
-    return bestOfCandidates(decode, this.model.reader, job, candidates, textIds).then((c) => c.result);
+    const reader = this.model.reader;
+    if (candidates === 1 || !reader) return decode(job);
+    const score = reader.input === 'audio' ? async (c: ArResult) => reader.score(await audioOf(c), textIds) : (c: ArResult) => reader.score(c.codes, textIds);
+    return bestOfCandidates(decode, score, job, candidates).then((c) => c.result);
   }
 
   private fadeSamples(): number {

@@ -55,7 +55,7 @@ export interface SamplingOptions {
   /** Speculative decoding with the drafter (exact: same output distribution). */
   speculative?: boolean;
   /**
-   * Candidates sampled per chunk, the model's code reader keeping the one that says the text best (1..8; default:
+   * Candidates sampled per chunk, the model's reader keeping the one that says the text best (1..8; default:
    * the model's `sampling.candidates`, else 1). Greedy decoding (temperature 0) makes one.
    */
   candidates?: number;

@@ -17,7 +17,25 @@ export interface ReaderDims {
   firstPhonemeId: number;
 }
 
+/** The phonemes a reader is asked to find: the sounding ids of a text-id sequence, in order. */
+export function readerTargets(dims: ReaderDims, textIds: ArrayLike<number>): number[] {
+  return Array.from(textIds).filter((id) => id >= dims.firstPhonemeId && id < dims.vocabSize);
+}
+
+/**
+ * CTC negative log-likelihood of the sounding phonemes of `textIds` given log-probabilities [T, C], in nats per
+ * phoneme: 0 for text without sounding phonemes, Infinity when the frames cannot hold them.
+ */
+export function perPhonemeScore(dims: ReaderDims, logProbs: ArrayLike<number>, frames: number, textIds: ArrayLike<number>): number {
+  const targets = readerTargets(dims, textIds);
+  if (targets.length === 0) return 0;
+  if (frames === 0) return Infinity;
+  return ctcNegLogLikelihood(logProbs, frames, dims.vocabSize, targets, dims.blankId) / targets.length;
+}
+
 export class CodeReader {
+  readonly input = 'codes';
+
   private constructor(
     readonly path: string,
     readonly dims: ReaderDims,
@@ -30,7 +48,7 @@ export class CodeReader {
 
   /** The phonemes the reader is asked to find: the sounding ids of a text-id sequence, in order. */
   targets(textIds: ArrayLike<number>): number[] {
-    return Array.from(textIds).filter((id) => id >= this.dims.firstPhonemeId && id < this.dims.vocabSize);
+    return readerTargets(this.dims, textIds);
   }
 
   /** Per-frame log-probabilities [T, C] of one code sequence. */
@@ -49,11 +67,9 @@ export class CodeReader {
    * is better; Infinity when the codes are too short to hold them). Text without sounding phonemes scores 0.
    */
   async score(codes: ArrayLike<number>, textIds: ArrayLike<number>): Promise<number> {
-    const targets = this.targets(textIds);
-    if (targets.length === 0) return 0;
+    if (this.targets(textIds).length === 0) return 0;
     if (codes.length === 0) return Infinity;
-    const lp = await this.logProbs(codes);
-    return ctcNegLogLikelihood(lp, codes.length, this.dims.vocabSize, targets, this.dims.blankId) / targets.length;
+    return perPhonemeScore(this.dims, await this.logProbs(codes), codes.length, textIds);
   }
 }
 
