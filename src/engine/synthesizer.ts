@@ -33,6 +33,8 @@ interface ChunkCodes {
   chunk: TextChunk;
   /** [Q, T] */
   codes: Codes;
+  /** The chunk's audio when it is already decoded whole (with the request's voice): an audio reader heard it. */
+  audio?: Float32Array;
 }
 
 /** Running totals for SynthesisStats. */
@@ -113,7 +115,7 @@ export class Synthesizer {
     const meter = new StatsMeter(resolved.params.temperature);
     const parts: Float32Array[] = [];
     for await (const c of this.chunkCodes(text, options, resolved, meter)) {
-      const pcm = c.codes.frames > 0 ? await this.model.codec.decode(c.codes, { voice: resolved.voice.codes }) : new Float32Array(0);
+      const pcm = c.audio ?? (c.codes.frames > 0 ? await this.model.codec.decode(c.codes, { voice: resolved.voice.codes }) : new Float32Array(0));
       throwIfAborted(resolved.signal);
       parts.push(shapeEdges(pcm, 0, edgePlan(c.index, c.count, pcm.length, this.fadeSamples())), this.pauseAfter(c));
       meter.audio(pcm.length);
@@ -146,6 +148,15 @@ export class Synthesizer {
       };
       if (total === 0) {
         yield { index: c.index, text: c.chunk.text, phonemes: c.chunk.phonemes, audio: pause, sampleRate, chunkEnd: true };
+        continue;
+      }
+      if (c.audio) {
+        // Already decoded whole (an audio reader chose it): cut into the same pieces instead of decoding again.
+        const step = STREAM_PIECE_FRAMES * hopLength;
+        for (let at = 0; at < c.audio.length; at += step) {
+          throwIfAborted(resolved.signal);
+          yield piece(c.audio.slice(at, at + step));
+        }
         continue;
       }
       for (let t = 0; t < c.codes.frames; t += STREAM_PIECE_FRAMES) {
@@ -187,13 +198,13 @@ export class Synthesizer {
       const minGroups = minGroupsFor(chunk.ids.length, this.minLength, this.model.frameRate, this.model.groupSize, inputs.maxGroups);
       const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, minGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
       const codesOf = (ar: ArResult): Promise<Codes> => fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes, ar.phonemes);
-      const ar = await this.decodeChunk(job, r.candidates, chunk.ids, async (c) => this.model.codec.decode(await codesOf(c), { voice: r.voice.codes }));
+      const { ar, audio } = await this.decodeChunk(job, r.candidates, chunk.ids, async (c) => this.model.codec.decode(await codesOf(c), { voice: r.voice.codes }));
       meter.addAr(ar);
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
       const codes = await codesOf(ar);
-      yield { index, count, chunk, codes };
+      yield { index, count, chunk, codes, audio };
       index++;
     }
     if (index === 0) throw nothingToSay(text);
@@ -204,15 +215,22 @@ export class Synthesizer {
   }
 
   /**
-   * Codebook 0 of one chunk: decoded once, or as `candidates` candidates of which the reader keeps the best (an audio
-   * reader hears each candidate as `audioOf` decodes it; the chosen one is decoded again by the caller).
+   * Codebook 0 of one chunk: decoded once, or as `candidates` candidates of which the reader keeps the best. An audio
+   * reader hears each candidate as `audioOf` decodes it, and the chosen one's audio comes back with it.
    */
-  private decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, audioOf: (c: ArResult) => Promise<Float32Array>): Promise<ArResult> {
+  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, audioOf: (c: ArResult) => Promise<Float32Array>): Promise<{ ar: ArResult; audio?: Float32Array }> {
     const decode = (j: ArJob): Promise<ArResult> => (this.batcher ? this.batcher.submit(j) : generateCodebook0(this.model, j));
     const reader = this.model.reader;
-    if (candidates === 1 || !reader) return decode(job);
-    const score = reader.input === 'audio' ? async (c: ArResult) => reader.score(await audioOf(c), textIds) : (c: ArResult) => reader.score(c.codes, textIds);
-    return bestOfCandidates(decode, score, job, candidates).then((c) => c.result);
+    if (candidates === 1 || !reader) return { ar: await decode(job) };
+    if (reader.input === 'codes') return { ar: (await bestOfCandidates(decode, (c) => reader.score(c.codes, textIds), job, candidates)).result };
+    const heard: Float32Array[] = [];
+    const score = async (c: ArResult): Promise<number> => {
+      const pcm = await audioOf(c);
+      heard.push(pcm);
+      return reader.score(pcm, textIds);
+    };
+    const choice = await bestOfCandidates(decode, score, job, candidates);
+    return { ar: choice.result, audio: heard[choice.chosen] };
   }
 
   private fadeSamples(): number {
