@@ -5,6 +5,9 @@
 
 Re-running the same command resumes (out/last.pt holds weights, optimizer, step and config). Batches are a pure
 function of (seed, step): a random anchor in the length-sorted order and its neighbours up to --batch-seconds.
+`--decoded DIR` (training/reader/decode_gta.py) adds the codec decoder's renderings of teacher-forced codes, with the
+phonemes of --manifest's entries of the same id: a share of the batches (`--decoded-share`) come from them, so the
+reader also learns to hear the TTS's own speech, which is what it judges.
 Every item gets a random level (-35..-15 dBFS RMS) and half of them white noise at 10-40 dB SNR. The log
 (out/log.txt) gives the training CTC loss per phoneme and, on the held-out manifest, the CTC loss per phoneme and
 the greedy phoneme error rate.
@@ -45,6 +48,24 @@ def load_pairs(manifest: str, max_seconds: float):
                 pairs.append((audio, targets))
     if not pairs:
         raise SystemExit(f"{manifest}: no usable (audio, phonemes) pairs")
+    return pairs
+
+
+def load_decoded(folders: str, manifest: str, max_seconds: float):
+    """[(audio int16 (N,), targets)] of decode_gta.py folders, the targets from `manifest` by utterance id."""
+    with open(manifest, encoding="utf-8") as f:
+        phonemes = {e["id"]: e.get("phoneme_ids") for e in map(json.loads, filter(str.strip, f))}
+    pairs = []
+    for folder in folders.split(","):
+        audio = np.load(os.path.join(folder, "audio.npy"), mmap_mode="r")
+        with open(os.path.join(folder, "index.json"), encoding="utf-8") as f:
+            for uid, start, n in json.load(f)["utterances"]:
+                targets = ctc_targets(phonemes.get(uid) or [])
+                need = len(targets) + sum(a == b for a, b in zip(targets, targets[1:]))
+                if targets and 400 <= n <= max_seconds * SAMPLE_RATE and need <= output_frames(n):
+                    pairs.append((np.array(audio[start:start + n]), targets))
+    if not pairs:
+        raise SystemExit(f"{folders}: no decoded utterance has phonemes in {manifest}")
     return pairs
 
 
@@ -113,15 +134,18 @@ def main(argv=None):
     p.add_argument("--d-model", type=int, default=192)
     p.add_argument("--n-mels", type=int, default=64)
     p.add_argument("--dilations", default="1,2,4,1,2,4,1,1", help="one residual convolution per entry (new runs only)")
+    p.add_argument("--decoded", help="comma-separated decode_gta.py folders (their audio, --manifest's phonemes)")
+    p.add_argument("--decoded-share", type=float, default=0.5, help="share of batches drawn from --decoded")
+    p.add_argument("--init-from", help="a new run starts from this run's weights and config (fresh optimizer, step 0)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
     ckpt_path = os.path.join(a.out, "last.pt")
-    if os.path.exists(ckpt_path):
-        state = torch.load(ckpt_path, map_location="cpu")
+    resume = os.path.exists(ckpt_path)
+    state = torch.load(ckpt_path if resume else a.init_from, map_location="cpu") if resume or a.init_from else None
+    if state:
         cfg = AudioReaderConfig(**state["config"])
     else:
-        state = None
         cfg = AudioReaderConfig(d_model=a.d_model, n_mels=a.n_mels, dilations=[int(x) for x in a.dilations.split(",")])
     torch.manual_seed(a.seed)
     model = AudioReader(cfg)
@@ -129,14 +153,17 @@ def main(argv=None):
     step = 0
     if state:
         model.load_state_dict(state["model"])
+    if resume:
         opt.load_state_dict(state["optimizer"])
         step = state["step"]
-    train = load_pairs(a.manifest, a.max_seconds)
+    sources = [load_pairs(a.manifest, a.max_seconds)]
+    if a.decoded:
+        sources.append(load_decoded(a.decoded, a.manifest, a.max_seconds))
     val = load_pairs(a.val_manifest, a.max_seconds)
-    order = sorted(range(len(train)), key=lambda i: len(train[i][0]))
+    orders = [sorted(range(len(src)), key=lambda i: len(src[i][0])) for src in sources]
     log = open(os.path.join(a.out, "log.txt"), "a")
-    print(f"{len(train)} training, {len(val)} held-out utterances; {sum(x.numel() for x in model.parameters())} "
-          f"params; resuming at step {step}", file=log, flush=True)
+    print(f"{' + '.join(str(len(src)) for src in sources)} training, {len(val)} held-out utterances; "
+          f"{sum(x.numel() for x in model.parameters())} params; resuming at step {step}", file=log, flush=True)
     t0, last_save = time.time(), time.time()
 
     def save():
@@ -148,7 +175,9 @@ def main(argv=None):
     model.train()
     max_samples = int(a.batch_seconds * SAMPLE_RATE)
     while step < a.steps:
-        batch, rng = batch_at(train, order, a.seed, step, max_samples)
+        # Which source a batch comes from is a pure function of (seed, step) too.
+        k = int(len(sources) > 1 and np.random.default_rng([a.seed, step, 1]).random() < a.decoded_share)
+        batch, rng = batch_at(sources[k], orders[k], a.seed, step, max_samples)
         audio, frames, targets = collate(batch, rng)
         torch.manual_seed(a.seed * 1_000_003 + step)
         for g in opt.param_groups:

@@ -102,3 +102,46 @@ def test_committed_audio_fixture_matches_the_exporter():
     with torch.no_grad():
         nll = ctc_nll(model(audio), torch.tensor([output_frames(audio.shape[1])]), [targets])
     assert abs(nll.item() / len(targets) - case["nll_per_phoneme"]) < 1e-3
+
+
+def write_decoded(root, manifest, skip_id="u1"):
+    """A decode_gta.py folder holding the same tones as the corpus (and one id the manifest does not know)."""
+    entries = [json.loads(l) for l in open(manifest)]
+    parts, index, offset = [], [], 0
+    for e in entries + [{"id": "stranger", "path": entries[0]["path"]}]:
+        if e["id"] == skip_id:
+            continue
+        audio = (sf.read(root / e["path"], dtype="float32")[0] * 32767).astype(np.int16)
+        parts.append(audio)
+        index.append([e["id"], offset, len(audio)])
+        offset += len(audio)
+    out = root / "decoded"
+    out.mkdir()
+    np.save(out / "audio.npy", np.concatenate(parts))
+    (out / "index.json").write_text(json.dumps({"utterances": index}))
+    return str(out)
+
+
+def test_decoded_folders_join_the_corpus_by_id_and_share_the_batches(tmp_path):
+    manifest = write_corpus(tmp_path, n=12)
+    decoded = write_decoded(tmp_path, manifest)
+    pairs = train_audio.load_decoded(decoded, manifest, max_seconds=12)
+    corpus = train_audio.load_pairs(manifest, max_seconds=12)
+    assert len(pairs) == 11  # u1 not decoded, "stranger" not in the manifest
+    assert np.abs(pairs[0][0].astype(int) - corpus[0][0]).max() <= 2 and pairs[0][1] == corpus[0][1]
+    out = tmp_path / "run"
+    train_audio.main(["--manifest", manifest, "--val-manifest", manifest, "--out", str(out), "--d-model", "16",
+                      "--n-mels", "16", "--dilations", "1", "--steps", "4", "--warmup", "1", "--decoded", decoded])
+    assert "12 + 11 training" in open(out / "log.txt").read()
+
+
+def test_decode_gta_renders_every_utterance_at_the_codec_hop(tmp_path):
+    from training.codec.export import make_tiny
+    from training.reader.decode_gta import decode_folder
+    folder = tmp_path / "gta"
+    folder.mkdir()
+    np.save(folder / "codes.npy", np.arange(30, dtype=np.int16) * 7)
+    np.save(folder / "phonemes.npy", np.full(30, 25, dtype=np.int16))
+    (folder / "index.json").write_text(json.dumps({"utterances": [["a", 0, 0, 12, "s"], ["b", 3840, 12, 18, "s"]]}))
+    out = list(decode_folder(make_tiny().eval(), str(folder)))
+    assert [(uid, len(audio), audio.dtype) for uid, audio in out] == [("a", 12 * 320, np.int16), ("b", 18 * 320, np.int16)]
