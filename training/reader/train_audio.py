@@ -15,15 +15,14 @@ the greedy phoneme error rate.
 import argparse
 import json
 import os
-import time
 
 import numpy as np
 import soundfile as sf
 import torch
 
 from .audio_reader import SAMPLE_RATE, AudioReader, AudioReaderConfig, output_frames
-from .model import ctc_nll, ctc_targets, greedy_read
-from .train import edit_distance, learning_rate
+from .loop import Run, batch_at, common_args, evaluate
+from .model import ctc_nll, ctc_targets
 
 
 def load_pairs(manifest: str, max_seconds: float):
@@ -88,120 +87,36 @@ def collate(pairs, rng):
     return torch.from_numpy(audio), frames, [t for _, t in pairs]
 
 
-def batch_at(pairs, order, seed: int, step: int, max_samples: int):
-    rng = np.random.default_rng([seed, step])
-    start = int(rng.integers(0, len(order)))
-    chosen, samples = [], 0
-    for i in order[start:]:
-        n = len(pairs[i][0])
-        if chosen and samples + n > max_samples:
-            break
-        chosen.append(pairs[i])
-        samples += n
-    return chosen, rng
-
-
-@torch.no_grad()
-def evaluate(model, pairs, batch: int = 16):
-    """(CTC nats per phoneme, greedy phoneme error rate) over `pairs`."""
-    model.eval()
-    nll = errors = phonemes = 0.0
-    for i in range(0, len(pairs), batch):
-        audio, frames, targets = collate(pairs[i:i + batch], None)
-        lp = model(audio, fast=True)
-        nll += ctc_nll(lp, frames, targets).sum().item()
-        for j, t in enumerate(targets):
-            errors += edit_distance(t, greedy_read(lp[j], int(frames[j])))
-            phonemes += len(t)
-    model.train()
-    return nll / phonemes, errors / phonemes
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description="train the audio reader (CTC phoneme recognizer over audio)")
-    p.add_argument("--manifest", required=True)
-    p.add_argument("--val-manifest", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--steps", type=int, default=8000)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--warmup", type=int, default=200)
+    common_args(p, steps=8000)
     p.add_argument("--batch-seconds", type=float, default=60.0, help="audio seconds per batch")
     p.add_argument("--max-seconds", type=float, default=12.0, help="longest utterance used")
-    p.add_argument("--eval-every", type=int, default=250)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-minutes", type=float)
     p.add_argument("--d-model", type=int, default=192)
     p.add_argument("--n-mels", type=int, default=64)
     p.add_argument("--dilations", default="1,2,4,1,2,4,1,1", help="one residual convolution per entry (new runs only)")
     p.add_argument("--decoded", help="comma-separated decode_gta.py folders (their audio, --manifest's phonemes)")
     p.add_argument("--decoded-share", type=float, default=0.5, help="share of batches drawn from --decoded")
-    p.add_argument("--init-from", help="a new run starts from this run's weights and config (fresh optimizer, step 0)")
     a = p.parse_args(argv)
-    torch.set_num_threads(a.threads)
-    os.makedirs(a.out, exist_ok=True)
-    ckpt_path = os.path.join(a.out, "last.pt")
-    resume = os.path.exists(ckpt_path)
-    state = torch.load(ckpt_path if resume else a.init_from, map_location="cpu") if resume or a.init_from else None
-    if state:
-        cfg = AudioReaderConfig(**state["config"])
-    else:
-        cfg = AudioReaderConfig(d_model=a.d_model, n_mels=a.n_mels, dilations=[int(x) for x in a.dilations.split(",")])
-    torch.manual_seed(a.seed)
-    model = AudioReader(cfg)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
-    step = 0
-    if state:
-        model.load_state_dict(state["model"])
-    if resume:
-        opt.load_state_dict(state["optimizer"])
-        step = state["step"]
+    run = Run(a, "audio-reader", AudioReader, AudioReaderConfig,
+              lambda: AudioReaderConfig(d_model=a.d_model, n_mels=a.n_mels, dilations=[int(x) for x in a.dilations.split(",")]))
     sources = [load_pairs(a.manifest, a.max_seconds)]
     if a.decoded:
         sources.append(load_decoded(a.decoded, a.manifest, a.max_seconds))
     val = load_pairs(a.val_manifest, a.max_seconds)
     orders = [sorted(range(len(src)), key=lambda i: len(src[i][0])) for src in sources]
-    log = open(os.path.join(a.out, "log.txt"), "a")
-    print(f"{' + '.join(str(len(src)) for src in sources)} training, {len(val)} held-out utterances; "
-          f"{sum(x.numel() for x in model.parameters())} params; resuming at step {step}", file=log, flush=True)
-    t0, last_save = time.time(), time.time()
-
-    def save():
-        tmp = ckpt_path + ".tmp"
-        torch.save({"kind": "audio-reader", "config": cfg.to_dict(), "model": model.state_dict(),
-                    "optimizer": opt.state_dict(), "step": step}, tmp)
-        os.replace(tmp, ckpt_path)
-
-    model.train()
+    run.print(f"{' + '.join(str(len(src)) for src in sources)} training, {len(val)} held-out utterances; "
+              f"{run.params()} params; resuming at step {run.step}")
     max_samples = int(a.batch_seconds * SAMPLE_RATE)
-    while step < a.steps:
+
+    def batch_loss(step):
         # Which source a batch comes from is a pure function of (seed, step) too.
         k = int(len(sources) > 1 and np.random.default_rng([a.seed, step, 1]).random() < a.decoded_share)
         batch, rng = batch_at(sources[k], orders[k], a.seed, step, max_samples)
         audio, frames, targets = collate(batch, rng)
-        torch.manual_seed(a.seed * 1_000_003 + step)
-        for g in opt.param_groups:
-            g["lr"] = learning_rate(step, a)
-        nll = ctc_nll(model(audio, fast=True), frames, targets)
-        loss = nll.sum() / sum(len(t) for t in targets)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        if step % 50 == 0:
-            print(f"step {step} loss {loss.item():.4f} lr {learning_rate(step - 1, a):.2e} "
-                  f"{(time.time() - t0) / 60:.1f} min", file=log, flush=True)
-        if step % a.eval_every == 0 or step == a.steps:
-            vl, per = evaluate(model, val)
-            print(f"step {step} val_loss {vl:.4f} val_per {per:.4f}", file=log, flush=True)
-        if time.time() - last_save > 120 or step == a.steps:
-            save()
-            last_save = time.time()
-        if a.max_minutes is not None and time.time() - t0 > 60 * a.max_minutes:
-            save()
-            print(f"step {step}: --max-minutes {a.max_minutes} reached, stopping", file=log, flush=True)
-            break
+        return ctc_nll(run.model(audio, fast=True), frames, targets).sum() / sum(len(t) for t in targets)
+
+    run.train(batch_loss, lambda: evaluate(run.model, val, lambda b: collate(b, None), batch=16))
 
 
 if __name__ == "__main__":
