@@ -232,6 +232,22 @@ describe('best of N', () => {
     }
   });
 
+  it('generate() with candidates keeps a long first sentence whole (the reader picks better on whole sentences); stream() still cuts it', async () => {
+    const text = 'Hi there, this is a rather long first sentence, and it keeps on going for a while.';
+    const score = vi.spyOn(model.reader!, 'score');
+    const scored = async (run: () => Promise<unknown>): Promise<number> => {
+      score.mockClear();
+      await run();
+      return score.mock.calls.length;
+    };
+    const options = { voice, seed: 3, temperature: 1, candidates: 2 };
+    expect(await scored(() => new Synthesizer(model).generate(text, options))).toBe(2); // one chunk
+    expect(await scored(async () => {
+      for await (const piece of new Synthesizer(model).stream(text, options)) void piece;
+    })).toBeGreaterThanOrEqual(4);
+    expect(await scored(() => new Synthesizer(model).generate(text, { ...options, firstChunkPhonemes: 40 }))).toBeGreaterThanOrEqual(4);
+  });
+
   it('greedy decoding makes one candidate, since they would all be the same', async () => {
     const synth = new Synthesizer(model);
     const score = vi.spyOn(model.reader!, 'score');

@@ -110,7 +110,7 @@ export class Synthesizer {
   }
 
   async generate(text: string, options: SynthesisOptions): Promise<SynthesisResult> {
-    const resolved = this.resolve(options);
+    const resolved = this.resolve(options, false);
     const { sampleRate } = this.model;
     const meter = new StatsMeter(resolved.params.temperature);
     const parts: Float32Array[] = [];
@@ -128,7 +128,7 @@ export class Synthesizer {
   }
 
   async *stream(text: string, options: SynthesisOptions): AsyncGenerator<AudioChunk> {
-    const resolved = this.resolve(options);
+    const resolved = this.resolve(options, true);
     const { sampleRate, hopLength } = this.model;
     const meter = new StatsMeter(resolved.params.temperature);
     for await (const c of this.chunkCodes(text, options, resolved, meter)) {
@@ -210,8 +210,8 @@ export class Synthesizer {
     if (index === 0) throw nothingToSay(text);
   }
 
-  private resolve(options: SynthesisOptions): ResolvedSynthesis {
-    return resolveSynthesisOptions(options, this.model.samplingDefaults, { candidates: this.model.candidates, hasReader: this.model.reader !== null });
+  private resolve(options: SynthesisOptions, streaming: boolean): ResolvedSynthesis {
+    return resolveSynthesisOptions(options, this.model.samplingDefaults, { candidates: this.model.candidates, hasReader: this.model.reader !== null }, streaming);
   }
 
   /**
