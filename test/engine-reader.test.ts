@@ -60,6 +60,38 @@ describe('ctcNegLogLikelihood', () => {
     expect(ctcNegLogLikelihood(lp, 2, 3, [])).toBeCloseTo(-log(0.5 * 0.1), 12);
   });
 
+  it('matches the log-space forward recursion on long random inputs (it rescales every frame instead)', () => {
+    const logAdd = (a: number, b: number): number => (a === -Infinity ? b : b === -Infinity ? a : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b))));
+    const reference = (lp: number[], frames: number, classes: number, targets: number[]): number => {
+      const n = 2 * targets.length + 1;
+      const label = (s: number): number => (s % 2 === 0 ? 0 : targets[(s - 1) >> 1]);
+      let alpha = Array.from({ length: n }, (_, s) => (s < 2 ? lp[label(s)] : -Infinity));
+      for (let t = 1; t < frames; t++) {
+        alpha = alpha.map((_, s) => {
+          let a = alpha[s];
+          if (s >= 1) a = logAdd(a, alpha[s - 1]);
+          if (s >= 2 && s % 2 === 1 && label(s) !== label(s - 2)) a = logAdd(a, alpha[s - 2]);
+          return a + lp[t * classes + label(s)];
+        });
+      }
+      return -logAdd(alpha[n - 1], alpha[n - 2]);
+    };
+    let state = 7;
+    const random = (): number => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const frames = 400;
+    const classes = 30;
+    const lp: number[] = [];
+    for (let t = 0; t < frames; t++) {
+      const row = Array.from({ length: classes }, () => random() * 12);
+      const lse = Math.log(row.reduce((a, x) => a + Math.exp(x), 0));
+      lp.push(...row.map((x) => x - lse));
+    }
+    const targets = Array.from({ length: 120 }, () => 1 + Math.floor(random() * (classes - 1)));
+    const want = reference(lp, frames, classes, targets);
+    expect(want).toBeGreaterThan(800); // as a probability, far below float64's smallest number
+    expect(ctcNegLogLikelihood(lp, frames, classes, targets)).toBeCloseTo(want, 6);
+  });
+
   it('needs a blank between repeated labels, so "a a" does not fit two frames', () => {
     expect(ctcNegLogLikelihood(lp, 2, 3, [1, 1])).toBe(Infinity);
     const three = [...lp, log(0.2), log(0.5), log(0.3)];

