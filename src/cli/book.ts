@@ -10,6 +10,7 @@ import { formatChapterList, readBook, selectChapters, type ChapterFileFormat } f
 import { runBook, type BookOutput } from '../book/job-runner.js';
 import { parseGateChecks } from '../book/quality-gate.js';
 import { formatSummary } from '../book/run-summary.js';
+import { MAX_CANDIDATES } from '../engine/candidates.js';
 import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, WorkerSynthesizer } from '../engine/index.js';
 import { isParlaError, ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
@@ -45,6 +46,7 @@ interface BookFlags {
   model: string;
   temperature?: string;
   topP?: string;
+  candidates?: string;
   threads?: string;
 }
 
@@ -78,6 +80,7 @@ export function registerBook(program: Command): void {
     .option('-m, --model <dir>', 'model directory', defaultModelDir())
     .option('--temperature <t>', 'sampling temperature; 0 = greedy')
     .option('--top-p <p>', 'nucleus sampling probability mass')
+    .option('--candidates <n>', "candidates sampled per chunk, the model's reader keeping the best (default: the model's; 1 is fastest)")
     .option('--threads <n>', 'ONNX threads per operator (default: cores / jobs)')
     .action(async (input: string, flags: BookFlags) => {
       const book = readBook(input);
@@ -98,7 +101,11 @@ export function registerBook(program: Command): void {
         chapterMs: intFlag(flags.pauseChapter, '--pause-chapter', 0, 60_000),
       };
       const subtitles = flags.subtitles === undefined ? undefined : oneOf(flags.subtitles, ['srt', 'vtt'] as const, '--subtitles');
-      const sampling = { temperature: numberFlag(flags.temperature, '--temperature'), topP: numberFlag(flags.topP, '--top-p') };
+      const sampling = {
+        temperature: numberFlag(flags.temperature, '--temperature'),
+        topP: numberFlag(flags.topP, '--top-p'),
+        candidates: flags.candidates === undefined ? undefined : intFlag(flags.candidates, '--candidates', 1, MAX_CANDIDATES),
+      };
       resolveSamplingParams(sampling);
       if (!flags.voice) throw new ParlaError('voice_not_found', '--voice is required: a saved voice id (see `parla voices`) or an audio file to clone', { param: 'voice' });
       const lexicon = flags.lexicon ? loadLexicon(flags.lexicon) : undefined;
@@ -134,6 +141,7 @@ export function registerBook(program: Command): void {
             voice: { id: voice.id, codes: sha256(Buffer.from(voice.codes.data.buffer, voice.codes.data.byteOffset, voice.codes.data.byteLength)), transcript: voice.transcript ?? null },
             temperature: sampling.temperature ?? null,
             topP: sampling.topP ?? null,
+            candidates: sampling.candidates ?? null,
             normalize: flags.normalize,
             lexicon: flags.lexicon ? sha256(readFileSync(flags.lexicon)) : null,
           },
