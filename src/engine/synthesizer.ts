@@ -37,6 +37,12 @@ interface ChunkCodes {
   audio?: Float32Array;
 }
 
+/** A candidate as an audio reader heard it: all its codebooks and their decode with the request's voice. */
+interface HeardCandidate {
+  codes: Codes;
+  audio: Float32Array;
+}
+
 /** Running totals for SynthesisStats. */
 class StatsMeter {
   readonly start = performance.now();
@@ -135,7 +141,6 @@ export class Synthesizer {
       const total = c.codes.frames * hopLength;
       const plan = edgePlan(c.index, c.count, total, this.fadeSamples());
       const pause = this.pauseAfter(c);
-      const decoder = this.model.codec.streamingDecoder({ chunkFrames: STREAM_PIECE_FRAMES, contextFrames: STREAM_CONTEXT_FRAMES, voice: resolved.voice.codes });
       let offset = 0;
       const piece = (audio: Float32Array): AudioChunk => {
         const first = offset === 0;
@@ -159,6 +164,7 @@ export class Synthesizer {
         }
         continue;
       }
+      const decoder = this.model.codec.streamingDecoder({ chunkFrames: STREAM_PIECE_FRAMES, contextFrames: STREAM_CONTEXT_FRAMES, voice: resolved.voice.codes });
       for (let t = 0; t < c.codes.frames; t += STREAM_PIECE_FRAMES) {
         const slice = sliceFrames(c.codes, t, t + STREAM_PIECE_FRAMES);
         for (const audio of await decoder.push(slice)) {
@@ -198,13 +204,17 @@ export class Synthesizer {
       const minGroups = minGroupsFor(chunk.ids.length, this.minLength, this.model.frameRate, this.model.groupSize, inputs.maxGroups);
       const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, minGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
       const codesOf = (ar: ArResult): Promise<Codes> => fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes, ar.phonemes);
-      const { ar, audio } = await this.decodeChunk(job, r.candidates, chunk.ids, async (c) => this.model.codec.decode(await codesOf(c), { voice: r.voice.codes }));
+      const heard = async (c: ArResult): Promise<HeardCandidate> => {
+        const codes = await codesOf(c);
+        return { codes, audio: await this.model.codec.decode(codes, { voice: r.voice.codes }) };
+      };
+      const { ar, decoded } = await this.decodeChunk(job, r.candidates, chunk.ids, heard);
       meter.addAr(ar);
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
-      const codes = await codesOf(ar);
-      yield { index, count, chunk, codes, audio };
+      // An audio reader already filled and decoded the chosen candidate: neither runs twice.
+      yield { index, count, chunk, codes: decoded?.codes ?? (await codesOf(ar)), audio: decoded?.audio };
       index++;
     }
     if (index === 0) throw nothingToSay(text);
@@ -216,21 +226,21 @@ export class Synthesizer {
 
   /**
    * Codebook 0 of one chunk: decoded once, or as `candidates` candidates of which the reader keeps the best. An audio
-   * reader hears each candidate as `audioOf` decodes it, and the chosen one's audio comes back with it.
+   * reader hears each candidate as `hear` fills and decodes it, and the chosen one's codes and audio come back with it.
    */
-  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, audioOf: (c: ArResult) => Promise<Float32Array>): Promise<{ ar: ArResult; audio?: Float32Array }> {
+  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, hear: (c: ArResult) => Promise<HeardCandidate>): Promise<{ ar: ArResult; decoded?: HeardCandidate }> {
     const decode = (j: ArJob): Promise<ArResult> => (this.batcher ? this.batcher.submit(j) : generateCodebook0(this.model, j));
     const reader = this.model.reader;
     if (candidates === 1 || !reader) return { ar: await decode(job) };
     if (reader.input === 'codes') return { ar: (await bestOfCandidates(decode, (c) => reader.score(c.codes, textIds), job, candidates)).result };
-    const heard: Float32Array[] = [];
+    const heard: HeardCandidate[] = [];
     const score = async (c: ArResult): Promise<number> => {
-      const pcm = await audioOf(c);
-      heard.push(pcm);
-      return reader.score(pcm, textIds);
+      const h = await hear(c);
+      heard.push(h);
+      return reader.score(h.audio, textIds);
     };
     const choice = await bestOfCandidates(decode, score, job, candidates);
-    return { ar: choice.result, audio: heard[choice.chosen] };
+    return { ar: choice.result, decoded: heard[choice.chosen] };
   }
 
   private fadeSamples(): number {

@@ -46,9 +46,10 @@ export class AudioReader {
    * is better; Infinity when the clip is too short to hold them). Text without sounding phonemes scores 0.
    */
   async score(pcm: Float32Array, textIds: ArrayLike<number>): Promise<number> {
-    if (this.targets(textIds).length === 0) return 0;
+    const targets = this.targets(textIds);
+    if (targets.length === 0) return 0;
     if (pcm.length < AUDIO_READER_MIN_SAMPLES) return Infinity;
     const { data, frames } = await this.logProbs(pcm);
-    return perPhonemeScore(this.dims, data, frames, textIds);
+    return perPhonemeScore(this.dims, data, frames, targets);
   }
 }

@@ -23,13 +23,10 @@ export function readerTargets(dims: ReaderDims, textIds: ArrayLike<number>): num
 }
 
 /**
- * CTC negative log-likelihood of the sounding phonemes of `textIds` given log-probabilities [T, C], in nats per
- * phoneme: 0 for text without sounding phonemes, Infinity when the frames cannot hold them.
+ * CTC negative log-likelihood of `targets` (readerTargets, at least one) given log-probabilities [T, C], in nats per
+ * phoneme: Infinity when the frames cannot hold them.
  */
-export function perPhonemeScore(dims: ReaderDims, logProbs: ArrayLike<number>, frames: number, textIds: ArrayLike<number>): number {
-  const targets = readerTargets(dims, textIds);
-  if (targets.length === 0) return 0;
-  if (frames === 0) return Infinity;
+export function perPhonemeScore(dims: ReaderDims, logProbs: ArrayLike<number>, frames: number, targets: readonly number[]): number {
   return ctcNegLogLikelihood(logProbs, frames, dims.vocabSize, targets, dims.blankId) / targets.length;
 }
 
@@ -67,9 +64,10 @@ export class CodeReader {
    * is better; Infinity when the codes are too short to hold them). Text without sounding phonemes scores 0.
    */
   async score(codes: ArrayLike<number>, textIds: ArrayLike<number>): Promise<number> {
-    if (this.targets(textIds).length === 0) return 0;
+    const targets = this.targets(textIds);
+    if (targets.length === 0) return 0;
     if (codes.length === 0) return Infinity;
-    return perPhonemeScore(this.dims, await this.logProbs(codes), codes.length, textIds);
+    return perPhonemeScore(this.dims, await this.logProbs(codes), codes.length, targets);
   }
 }
 
