@@ -235,6 +235,20 @@ describe('decoding a pointer model', () => {
     batched.forEach((r, i) => expect(Array.from(r.phonemes!)).toEqual(Array.from(lone[i].phonemes!)));
   });
 
+  it('candidates of one prompt (prefilled once, advance logits copied to every row) equal their lone decoding', async () => {
+    const base = await job('A somewhat longer sentence than that.', { temperature: 1, topP: 0.9 }, 0);
+    const jobs = [0, 1, 2].map((k) => ({ ...base, seed: base.seed + k * 1_000_003 }));
+    const batcher = new ArBatcher(model);
+    const batched = await Promise.all(jobs.map((j) => batcher.submit(j)));
+    expect(batcher.batchSizes).toEqual([3]);
+    for (const [i, j] of jobs.entries()) {
+      const lone = await generateCodebook0(model, j);
+      expect(Array.from(batched[i].codes)).toEqual(Array.from(lone.codes));
+      expect(Array.from(batched[i].phonemes!)).toEqual(Array.from(lone.phonemes!));
+    }
+    expect(new Set(batched.map((r) => Array.from(r.codes).join())).size).toBeGreaterThan(1);
+  });
+
   it("each frame's phoneme is the pointer's token while its group was drawn, and the decoder hears it", async () => {
     const j = await job('A short sentence to read.', { temperature: 0 });
     const tokens: number[] = [];

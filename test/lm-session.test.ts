@@ -152,6 +152,37 @@ describe('KV cache', () => {
       expect(s.rowLength(b)).toBe(alone.length);
     }
   });
+
+  it('rows with one prompt (best-of-N candidates) are prefilled once: every row gets the lone logits and cache, then steps on its own', async () => {
+    const prompt: ArPrompt = { text: TEXT, groups: groups(3, 9) };
+    const s = ArSession.start(ar, 3);
+    // Equal by value, not the same object: candidates build their prompts separately.
+    const shared = await s.prefill([prompt, { text: [...TEXT], groups: groups(3, 9) }, { ...prompt }]);
+    const alone = ArSession.start(ar);
+    const pre = await alone.prefill([prompt]);
+    expect([shared.batch, shared.positions]).toEqual([3, pre.positions]);
+    expect(s.length).toBe(alone.length);
+    const next = [groups(1, 1)[0], groups(1, 2)[0], groups(1, 3)[0]];
+    const stepped = await s.step(next);
+    for (let b = 0; b < 3; b++) {
+      // Bitwise: the rows were computed by one single-row call.
+      expect(shared.at(b, pre.positions - 1, 1)).toEqual(pre.at(0, pre.positions - 1, 1));
+      expect(s.rowLength(b)).toBe(alone.length + 1);
+      const lone = alone.clone();
+      const one = await lone.step([next[b]]);
+      expect(maxAbsDiff(stepped.at(b, 0, 0), one.at(0, 0, 0))).toBeLessThan(CACHE_TOL);
+    }
+  });
+
+  it('rows that differ anywhere (a group code) are not treated as one prompt', async () => {
+    const a: ArPrompt = { text: TEXT, groups: groups(3, 9) };
+    const b: ArPrompt = { text: TEXT, groups: [...groups(2, 9), [1, 2]] };
+    const s = ArSession.start(ar, 2);
+    const both = await s.prefill([a, b]);
+    const alone = await ArSession.start(ar).prefill([b]);
+    expect(maxAbsDiff(both.at(1, both.positions - 1, 0), alone.at(0, alone.positions - 1, 0))).toBeLessThan(CACHE_TOL);
+    expect(maxAbsDiff(both.at(0, both.positions - 1, 0), alone.at(0, alone.positions - 1, 0))).toBeGreaterThan(1e-3);
+  });
 });
 
 describe('bad input is refused with a named parameter', () => {

@@ -65,6 +65,7 @@ export class ArSession {
   async prefill(rows: ArPrompt[]): Promise<GroupLogits> {
     if (this.length !== 0) throw new ParlaError('invalid_input', `prefill needs an empty session; this one holds ${this.length} positions (truncate(0) first)`, { param: 'prefill' });
     this.checkRows(rows.length, 'prompts');
+    if (rows.length > 1 && rows.every((r) => samePrompt(r, rows[0]))) return this.prefillShared(rows[0]);
     const tokens = rows.map((r): Token[] => {
       const last = r.groups.length - 1;
       return [...Array.from(r.text, (id) => ({ text: id })), ...Array.from(r.groups, (g, i) => ({ audio: g, pointer: i === last ? r.pointer : undefined }))];
@@ -74,6 +75,21 @@ export class ArSession {
     const logits = await this.feed(tokens.map((t) => [...new Array<Token | null>(s - t.length).fill(null), ...t]));
     tokens.forEach((t, b) => (this.padding[b] = s - t.length));
     return logits;
+  }
+
+  /**
+   * Every row has the same prompt (best-of-N candidates of one chunk): prefill it once and copy its cache to every
+   * row. Why: the prefill is the AR's largest call (the voice prompt and the text, ~300 positions), and B copies of
+   * it cost B times one on a CPU. Row b's logits and cache equal those of the row prefilled alone.
+   */
+  private async prefillShared(row: ArPrompt): Promise<GroupLogits> {
+    const one = new ArSession(this.model, 1);
+    const logits = await one.prefill([row]);
+    this.cache = one.cache.tiled(this.batch);
+    this.mask = tileRows(one.mask, this.batch);
+    this.padding.fill(0);
+    const tiledAdvance = logits.advance ? tileRows(logits.advance, this.batch) : undefined;
+    return new GroupLogits(tileRows(logits.data, this.batch), this.batch, logits.positions, logits.groupSize, logits.vocabSize, tiledAdvance);
   }
 
   /**
@@ -163,6 +179,23 @@ export class ArSession {
     this.mask = mask;
     return new GroupLogits(out.logits, b, s, g, vocabSize, out.advance);
   }
+}
+
+/** Whether two prompts feed the same tokens (text, prompt groups and the pointer feed). */
+function samePrompt(a: ArPrompt, b: ArPrompt): boolean {
+  if (a === b) return true;
+  const sameList = (x: ArrayLike<number>, y: ArrayLike<number>): boolean => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => v === y[i]);
+  if (!sameList(a.text, b.text) || a.groups.length !== b.groups.length) return false;
+  for (let i = 0; i < a.groups.length; i++) if (!sameList(a.groups[i], b.groups[i])) return false;
+  const ctx = (p?: PointerFeed): number[] => (p ? [p.token, ...(p.context ?? [-1, -1, -1])] : []);
+  return sameList(ctx(a.pointer), ctx(b.pointer));
+}
+
+/** `n` copies of a row-major block, one after another (row b of the batch = the single row). */
+function tileRows<T extends Float32Array | Uint8Array>(one: T, n: number): T {
+  const out = new (one.constructor as new (length: number) => T)(one.length * n);
+  for (let b = 0; b < n; b++) out.set(one, b * one.length);
+  return out;
 }
 
 function checkId(id: number, size: number, what: string): number {

@@ -4,6 +4,7 @@
  * are appended; rolling back (speculative decoding) just shortens P. Time-major is what makes both free: the first
  * P positions of every row are one contiguous block.
  */
+import { ParlaError } from '../errors.js';
 import { ort } from '../onnx.js';
 
 const INITIAL_CAPACITY = 64;
@@ -69,6 +70,26 @@ export class KvCache {
   /** An independent copy of the held positions. */
   clone(): KvCache {
     return new KvCache(this.nLayers, this.batch, this.nHeads, this.headDim, this);
+  }
+
+  /** A cache of `batch` rows, each a copy of this single-row cache's positions. */
+  tiled(batch: number): KvCache {
+    if (this.batch !== 1) throw new ParlaError('internal', `only a single-row cache can be tiled, this one has ${this.batch} rows`);
+    const out = new KvCache(this.nLayers, batch, this.nHeads, this.headDim);
+    out.reserve(this.positions);
+    const row = this.stride;
+    const tile = (from: Float32Array, to: Float32Array): void => {
+      for (let p = 0; p < this.positions; p++) {
+        const src = from.subarray(p * row, (p + 1) * row);
+        for (let b = 0; b < batch; b++) to.set(src, (p * batch + b) * row);
+      }
+    };
+    for (let i = 0; i < this.nLayers; i++) {
+      tile(this.keys[i], out.keys[i]);
+      tile(this.values[i], out.values[i]);
+    }
+    out.positions = this.positions;
+    return out;
   }
 
   /** Grows the buffers (doubling) so that they hold `positions`. */
