@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from .config import ARConfig
-from .modules import Block, additive_mask, rope_cos_sin
+from .modules import Block, additive_mask, export_rope, reshape_kept, rope_cos_sin
 
 
 class ARModel(nn.Module):
@@ -93,20 +93,24 @@ class ARModel(nn.Module):
                 audio = audio + emb(pointer_context[..., i])
         x = torch.where(is_audio.unsqueeze(-1), audio, self.text_emb(text_ids))
 
-        time_major = self.blocks[0].attn.time_major_past  # set while exporting (onnx_export.time_major_cache)
-        past_len = past_keys[0].shape[0 if time_major else 2]
+        exporting = self.blocks[0].attn.time_major_past  # set while exporting (onnx_export.time_major_cache)
+        past_len = past_keys[0].shape[0 if exporting else 2]
         query_idx = torch.arange(s, device=text_ids.device).unsqueeze(1) + past_len
         causal = torch.arange(past_len + s, device=text_ids.device).unsqueeze(0) <= query_idx  # (S, P+S)
         mask_add = additive_mask(causal.unsqueeze(0) & attention_mask.unsqueeze(1))
         cos, sin = rope_cos_sin(positions, self.cfg.head_dim, self.cfg.rope_base)
+        if exporting:  # the graph's residual stream is (B*S, D): see modules.Attention.forward_export
+            cos, sin = export_rope(cos, sin, self.cfg.n_heads, self.cfg.head_dim)
+            x = reshape_kept(x, 0, (-1, self.cfg.d_model))
 
         keys, values = [], []
         for i, block in enumerate(self.blocks):
-            x, k, vv = block(x, cos, sin, mask_add, past_keys[i], past_values[i])
+            x, k, vv = block(x, cos, sin, mask_add, past_keys[i], past_values[i],
+                             export_shape=(past_len, b, s) if exporting else None)
             keys.append(k)
             values.append(vv)
         h = self.norm(x)
         logits = self.heads(h).view(b, s, g, v)
         if self.cfg.pointer_classes:
-            return logits, keys, values, self.advance_head(h)
+            return logits, keys, values, self.advance_head(h).view(b, s, -1)
         return logits, keys, values

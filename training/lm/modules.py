@@ -23,13 +23,58 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
 
 
+class KeptDimsReshape(torch.autograd.Function):
+    """x.reshape(x.shape[:keep] + tail), exported as ONE Reshape whose shape is a constant [0] * keep + tail (ONNX 0 =
+    keep that input dim). Why: a view over traced sizes (x.view(b, s, ...)) exports as Shape, Gather, Unsqueeze and
+    Concat feeding the Reshape, and onnxruntime runs each of them on every decoding step."""
+
+    @staticmethod
+    def forward(ctx, x, keep: int, tail: tuple):
+        return x.reshape(*x.shape[:keep], *tail)
+
+    @staticmethod
+    def symbolic(g, x, keep: int, tail: tuple):
+        # The last size as -1 (same result): torch 1.13's shape inference asserts on a 0 without a -1.
+        shape = [0] * keep + list(tail) if -1 in tail else [0] * keep + list(tail[:-1]) + [-1]
+        return g.op("Reshape", x, g.op("Constant", value_t=torch.tensor(shape, dtype=torch.long)))
+
+
+def reshape_kept(x: torch.Tensor, keep: int, tail: tuple) -> torch.Tensor:
+    """Reshapes all dims after the first `keep` to `tail` (-1 allowed once), exporting as one Reshape node."""
+    return KeptDimsReshape.apply(x, keep, tuple(tail))
+
+
+def rotate_half_matrix(head_dim: int) -> torch.Tensor:
+    """R (Dh, Dh) with x @ R = cat(-x2, x1): the rotary embedding as x * cos + (x @ R) * sin. Its entries are 0 and
+    +-1, so the product is exact."""
+    half = head_dim // 2
+    r = torch.zeros(head_dim, head_dim)
+    r[torch.arange(half) + half, torch.arange(half)] = -1.0
+    r[torch.arange(half), torch.arange(half) + half] = 1.0
+    return r
+
+
+def export_rope(cos: torch.Tensor, sin: torch.Tensor, n_heads: int, head_dim: int):
+    """rope_cos_sin's (B, 1, S, Dh/2) -> the factors the exported attention multiplies its q/k/v projection by,
+    (B, S, 3H, Dh) each: q rotated and scaled by 1/sqrt(Dh) (the attention's scale folded in), k rotated, v left as
+    it is (cos 1, sin 0). Computed once per graph call, shared by every layer."""
+    cos2 = torch.cat([cos, cos], dim=-1).transpose(1, 2)  # (B, S, 1, Dh)
+    sin2 = torch.cat([sin, sin], dim=-1).transpose(1, 2)
+    scale = 1.0 / math.sqrt(head_dim)
+    per_slot = lambda q, k, v: torch.cat([q.expand(-1, -1, n_heads, -1), k.expand(-1, -1, n_heads, -1),  # noqa: E731
+                                          v.expand(-1, -1, n_heads, -1)], dim=2)
+    return (per_slot(cos2 * scale, cos2, torch.ones_like(cos2)),
+            per_slot(sin2 * scale, sin2, torch.zeros_like(sin2)))
+
+
 class Attention(nn.Module):
     """Multi-head self-attention that appends its new keys/values to a cache passed in."""
 
     # Set only while exporting the AR (onnx_export.time_major_cache): the cache comes in time-major [P, B, H, Dh], as
     # the runtime stores it, and only the new positions' keys/values go out. Attention then reads the past where it
     # lies instead of permuting and concatenating it: those two whole-cache copies per layer were most of a step's
-    # cost that grows with the cache (bench/README.md).
+    # cost that grows with the cache (bench/README.md). The graph is also written with as few nodes as the maths
+    # allows (forward_export): onnxruntime pays a few microseconds per node, and a decoding step is ~a hundred of them.
     time_major_past = False
 
     def __init__(self, d_model: int, n_heads: int, dropout: float):
@@ -40,6 +85,7 @@ class Attention(nn.Module):
         self.dropout = dropout
         # Training only: keep the pre-softmax scores of the last call (for the guided-attention loss).
         self.keep_scores, self.scores = False, None
+        self.register_buffer("rotate_half", rotate_half_matrix(self.head_dim), persistent=False)
 
     def forward(self, x, cos, sin, mask_add, past_k=None, past_v=None):
         """x (B, S, D); mask_add (B, 1, S, P+S); past_k/v (B, H, P, Dh) or None.
@@ -49,8 +95,6 @@ class Attention(nn.Module):
         b, s, d = x.shape
         q, k, v = self.qkv(x).view(b, s, 3, self.n_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        if past_k is not None and self.time_major_past:
-            return self._attend_time_major(q, k, v, mask_add, past_k, past_v)
         if past_k is not None:
             k, v = torch.cat([past_k, k], dim=2), torch.cat([past_v, v], dim=2)
         scores = q @ k.transpose(-1, -2) / math.sqrt(self.head_dim) + mask_add
@@ -60,17 +104,20 @@ class Attention(nn.Module):
         y = (probs @ v).transpose(1, 2).reshape(b, s, d)
         return self.out(y), k, v
 
-    def _attend_time_major(self, q, k, v, mask_add, past_k, past_v):
-        """forward() with past_k/v time-major (P, B, H, Dh): scores against the past and against the new keys
-        separately, one softmax over both. Returns y and the new keys/values only, time-major (S, B, H, Dh).
-        Training never takes this path (no dropout, no kept scores)."""
-        b, _, s, _ = q.shape
-        p = past_k.shape[0]
-        q = q / math.sqrt(self.head_dim)
+    def forward_export(self, x, rope_cos, rope_sin, mask_add, past_k, past_v, past_len, b, s):
+        """forward() as the exported graph computes it, with as few graph nodes as the maths allows: x is the
+        residual stream flattened to (B*S, D), so that every Linear exports as one Gemm; rope factors from
+        export_rope; past_k/v time-major (P, B, H, Dh) read in place; scores against the past and against the new
+        keys separately, one softmax over both. Returns y (B*S, D) and the new keys/values only, time-major
+        (S, B, H, Dh). No dropout, no kept scores."""
+        h = self.n_heads
+        qkv = self.qkv(x).view(b, s, 3 * h, self.head_dim)
+        qkv = qkv * rope_cos + (qkv @ self.rotate_half) * rope_sin
+        q, k, v = qkv.transpose(1, 2).split(h, dim=1)  # (B, H, S, Dh) each
         scores = torch.cat([q @ past_k.permute(1, 2, 3, 0), q @ k.transpose(-1, -2)], dim=-1) + mask_add
-        probs = scores.softmax(dim=-1)
-        y = probs[..., :p] @ past_v.permute(1, 2, 0, 3) + probs[..., p:] @ v
-        y = y.transpose(1, 2).reshape(b, s, -1)
+        to_past, to_new = scores.softmax(dim=-1).split([past_len, s], dim=-1)
+        y = to_past @ past_v.permute(1, 2, 0, 3) + to_new @ v
+        y = reshape_kept(y.transpose(1, 2), 0, (-1, h * self.head_dim))
         return self.out(y), k.permute(2, 0, 1, 3), v.permute(2, 0, 1, 3)
 
 
@@ -92,13 +139,18 @@ class Block(nn.Module):
         self.ff = FeedForward(d_model, ff_mult, dropout)
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, x, cos, sin, mask_add, past_k=None, past_v=None, cond=None):
-        """x (B, S, D); cond (B, 4*D) AdaLN (scale1, shift1, scale2, shift2) or None."""
+    def forward(self, x, cos, sin, mask_add, past_k=None, past_v=None, cond=None, export_shape=None):
+        """x (B, S, D); cond (B, 4*D) AdaLN (scale1, shift1, scale2, shift2) or None. With `export_shape` = (P, B, S)
+        (exporting the AR): x is (B*S, D), cos/sin are export_rope's factors and the past is time-major
+        (Attention.forward_export)."""
         h = self.norm1(x)
         if cond is not None:
             scale1, shift1, scale2, shift2 = cond.unsqueeze(1).chunk(4, dim=-1)
             h = h * (1 + scale1) + shift1
-        a, k, v = self.attn(h, cos, sin, mask_add, past_k, past_v)
+        if export_shape is not None:
+            a, k, v = self.attn.forward_export(h, cos, sin, mask_add, past_k, past_v, *export_shape)
+        else:
+            a, k, v = self.attn(h, cos, sin, mask_add, past_k, past_v)
         x = x + self.drop(a)
         h = self.norm2(x)
         if cond is not None:
