@@ -35,7 +35,7 @@ describe('runEngineBench on the tiny fixture', () => {
   });
 
   it('measures what it claims: finite ratios, a perfect self-drafter, the fixture flagged as random weights', () => {
-    for (const key of ['rtf', 'rtf_recommended', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
+    for (const key of ['rtf', 'rtf_recommended', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'ttfa_recommended_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
       expect(result[key], key).toBeGreaterThan(0);
     }
     expect(result.stall_natural_ms).toBeGreaterThanOrEqual(0);
@@ -45,6 +45,9 @@ describe('runEngineBench on the tiny fixture', () => {
     expect(new Set(runs.map((r) => r.text)).size).toBe(runs.length);
     for (const r of runs) expect(r.text.startsWith(r.firstChunk) && r.firstChunk.length > 0).toBe(true);
     expect(result.details.ttfa.natural[0].chunks).toBeGreaterThan(1);
+    // The recommended-settings run re-reads a natural-length paragraph and stops at its first audio.
+    expect(result.details.ttfa.recommended!.map((r) => r.text)).toEqual(result.details.ttfa.natural.map((r) => r.text));
+    expect(result.details.ttfa.recommended![0].chunks).toBe(1);
     expect(Number.isFinite(result.rss_growth_mb)).toBe(true);
     expect(result.acceptance_rate).toBeGreaterThanOrEqual(0);
     expect(result.acceptance_rate).toBeLessThanOrEqual(1);

@@ -81,6 +81,8 @@ describe('parla say', () => {
     [['--seed', '1.5'], /--seed must be an integer/],
     [['--ras', 'maybe'], /--ras must be on or off/],
     [['--speculative', 'yes'], /--speculative must be on or off/],
+    [['--splice-words', '-1'], /spliceWords must be an integer in 0\.\.64/],
+    [['--splice-words', '2'], /spliceWords = 2 needs a phoneme-pointer model with an audio reader/],
     [['--format', 'wma'], /format "wma" is not one of/],
     [['--language', 'fr'], /English only/],
     [['--lexicon', '/nonexistent/lexicon.txt'], /cannot read lexicon file/],

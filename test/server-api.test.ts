@@ -143,6 +143,7 @@ describe('POST /v1/audio/speech validation', () => {
     ['unknown stream_format', { ...ok, stream_format: 'chunks' }, 400, 'invalid_input', 'stream_format'],
     ['negative temperature', { ...ok, temperature: -1 }, 400, 'invalid_input', 'temperature'],
     ['top_p of 0', { ...ok, top_p: 0 }, 400, 'invalid_input', 'top_p'],
+    ['negative splice_words', { ...ok, splice_words: -1 }, 400, 'invalid_input', 'splice_words'],
     ['fractional seed', { ...ok, seed: 1.5 }, 400, 'invalid_input', 'seed'],
     ['ras not boolean', { ...ok, ras: 'yes' }, 400, 'invalid_input', 'ras'],
     ['unknown field', { ...ok, volume: 11 }, 400, 'invalid_input', 'volume'],

@@ -61,6 +61,11 @@ export interface EngineBenchResult {
   ttfa_natural_ms: number;
   /** Total stall a real-time player would hear after the first audio, same streams as ttfa_natural_ms. */
   stall_natural_ms: number;
+  /**
+   * ttfa_natural_ms with the model's recommended sampling settings (best-of-N candidates: the web UI's and the
+   * API's default), on the same paragraphs (absent in records before 2026-11-27).
+   */
+  ttfa_recommended_ms?: number;
   speculative_speedup: Ratio;
   acceptance_rate: number | null;
   self_draft_speedup: Ratio;
@@ -81,7 +86,7 @@ export interface EngineBenchResult {
   pytorch_ratio_threads: Ratio;
   details: {
     endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; recommended: EndToEnd[]; streamTtfaMs: number[] };
-    ttfa: { fresh: TtfaRun[]; natural: TtfaRun[] };
+    ttfa: { fresh: TtfaRun[]; natural: TtfaRun[]; recommended?: TtfaRun[] };
     ar: Record<ArMode, ArRun[]>;
     grouped: { g2: ArRun[]; g1: ArRun[]; g2StepsPerAudioSecond: number; g1StepsPerAudioSecond: number | null; g2WallPerAudioSecond: number; g1WallPerAudioSecond: number | null };
     batch: { one: Throughput[]; many: Throughput[]; batchSizes: number[]; pool?: { workers: number; one: Throughput[]; many: Throughput[] } };
@@ -171,6 +176,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     ttfa_fresh_ms: round(median(ttfa.fresh.map((r) => r.ttfaMs)), 1),
     ttfa_natural_ms: round(median(ttfa.natural.map((r) => r.ttfaMs)), 1),
     stall_natural_ms: round(median(ttfa.natural.map((r) => r.stallMs)), 1),
+    ttfa_recommended_ms: round(median(ttfa.recommended.map((r) => r.ttfaMs)), 1),
     speculative_speedup: ar.speculative.length ? ratio(med(ar.speculative, (r) => r.groupsPerSecond), plainGps) : null,
     acceptance_rate: ar.speculative.length ? round(med(ar.speculative, (r) => r.acceptanceRate ?? NaN)) : null,
     self_draft_speedup: ratio(med(ar['self-draft'], (r) => r.groupsPerSecond), plainGps),
@@ -207,17 +213,19 @@ async function poolRuns(o: EngineBenchOptions, voice: Voice, text: string, log: 
 }
 
 /** Time to first audio on fresh paragraphs: at the length limit (stopped at the first audio) and at natural length (whole stream, for the stalls). */
-async function firstAudioRuns(synth: Synthesizer, natural: Synthesizer, voice: Voice, runs: number, log: (line: string) => void): Promise<{ fresh: TtfaRun[]; natural: TtfaRun[] }> {
-  const out = { fresh: [] as TtfaRun[], natural: [] as TtfaRun[] };
+async function firstAudioRuns(synth: Synthesizer, natural: Synthesizer, voice: Voice, runs: number, log: (line: string) => void): Promise<{ fresh: TtfaRun[]; natural: TtfaRun[]; recommended: TtfaRun[] }> {
+  const out = { fresh: [] as TtfaRun[], natural: [] as TtfaRun[], recommended: [] as TtfaRun[] };
   const n = TTFA_PARAGRAPHS.length;
-  const run = async (s: Synthesizer, text: string, stopAtFirst: boolean): Promise<TtfaRun> => {
-    const { stats: _stats, ...r } = await timeToFirstAudio(s, voice, text, false, stopAtFirst);
+  const run = async (s: Synthesizer, text: string, stopAtFirst: boolean, recommended = false): Promise<TtfaRun> => {
+    const { stats: _stats, ...r } = await timeToFirstAudio(s, voice, text, false, stopAtFirst, recommended);
     return { text, ...r };
   };
   for (let i = 0; i < runs; i++) {
     out.fresh.push(await run(synth, TTFA_PARAGRAPHS[(2 * i) % n], true));
     out.natural.push(await run(natural, TTFA_PARAGRAPHS[(2 * i + 1) % n], false));
-    log(`first audio run ${i + 1}: fresh paragraph ${out.fresh[i].ttfaMs.toFixed(0)} ms ("${out.fresh[i].firstChunk}"), natural length ${out.natural[i].ttfaMs.toFixed(0)} ms ("${out.natural[i].firstChunk}", stalls ${out.natural[i].stallMs.toFixed(0)} ms)`);
+    // The same paragraph again: its phonemes are cached now, as they are for the greedy run's later chunks.
+    out.recommended.push(await run(natural, TTFA_PARAGRAPHS[(2 * i + 1) % n], true, true));
+    log(`first audio run ${i + 1}: fresh paragraph ${out.fresh[i].ttfaMs.toFixed(0)} ms ("${out.fresh[i].firstChunk}"), natural length ${out.natural[i].ttfaMs.toFixed(0)} ms ("${out.natural[i].firstChunk}", stalls ${out.natural[i].stallMs.toFixed(0)} ms), recommended settings ${out.recommended[i].ttfaMs.toFixed(0)} ms`);
   }
   return out;
 }
@@ -241,7 +249,8 @@ function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode,
       'ttfa_ms: the bench sentence (no comma: one chunk; cached by the warm-up) run to the length limit, as random weights do. ' +
       'ttfa_fresh_ms: a paragraph of prose the phonemizer has not seen (one per run), at the length limit. ' +
       `ttfa_natural_ms: another such paragraph with the length limit at ${NATURAL_LENGTH.secondsPerPhoneme} s per phoneme, about where a trained model ends speech: the number to hold against the target. ` +
-      'stall_natural_ms: in those streams, the total wait a real-time player would hear after the first audio (0 = gapless).',
+      'stall_natural_ms: in those streams, the total wait a real-time player would hear after the first audio (0 = gapless). ' +
+      "ttfa_recommended_ms: the natural-length paragraph again (phonemes cached) with the model's recommended sampling settings, best-of-N candidates included: what the web UI and the API wait by default.",
   );
   n.push(
     `batch4_speedup: ${o.concurrency} concurrent generate() calls (plain decoding) through a SynthesizerPool of the default size (a worker thread per core, up to 2, each with its own model; requests in a worker share AR steps), as \`parla serve\` runs them, against the faster of one request through the pool and one in-process; audio seconds per wall second. ` +

@@ -46,15 +46,18 @@ export interface FirstAudio {
   stats?: SynthesisStats;
 }
 
-/** Streaming: time to first audio, and the stalls a real-time player would hear after it (unless `stopAtFirst`: stops there). */
-export async function timeToFirstAudio(synth: Synthesizer, voice: Voice, text: string, speculative: boolean, stopAtFirst = false): Promise<FirstAudio> {
+/**
+ * Streaming: time to first audio, and the stalls a real-time player would hear after it (unless `stopAtFirst`: stops
+ * there). Greedy, or (`recommended`) with the model's recommended sampling settings, best-of-N candidates included.
+ */
+export async function timeToFirstAudio(synth: Synthesizer, voice: Voice, text: string, speculative: boolean, stopAtFirst = false, recommended = false): Promise<FirstAudio> {
   let stats: SynthesisStats | undefined;
   const start = performance.now();
   let first = NaN;
   let due = 0;
   let stallMs = 0;
   const texts: string[] = [];
-  for await (const piece of synth.stream(text, { voice, ...GREEDY, seed: SEED, speculative, onStats: (s) => (stats = s) })) {
+  for await (const piece of synth.stream(text, { voice, ...(recommended ? {} : GREEDY), seed: SEED, speculative, onStats: (s) => (stats = s) })) {
     const at = performance.now() - start;
     if (piece.text) texts.push(piece.text);
     if (piece.audio.length === 0) continue;

@@ -33,6 +33,7 @@ export function engineBenchTable(r: EngineBenchResult): string {
     ['time to first audio, streaming (ms): bench sentence, to the length limit', fmt(r.ttfa_ms, 0), '<= 300', bar(r.ttfa_ms <= 300)],
     ['time to first audio (ms): new paragraph, to the length limit / at natural length', `${fmt(r.ttfa_fresh_ms, 0)} / ${fmt(r.ttfa_natural_ms, 0)}`, '<= 300', bar(r.ttfa_natural_ms <= 300)],
     ['stalls after the first audio, natural length (ms)', fmt(r.stall_natural_ms, 0), '0', ''],
+    ...(r.ttfa_recommended_ms === undefined ? [] : [[`time to first audio (ms), new paragraph, the recommended settings (${recommendedSettings(r)})`, fmt(r.ttfa_recommended_ms, 0), '<= 300', bar(r.ttfa_recommended_ms <= 300)] as [string, string, string, string]]),
     [`AR groups/s: plain / speculative / AR as own drafter*`, `${ar('plain')} / ${ar('speculative')} / ${ar('self-draft')}`, '', ''],
     ['AR groups per AR call: plain / speculative / AR as own drafter*', `${gpc('plain')} / ${gpc('speculative')} / ${gpc('self-draft')}`, '', ''],
     ['speculative speedup (acceptance rate)', `${fmt(r.speculative_speedup, 2)}x (${fmt(r.acceptance_rate, 3)})`, '>= 2x', bar(r.speculative_speedup === null ? null : r.speculative_speedup >= 2)],

@@ -7,6 +7,7 @@ import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { checkCandidates } from '../engine/candidates.js';
+import { checkSpliceWords } from '../engine/splice.js';
 import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 import { resolveLanguage } from '../text/phonemize.js';
@@ -24,6 +25,7 @@ interface SayFlags {
   ras: string;
   speculative: string;
   candidates?: string;
+  spliceWords?: string;
   threads?: string;
   normalize: boolean;
   language?: string;
@@ -46,6 +48,7 @@ export function registerSay(program: Command): void {
     .option('--ras <on|off>', 'repetition-aware sampling', 'on')
     .option('--speculative <on|off>', 'speculative decoding with the drafter', 'on')
     .option('--candidates <n>', "candidates sampled per sentence chunk, the model's reader keeping the best (default: the model's)")
+    .option('--splice-words <n>', "with candidates: take each group of n words from the candidate heard saying it best; 0 = best whole candidate (default: the model's)")
     .option('--threads <n>', 'ONNX threads per operator')
     .option('--no-normalize', 'skip number/abbreviation/symbol normalization')
     .option('--language <lang>', 'English variant: en-us (default), en-gb, en-029, en-us-nyc')
@@ -60,12 +63,14 @@ export function registerSay(program: Command): void {
         ras: onOff(flags.ras, '--ras'),
         speculative: onOff(flags.speculative, '--speculative'),
         candidates: intFlag(flags.candidates, '--candidates'),
+        spliceWords: intFlag(flags.spliceWords, '--splice-words'),
       };
       const threads = intFlag(flags.threads, '--threads');
       if (flags.language) resolveLanguage(flags.language); // fails before the model loads
       const textOptions = { normalize: flags.normalize, language: flags.language, lexicon: flags.lexicon ? loadLexicon(flags.lexicon) : undefined };
       resolveSamplingParams(sampling); // bad values fail here, before the model loads
       if (sampling.candidates !== undefined) checkCandidates(sampling.candidates, true); // the reader is checked once loaded
+      if (sampling.spliceWords !== undefined) checkSpliceWords(sampling.spliceWords, true); // likewise what the model can splice
       if (!existsSync(join(flags.model, 'model.json'))) {
         throw new ParlaError(
           'model_missing',

@@ -115,7 +115,7 @@ export class ArBatcher {
         const eos = group.indexOf(audioEos);
         const kept = eos >= 0 ? group.slice(0, eos) : group;
         r.out.push(...kept);
-        r.phonemes?.add(r.pointer!.token, kept.length);
+        r.phonemes?.add(r.pointer!.token, r.pointer!.position, kept.length);
         if (eos >= 0) return finish(r, true);
         if (r.pointer) {
           r.pointer.advance(logits.advanceAt(b, position)!);

@@ -42,6 +42,8 @@ export interface ArResult {
   endOfSpeech: boolean;
   /** Pointer models: the phoneme id each generated frame stands for (the pointer's token for its group). */
   phonemes?: Int32Array;
+  /** Pointer models: the AR text-row index of that phoneme for each frame (where the pointer was; splice.ts). */
+  positions?: Int32Array;
 }
 
 /**
@@ -91,7 +93,7 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
     const eos = group.indexOf(audioEos);
     const kept = eos >= 0 ? group.subarray(0, eos) : group;
     out.push(...kept);
-    phonemes?.add(pointer!.token, kept.length);
+    phonemes?.add(pointer!.token, pointer!.position, kept.length);
     if (eos >= 0) return result(true);
     if (pointer) {
       pointer.advance(logits.advanceAt(0, logits.positions - 1)!);
@@ -105,16 +107,20 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   return result(false);
 }
 
-/** The phoneme of each generated frame: the pointer's token while its group was drawn (before the pointer moves). */
+/** The phoneme of each generated frame: the pointer's token (and position) while its group was drawn (before it moves). */
 export class FramePhonemes {
   private readonly ids: number[] = [];
+  private readonly positions: number[] = [];
 
-  add(token: number, frames: number): void {
-    for (let i = 0; i < frames; i++) this.ids.push(token);
+  add(token: number, position: number, frames: number): void {
+    for (let i = 0; i < frames; i++) {
+      this.ids.push(token);
+      this.positions.push(position);
+    }
   }
 
-  result(): { phonemes: Int32Array } {
-    return { phonemes: Int32Array.from(this.ids) };
+  result(): { phonemes: Int32Array; positions: Int32Array } {
+    return { phonemes: Int32Array.from(this.ids), positions: Int32Array.from(this.positions) };
   }
 }
 

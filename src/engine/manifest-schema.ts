@@ -101,6 +101,8 @@ export const manifestSchema = z.object({
     pointer: z.enum(['greedy', 'sample']).optional(),
     /** Candidates sampled per chunk, the reader keeping the best (needs `reader`). */
     candidates: z.number().optional(),
+    /** Splice candidates by groups of this many words (0 = whole candidates; needs a pointer AR and an audio reader). */
+    splice_words: z.number().optional(),
   }).strict().nullable().optional(),
   training: z.record(z.string(), z.unknown()),
   quality: z.record(z.string(), z.unknown()).nullable(),

@@ -7,6 +7,7 @@ import { ParlaError } from '../errors.js';
 import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
 import type { ModelManifest } from './manifest-schema.js';
 import { checkCandidates } from './candidates.js';
+import { checkSpliceWords } from './splice.js';
 
 /** model.json's snake_case names -> the engine's sampling fields. */
 const FIELDS = { temperature: 'temperature', top_p: 'topP', top_k: 'topK', ras: 'ras', ras_window: 'rasWindow', ras_threshold: 'rasThreshold', pointer: 'pointer' } as const;
@@ -35,6 +36,22 @@ export function modelCandidates(m: Pick<ModelManifest, 'sampling' | 'reader'>, s
     checkCandidates(n, Boolean(m.reader));
   } catch (err) {
     throw new ParlaError('model_invalid', `${source}: field "sampling.candidates": ${(err as Error).message}`, { param: 'sampling.candidates' });
+  }
+  return n;
+}
+
+/** Whether a model can splice candidates: a phoneme-pointer AR (frames located in the text) and an audio reader. */
+export function canSplice(m: Pick<ModelManifest, 'reader' | 'ar'>): boolean {
+  return m.reader?.input === 'audio' && Boolean(m.ar.dims.pointer_classes);
+}
+
+/** `sampling.splice_words` (default 0), checked: splicing needs a pointer AR and an audio reader. */
+export function modelSpliceWords(m: Pick<ModelManifest, 'sampling' | 'reader' | 'ar'>, source = 'model.json'): number {
+  const n = m.sampling?.splice_words ?? 0;
+  try {
+    checkSpliceWords(n, canSplice(m));
+  } catch (err) {
+    throw new ParlaError('model_invalid', `${source}: field "sampling.splice_words": ${(err as Error).message}`, { param: 'sampling.splice_words' });
   }
   return n;
 }

@@ -11,7 +11,7 @@ import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
 import type { ReaderSection } from './manifest-schema.js';
-import { modelCandidates, modelSamplingDefaults } from './model-sampling.js';
+import { modelCandidates, modelSamplingDefaults, modelSpliceWords, canSplice } from './model-sampling.js';
 import type { SamplingParams } from '../lm/sampling/index.js';
 
 export interface LoadModelOptions {
@@ -53,6 +53,10 @@ export interface LoadedModel extends CodecOnlyModel {
   samplingDefaults: Readonly<Partial<SamplingParams>>;
   /** model.json's `sampling.candidates` (default 1): candidates per chunk for requests that leave it out. */
   candidates: number;
+  /** model.json's `sampling.splice_words` (default 0): splicing for requests that leave it out (splice.ts). */
+  spliceWords: number;
+  /** Whether candidates can be spliced by words: a phoneme-pointer AR with an audio reader. */
+  canSplice: boolean;
 }
 
 /** Reads `<dir>/model.json` (ParlaError model_missing / model_invalid naming the field or file) and opens its graphs. */
@@ -86,6 +90,8 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     reader,
     samplingDefaults: modelSamplingDefaults(m),
     candidates: modelCandidates(m),
+    spliceWords: modelSpliceWords(m),
+    canSplice: canSplice(m),
   };
 }
 

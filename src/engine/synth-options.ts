@@ -2,6 +2,7 @@
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
 import { checkCandidates } from './candidates.js';
+import { checkSpliceWords } from './splice.js';
 import { DEFAULT_MIN_LENGTH, type MinLength } from './min-length.js';
 import { DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
 import type { SynthesisOptions, Voice } from './types.js';
@@ -25,6 +26,8 @@ export interface ResolvedSynthesis {
   speculative: boolean;
   /** Candidates per chunk (1 when greedy: they would all be the same). */
   candidates: number;
+  /** Words per spliced segment (splice.ts); 0 = the best candidate whole. */
+  spliceWords: number;
   chunkPhonemes: number;
   firstChunkPhonemes: number;
   signal?: AbortSignal;
@@ -32,7 +35,8 @@ export interface ResolvedSynthesis {
 
 /**
  * `modelDefaults`: the model's recommended sampling settings, used where the options leave a setting out; `model`:
- * its default candidates per chunk and whether it has a reader to choose between them; `streaming`: stream() (the
+ * its default candidates per chunk and whether it has a reader to choose between them (and its default splicing and
+ * whether it can splice); `streaming`: stream() (the
  * first chunk is kept short for the first audio) or generate() (nothing waits for the first audio: with several
  * candidates the first chunk is not shortened, since the reader picks better on whole sentences: on tts-kathleen,
  * seed 1, best of four read 39.8% WER with whole sentences against 45.4% with a short first chunk, and one
@@ -41,7 +45,7 @@ export interface ResolvedSynthesis {
 export function resolveSynthesisOptions(
   options: SynthesisOptions,
   modelDefaults: Partial<SamplingParams> = {},
-  model: { candidates: number; hasReader: boolean } = { candidates: 1, hasReader: false },
+  model: { candidates: number; hasReader: boolean; spliceWords?: number; canSplice?: boolean } = { candidates: 1, hasReader: false },
   streaming = true,
 ): ResolvedSynthesis {
   if (!options || typeof options !== 'object') throw new ParlaError('invalid_input', 'synthesis options are required (at least a voice)', { param: 'options' });
@@ -65,11 +69,13 @@ export function resolveSynthesisOptions(
   const requested = options.candidates ?? model.candidates;
   checkCandidates(requested, model.hasReader);
   const candidates = params.temperature === 0 ? 1 : requested;
+  const spliceWords = options.spliceWords ?? model.spliceWords ?? 0;
+  checkSpliceWords(spliceWords, model.canSplice ?? false);
   const firstChunkPhonemes = options.firstChunkPhonemes ?? (!streaming && candidates > 1 ? chunkPhonemes : Math.min(chunkPhonemes, FIRST_CHUNK_PHONEMES));
   if (!Number.isInteger(firstChunkPhonemes) || firstChunkPhonemes < 10 || firstChunkPhonemes > chunkPhonemes) {
     throw new ParlaError('invalid_input', `firstChunkPhonemes must be an integer in 10..chunkPhonemes (${chunkPhonemes}), got ${firstChunkPhonemes}`, { param: 'firstChunkPhonemes' });
   }
-  return { voice, params, seed, speculative: options.speculative ?? true, candidates, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
+  return { voice, params, seed, speculative: options.speculative ?? true, candidates, spliceWords, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
 }
 
 /** Checks a Synthesizer's length limit (positive seconds per phoneme, extra seconds >= 0) and fills the defaults. */

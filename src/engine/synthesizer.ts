@@ -13,6 +13,7 @@ import { sliceFrames, type Codes } from '../codec/codes.js';
 import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArJob, type ArResult } from './ar-decode.js';
 import { bestOfCandidates } from './candidates.js';
+import { spliceCandidates } from './splice.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
 import { fillCodebooks, type LoadedModel } from './model.js';
@@ -41,6 +42,15 @@ interface ChunkCodes {
 interface HeardCandidate {
   codes: Codes;
   audio: Float32Array;
+}
+
+/** What a chunk needs to fill and decode codes of its own: splicing makes a new candidate out of the heard ones. */
+interface ChunkDecoding {
+  /** The AR text row (splice.ts locates words in it). */
+  text: ArrayLike<number>;
+  /** Fills codebook 0 (and its phonemes) into all codebooks and decodes them with the request's voice. */
+  hear: (codebook0: Int32Array, phonemes?: Int32Array) => Promise<HeardCandidate>;
+  spliceWords: number;
 }
 
 /** Running totals for SynthesisStats. */
@@ -204,11 +214,11 @@ export class Synthesizer {
       const minGroups = minGroupsFor(chunk.ids.length, this.minLength, this.model.frameRate, this.model.groupSize, inputs.maxGroups);
       const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, minGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
       const codesOf = (ar: ArResult): Promise<Codes> => fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes, ar.phonemes);
-      const heard = async (c: ArResult): Promise<HeardCandidate> => {
-        const codes = await codesOf(c);
+      const hear = async (codebook0: Int32Array, phonemes?: Int32Array): Promise<HeardCandidate> => {
+        const codes = await fillCodebooks(this.model, inputs.text, inputs.promptCodes, codebook0, phonemes);
         return { codes, audio: await this.model.codec.decode(codes, { voice: r.voice.codes }) };
       };
-      const { ar, decoded } = await this.decodeChunk(job, r.candidates, chunk.ids, heard);
+      const { ar, decoded } = await this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, hear, spliceWords: r.spliceWords });
       meter.addAr(ar);
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
@@ -221,26 +231,35 @@ export class Synthesizer {
   }
 
   private resolve(options: SynthesisOptions, streaming: boolean): ResolvedSynthesis {
-    return resolveSynthesisOptions(options, this.model.samplingDefaults, { candidates: this.model.candidates, hasReader: this.model.reader !== null }, streaming);
+    const m = this.model;
+    return resolveSynthesisOptions(options, m.samplingDefaults, { candidates: m.candidates, hasReader: m.reader !== null, spliceWords: m.spliceWords, canSplice: m.canSplice }, streaming);
   }
 
   /**
    * Codebook 0 of one chunk: decoded once, or as `candidates` candidates of which the reader keeps the best. An audio
-   * reader hears each candidate as `hear` fills and decodes it, and the chosen one's codes and audio come back with it.
+   * reader hears each candidate (`d.hear` fills and decodes it), and the chosen one's codes and audio come back with
+   * it; with `d.spliceWords`, the output is made of the best-heard groups of words of every candidate (splice.ts).
    */
-  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, hear: (c: ArResult) => Promise<HeardCandidate>): Promise<{ ar: ArResult; decoded?: HeardCandidate }> {
+  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, d: ChunkDecoding): Promise<{ ar: ArResult; decoded?: HeardCandidate }> {
     const decode = (j: ArJob): Promise<ArResult> => (this.batcher ? this.batcher.submit(j) : generateCodebook0(this.model, j));
     const reader = this.model.reader;
     if (candidates === 1 || !reader) return { ar: await decode(job) };
     if (reader.input === 'codes') return { ar: (await bestOfCandidates(decode, (c) => reader.score(c.codes, textIds), job, candidates)).result };
-    const heard: HeardCandidate[] = [];
+    const heard: (HeardCandidate & { ar: ArResult; logProbs: { data: Float32Array; frames: number } | null })[] = [];
     const score = async (c: ArResult): Promise<number> => {
-      const h = await hear(c);
-      heard.push(h);
-      return reader.score(h.audio, textIds);
+      const h = await d.hear(c.codes, c.phonemes);
+      const { score, logProbs } = await reader.hear(h.audio, textIds);
+      heard.push({ ...h, ar: c, logProbs });
+      return score;
     };
     const choice = await bestOfCandidates(decode, score, job, candidates);
-    return { ar: choice.result, decoded: heard[choice.chosen] };
+    const whole = heard[choice.chosen];
+    if (d.spliceWords === 0 || heard.some((h) => !h.logProbs || !h.ar.positions || !h.ar.phonemes)) return { ar: choice.result, decoded: whole };
+    const spliced = spliceCandidates(heard.map((h) => ({ codes: h.ar.codes, phonemes: h.ar.phonemes!, positions: h.ar.positions!, logProbs: h.logProbs!.data, frames: h.logProbs!.frames })), d.text, d.spliceWords, reader.dims);
+    // Every segment from one candidate: that candidate, already heard (no second decode).
+    const from = new Set(spliced.choices);
+    if (from.size === 1 && !from.has(-1)) return { ar: choice.result, decoded: heard[spliced.choices[0]] };
+    return { ar: choice.result, decoded: await d.hear(spliced.codes, spliced.phonemes) };
   }
 
   private fadeSamples(): number {

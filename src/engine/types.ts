@@ -59,6 +59,12 @@ export interface SamplingOptions {
    * the model's `sampling.candidates`, else 1). Greedy decoding (temperature 0) makes one.
    */
   candidates?: number;
+  /**
+   * With several candidates: take each group of this many words from the candidate the reader hears say it best,
+   * instead of the best candidate whole (0 = whole candidates; default: the model's `sampling.splice_words`, else 0).
+   * Needs a phoneme-pointer model with an audio reader (src/engine/splice.ts).
+   */
+  spliceWords?: number;
 }
 
 export interface SynthesisOptions extends SamplingOptions {

@@ -46,10 +46,15 @@ export class AudioReader {
    * is better; Infinity when the clip is too short to hold them). Text without sounding phonemes scores 0.
    */
   async score(pcm: Float32Array, textIds: ArrayLike<number>): Promise<number> {
+    return (await this.hear(pcm, textIds)).score;
+  }
+
+  /** score() and the log-probabilities it came from (null when the clip was too short to read or nothing had to be). */
+  async hear(pcm: Float32Array, textIds: ArrayLike<number>): Promise<{ score: number; logProbs: { data: Float32Array; frames: number } | null }> {
     const targets = this.targets(textIds);
-    if (targets.length === 0) return 0;
-    if (pcm.length < AUDIO_READER_MIN_SAMPLES) return Infinity;
-    const { data, frames } = await this.logProbs(pcm);
-    return perPhonemeScore(this.dims, data, frames, targets);
+    if (targets.length === 0) return { score: 0, logProbs: null };
+    if (pcm.length < AUDIO_READER_MIN_SAMPLES) return { score: Infinity, logProbs: null };
+    const logProbs = await this.logProbs(pcm);
+    return { score: perPhonemeScore(this.dims, logProbs.data, logProbs.frames, targets), logProbs };
   }
 }

@@ -26,6 +26,8 @@ export function speechSchema(maxInputChars: number) {
       ras_threshold: z.number().min(0).max(1).optional(),
       speculative: z.boolean().optional(),
       candidates: z.number().int().min(1).max(8).optional(),
+      /** With candidates: each group of this many words from the candidate heard saying it best (0 = whole candidates). */
+      splice_words: z.number().int().min(0).max(64).optional(),
       normalize: z.boolean().optional(),
     })
     .strict();

@@ -61,6 +61,7 @@ async function respond(ctx: AppContext, engine: Engine, body: SpeechRequest, voi
     rasThreshold: body.ras_threshold,
     speculative: body.speculative,
     candidates: body.candidates,
+    spliceWords: body.splice_words,
     normalize: body.normalize,
     signal,
     onStats: (s) => (stats = s),

@@ -35,6 +35,8 @@ export const PAD_ID = 0;
 export const BOS_ID = 1;
 export const EOS_ID = 2;
 export const SEP_ID = 3;
+/** The word boundary (a space between words). */
+export const WORD_BOUNDARY_ID = SYMBOLS.indexOf(' ');
 
 export function symbolId(symbol: string): number | undefined {
   return ID_OF.get(symbol);

@@ -1,0 +1,180 @@
+/**
+ * Splicing candidates (src/engine/splice.ts): word segments of the AR text row, the per-segment choice on hand-made
+ * reader log-probabilities, the option's checks, and synthesis with the tiny pointer fixture and its audio reader:
+ * the output is the decode of the spliced frames, or of one candidate when every segment comes from it.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
+import { checkSpliceWords, spliceCandidates, textSegments, type SpliceCandidate } from '../src/engine/splice.js';
+import type { AudioReader } from '../src/lm/audio-reader.js';
+import { ParlaError } from '../src/errors.js';
+import { BOS_ID, EOS_ID, SEP_ID, WORD_BOUNDARY_ID } from '../src/text/symbols.js';
+import { parlaError, promptPcm } from './engine-helpers.js';
+
+const COMMA = 6;
+const DIMS = { vocabSize: 30, blankId: 0, firstPhonemeId: 20 };
+
+describe('textSegments', () => {
+  // BOS, prompt transcript (21), SEP, "ab cd, e" as phonemes 20 21 | 22 23 , | 24, EOS
+  const text = [BOS_ID, 21, SEP_ID, 20, 21, WORD_BOUNDARY_ID, 22, 23, COMMA, WORD_BOUNDARY_ID, 24, EOS_ID];
+
+  it('numbers the target words; a boundary starts the next word, punctuation stays with its word, EOS with the last', () => {
+    expect(Array.from(textSegments(text, 1, DIMS.firstPhonemeId))).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2]);
+    expect(Array.from(textSegments(text, 2, DIMS.firstPhonemeId))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1]);
+    expect(Array.from(textSegments(text, 64, DIMS.firstPhonemeId))).toEqual(new Array(text.length).fill(0));
+  });
+
+  it('without a prompt transcript the target starts after BOS', () => {
+    expect(Array.from(textSegments([BOS_ID, 20, WORD_BOUNDARY_ID, 21, EOS_ID], 1, DIMS.firstPhonemeId))).toEqual([0, 0, 1, 1, 1]);
+  });
+});
+
+/** Log-probabilities [frames, C]: each frame puts 0.9 on its class, the rest spread evenly. */
+function logProbs(classes: number[]): Float32Array {
+  const out = new Float32Array(classes.length * DIMS.vocabSize).fill(Math.log(0.1 / (DIMS.vocabSize - 1)));
+  classes.forEach((c, f) => (out[f * DIMS.vocabSize + c] = Math.log(0.9)));
+  return out;
+}
+
+function candidate(positions: number[], heard: number[], codeBase: number): SpliceCandidate {
+  return {
+    codes: Int32Array.from(positions, (_, f) => codeBase + f),
+    phonemes: Int32Array.from(positions, (p) => 100 + p),
+    positions: Int32Array.from(positions),
+    logProbs: logProbs(heard),
+    frames: heard.length,
+  };
+}
+
+describe('spliceCandidates', () => {
+  // BOS, SEP, "ab cd": positions 2, 3 | 4 (boundary), 5, 6 | 7 EOS
+  const text = [BOS_ID, SEP_ID, 20, 21, WORD_BOUNDARY_ID, 22, 23, EOS_ID];
+  // A says the first word well and the second badly (the reader hears 25s), B the other way round.
+  const a = candidate([2, 2, 3, 3, 5, 5, 6, 6], [20, 20, 21, 21, 25, 25, 25, 25], 1000);
+  const b = candidate([2, 3, 3, 4, 5, 5, 6, 7], [25, 25, 25, 0, 22, 22, 23, 0], 2000);
+
+  it('takes every word from the candidate the reader hears say it best, frames joined in order', () => {
+    const out = spliceCandidates([a, b], text, 1, DIMS);
+    expect(out.choices).toEqual([0, 1]);
+    expect(Array.from(out.codes)).toEqual([1000, 1001, 1002, 1003, 2003, 2004, 2005, 2006, 2007]);
+    expect(Array.from(out.phonemes)).toEqual([102, 102, 103, 103, 104, 105, 105, 106, 107]);
+    // The order of the candidates does not matter, only what they say.
+    expect(spliceCandidates([b, a], text, 1, DIMS).choices).toEqual([1, 0]);
+  });
+
+  it('one segment of both words is the better candidate whole', () => {
+    const good = candidate([2, 2, 3, 3, 5, 5, 6, 6], [20, 20, 21, 21, 22, 22, 23, 23], 3000);
+    const out = spliceCandidates([a, good], text, 2, DIMS);
+    expect(out.choices).toEqual([1]);
+    expect(Array.from(out.codes)).toEqual(Array.from(good.codes));
+  });
+
+  it('a segment no candidate spoke is left out (-1); one only some spoke comes from those', () => {
+    const short = candidate([2, 2, 3, 3], [20, 20, 21, 21], 4000); // ended after the first word
+    const out = spliceCandidates([short], text, 1, DIMS);
+    expect(out.choices).toEqual([0, -1]);
+    expect(Array.from(out.codes)).toEqual([4000, 4001, 4002, 4003]);
+    expect(spliceCandidates([short, b], text, 1, DIMS).choices).toEqual([0, 1]);
+  });
+});
+
+describe('checkSpliceWords', () => {
+  it('accepts 0..64 on a model that can splice, and 0 on any', () => {
+    for (const n of [0, 1, 3, 64]) expect(() => checkSpliceWords(n, true)).not.toThrow();
+    expect(() => checkSpliceWords(0, false)).not.toThrow();
+  });
+
+  it.each([-1, 1.5, 65, Number.NaN])('refuses %s naming spliceWords', (n) => {
+    const err = (() => {
+      try {
+        checkSpliceWords(n, true);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ParlaError);
+    expect((err as ParlaError).param).toBe('spliceWords');
+  });
+
+  it('refuses splicing on a model without a pointer AR and an audio reader', () => {
+    expect(() => checkSpliceWords(2, false)).toThrow(/phoneme-pointer model with an audio reader/);
+  });
+});
+
+const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-pointer-model');
+const manifestJson = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
+const audioParity = JSON.parse(readFileSync(join(FIXTURE, 'audio_reader_parity.json'), 'utf8'));
+
+describe('synthesis with splicing (tiny pointer fixture, audio reader)', () => {
+  const dirs: string[] = [];
+  let model: LoadedModel;
+  let voice: Voice;
+  const copy = (patch: (m: Record<string, any>) => void): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'parla-splice-'));
+    dirs.push(dir);
+    cpSync(FIXTURE, dir, { recursive: true });
+    const m = structuredClone(manifestJson);
+    patch(m);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
+    return dir;
+  };
+  beforeAll(async () => {
+    model = await loadModel(copy((m) => (m.reader = audioParity.section)), { threads: 1 });
+    voice = await createVoice(model, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
+  });
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  const text = 'One two three four five six.';
+
+  it('decodes the spliced frames once more and outputs them, whole or streamed; spliceWords 0 keeps the best whole candidate', async () => {
+    const reader = model.reader as AudioReader;
+    const hear = vi.spyOn(reader, 'hear');
+    const decode = vi.spyOn(model.codec, 'decode');
+    // A seed whose word choices mix candidates (found by trying; a run where one candidate won every word would
+    // decode nothing more and fail the count below).
+    const options = { voice, seed: 5, temperature: 1, candidates: 3, spliceWords: 1 };
+    const out = await new Synthesizer(model).generate(text, options);
+    expect(hear).toHaveBeenCalledTimes(3);
+    expect(decode).toHaveBeenCalledTimes(4);
+    const heard = await Promise.all(decode.mock.results.slice(0, 3).map((r) => r.value as Promise<Float32Array>));
+    const splicedCodes = decode.mock.calls[3][0];
+    expect(out.audio).toEqual(await decode.mock.results[3].value);
+    // Every spliced frame is a frame of one of the candidates (codebook 0 and phoneme alike), in text order.
+    const candidateCodes = decode.mock.calls.slice(0, 3).map(([c]) => c);
+    const frameKeys = new Set(candidateCodes.flatMap((c) => Array.from(c.data.subarray(0, c.frames), (code, f) => `${code}/${c.phonemes![f]}`)));
+    for (let f = 0; f < splicedCodes.frames; f++) expect(frameKeys.has(`${splicedCodes.data[f]}/${splicedCodes.phonemes![f]}`)).toBe(true);
+    expect(heard.every((a) => a.length !== out.audio.length || a.some((x, i) => x !== out.audio[i]))).toBe(true);
+
+    // Streamed: the same audio in pieces.
+    const pieces: Float32Array[] = [];
+    for await (const piece of new Synthesizer(model).stream(text, { ...options, firstChunkPhonemes: 150 })) pieces.push(piece.audio);
+    expect(Float32Array.from(pieces.flatMap((p) => Array.from(p)))).toEqual(out.audio);
+
+    // Without splicing: the best whole candidate, three decodes.
+    decode.mockClear();
+    const whole = await new Synthesizer(model).generate(text, { ...options, spliceWords: 0 });
+    expect(decode).toHaveBeenCalledTimes(3);
+    expect(heard.some((a) => a.length === whole.audio.length && a.every((x, i) => x === whole.audio[i]))).toBe(true);
+    vi.restoreAllMocks();
+  });
+
+  it('model.json sampling.splice_words is the default, and a bad one names the field', async () => {
+    const spliced = await loadModel(copy((m) => ((m.reader = audioParity.section), (m.sampling = { candidates: 3, splice_words: 2 }))), { threads: 1 });
+    expect(spliced.spliceWords).toBe(2);
+    const err = await parlaError(() => loadModel(copy((m) => ((m.reader = audioParity.section), (m.sampling = { candidates: 3, splice_words: -1 })))));
+    expect([err.code, err.param]).toEqual(['model_invalid', 'sampling.splice_words']);
+    // The fixture's own reader reads codes: it cannot locate words in audio.
+    const noAudio = await parlaError(() => loadModel(copy((m) => (m.sampling = { candidates: 3, splice_words: 2 }))));
+    expect([noAudio.code, noAudio.param]).toEqual(['model_invalid', 'sampling.splice_words']);
+  });
+
+  it('a request to splice on a model that cannot is refused naming spliceWords', async () => {
+    const codeReader = await loadModel(FIXTURE, { threads: 1 });
+    const v = await createVoice(codeReader, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
+    const err = await parlaError(() => new Synthesizer(codeReader).generate(text, { voice: v, temperature: 1, candidates: 2, spliceWords: 1 }));
+    expect([err.code, err.param]).toEqual(['invalid_input', 'spliceWords']);
+  });
+});
