@@ -1,5 +1,7 @@
 /** Shared setup for the engine tests: the tiny random-weight fixture model (loaded once per file) and a prompt voice. */
-import { resolve } from 'node:path';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { chirp } from '../src/audio/signals.js';
 import { createVoice, loadModel, type LoadedModel, type Voice } from '../src/engine/index.js';
 import { ParlaError } from '../src/errors.js';
@@ -29,4 +31,22 @@ export async function parlaError(fn: () => unknown): Promise<ParlaError> {
     throw err;
   }
   throw new Error('expected a ParlaError, nothing was thrown');
+}
+
+/** The tiny pointer fixture (phoneme-pointer AR, code reader, and an audio reader the tests can swap in). */
+export const POINTER_FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-pointer-model');
+
+/**
+ * A temporary copy of a fixture folder whose model.json is patched (and one file removed); its path is pushed to
+ * `dirs` for the caller to remove.
+ */
+export function fixtureCopy(fixture: string, dirs: string[], patch: (m: Record<string, any>) => void, remove?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parla-fixture-'));
+  dirs.push(dir);
+  cpSync(fixture, dir, { recursive: true });
+  const m = JSON.parse(readFileSync(join(fixture, 'model.json'), 'utf8'));
+  patch(m);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
+  if (remove) rmSync(join(dir, remove));
+  return dir;
 }

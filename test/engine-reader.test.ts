@@ -4,8 +4,7 @@
  * and audio_reader.onnx (audio), the manifest's reader section and sampling.candidates, and synthesis that keeps the
  * candidate the reader scores best.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArBatcher } from '../src/engine/ar-batcher.js';
@@ -14,24 +13,14 @@ import { CANDIDATE_SEED_STRIDE } from '../src/engine/candidates.js';
 import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
 import { AUDIO_READER_MIN_SAMPLES, AudioReader } from '../src/lm/audio-reader.js';
 import { CodeReader, ctcNegLogLikelihood } from '../src/lm/code-reader.js';
-import { parlaError, promptPcm } from './engine-helpers.js';
+import { fixtureCopy as copyFixture, parlaError, promptPcm } from './engine-helpers.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-pointer-model');
-const manifestJson = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
 const parity = JSON.parse(readFileSync(join(FIXTURE, 'reader_parity.json'), 'utf8'));
 const audioParity = JSON.parse(readFileSync(join(FIXTURE, 'audio_reader_parity.json'), 'utf8'));
 
 /** A copy of the tiny pointer fixture whose model.json is patched (and one file removed). */
-function fixtureCopy(dirs: string[], patch: (m: Record<string, any>) => void, remove?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parla-reader-'));
-  dirs.push(dir);
-  cpSync(FIXTURE, dir, { recursive: true });
-  const m = structuredClone(manifestJson);
-  patch(m);
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
-  if (remove) rmSync(join(dir, remove));
-  return dir;
-}
+const fixtureCopy = (dirs: string[], patch: (m: Record<string, any>) => void, remove?: string): string => copyFixture(FIXTURE, dirs, patch, remove);
 
 /** The fixture with its audio reader in place of the code reader. */
 const withAudioReader = (m: Record<string, any>): void => {

@@ -3,16 +3,15 @@
  * reader log-probabilities, the option's checks, and synthesis with the tiny pointer fixture and its audio reader:
  * the output is the decode of the spliced frames, or of one candidate when every segment comes from it.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
 import { checkSpliceWords, spliceCandidates, textSegments, type SpliceCandidate } from '../src/engine/splice.js';
 import type { AudioReader } from '../src/lm/audio-reader.js';
 import { ParlaError } from '../src/errors.js';
 import { BOS_ID, EOS_ID, SEP_ID, WORD_BOUNDARY_ID } from '../src/text/symbols.js';
-import { parlaError, promptPcm } from './engine-helpers.js';
+import { fixtureCopy, parlaError, POINTER_FIXTURE, promptPcm } from './engine-helpers.js';
 
 const COMMA = 6;
 const DIMS = { vocabSize: 30, blankId: 0, firstPhonemeId: 20 };
@@ -104,23 +103,13 @@ describe('checkSpliceWords', () => {
   });
 });
 
-const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-pointer-model');
-const manifestJson = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
-const audioParity = JSON.parse(readFileSync(join(FIXTURE, 'audio_reader_parity.json'), 'utf8'));
+const audioParity = JSON.parse(readFileSync(join(POINTER_FIXTURE, 'audio_reader_parity.json'), 'utf8'));
 
 describe('synthesis with splicing (tiny pointer fixture, audio reader)', () => {
   const dirs: string[] = [];
   let model: LoadedModel;
   let voice: Voice;
-  const copy = (patch: (m: Record<string, any>) => void): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'parla-splice-'));
-    dirs.push(dir);
-    cpSync(FIXTURE, dir, { recursive: true });
-    const m = structuredClone(manifestJson);
-    patch(m);
-    writeFileSync(join(dir, 'model.json'), JSON.stringify(m));
-    return dir;
-  };
+  const copy = (patch: (m: Record<string, any>) => void): string => fixtureCopy(POINTER_FIXTURE, dirs, patch);
   beforeAll(async () => {
     model = await loadModel(copy((m) => (m.reader = audioParity.section)), { threads: 1 });
     voice = await createVoice(model, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
@@ -172,7 +161,7 @@ describe('synthesis with splicing (tiny pointer fixture, audio reader)', () => {
   });
 
   it('a request to splice on a model that cannot is refused naming spliceWords', async () => {
-    const codeReader = await loadModel(FIXTURE, { threads: 1 });
+    const codeReader = await loadModel(POINTER_FIXTURE, { threads: 1 });
     const v = await createVoice(codeReader, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
     const err = await parlaError(() => new Synthesizer(codeReader).generate(text, { voice: v, temperature: 1, candidates: 2, spliceWords: 1 }));
     expect([err.code, err.param]).toEqual(['invalid_input', 'spliceWords']);

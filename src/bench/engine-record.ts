@@ -59,7 +59,8 @@ export function engineBenchTable(r: EngineBenchResult): string {
 function recommendedSettings(r: EngineBenchResult): string {
   const s = r.settings.recommended;
   if (!s) return '-';
-  return `temperature ${s.temperature}, ${s.candidates} candidate${s.candidates === 1 ? '' : 's'}`;
+  const spliced = s.spliceWords ? `, spliced by ${s.spliceWords} word${s.spliceWords === 1 ? '' : 's'}` : '';
+  return `temperature ${s.temperature}, ${s.candidates} candidate${s.candidates === 1 ? '' : 's'}${spliced}`;
 }
 
 function ptMs(t: EngineBenchResult['details']['pytorch']['torch']): number | null {

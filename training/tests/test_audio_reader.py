@@ -78,10 +78,11 @@ def test_export_writes_the_audio_graph_and_the_model_json_section(tmp_path):
     folder = tmp_path / "model"
     folder.mkdir()
     (folder / "model.json").write_text(json.dumps({"id": "x", "sampling": {"temperature": 0.3}}))
-    export.main(["--ckpt", str(tmp_path / "run" / "last.pt"), "--out", str(folder), "--candidates", "4"])
+    export.main(["--ckpt", str(tmp_path / "run" / "last.pt"), "--out", str(folder), "--candidates", "4",
+                 "--splice-words", "3"])
     m = json.loads((folder / "model.json").read_text())
     assert m["reader"]["input"] == "audio" and m["reader"]["vocab_size"] == 128 and m["reader"]["blank_id"] == 0
-    assert m["sampling"] == {"temperature": 0.3, "candidates": 4}
+    assert m["sampling"] == {"temperature": 0.3, "candidates": 4, "splice_words": 3}
     assert m["training"]["reader"]["kind"] == "audio-reader" and m["training"]["reader"]["step"] == 2
     graph = onnx.load(str(folder / "reader.onnx")).graph
     assert [i.name for i in graph.input] == ["audio"] and [o.name for o in graph.output] == ["log_probs"]
