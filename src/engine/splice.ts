@@ -67,16 +67,18 @@ export function textSegments(text: ArrayLike<number>, words: number, firstPhonem
   return segments;
 }
 
-/** The frames [from, to) of a candidate that speak segment s (contiguous: the pointer only moves forward). */
-function framesOf(c: SpliceCandidate, segments: Int32Array, s: number): [number, number] {
-  let from = -1;
-  let to = -1;
+/**
+ * Per segment, the frames [from, to) of a candidate that speak it (from = -1: none), in one pass over its frames
+ * (each segment's frames are contiguous: the pointer only moves forward).
+ */
+function segmentFrames(c: SpliceCandidate, segments: Int32Array, count: number): Int32Array[] {
+  const ranges = Array.from({ length: count }, () => Int32Array.of(-1, -1));
   for (let f = 0; f < c.positions.length; f++) {
-    if (segments[c.positions[f]] !== s) continue;
-    if (from < 0) from = f;
-    to = f + 1;
+    const range = ranges[segments[c.positions[f]]];
+    if (range[0] < 0) range[0] = f;
+    range[1] = f + 1;
   }
-  return [from, to];
+  return ranges;
 }
 
 /**
@@ -88,6 +90,7 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
   const segments = textSegments(text, words, dims.firstPhonemeId);
   const sep = Array.prototype.indexOf.call(text, SEP_ID) as number;
   const count = segments.length > 0 ? Math.max(...segments) + 1 : 0;
+  const frames = candidates.map((c) => segmentFrames(c, segments, count));
   const codes: number[] = [];
   const phonemes: number[] = [];
   const choices: number[] = [];
@@ -95,9 +98,8 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
     const targets = readerTargets(dims, Array.from(text).filter((_, p) => p > sep && segments[p] === s));
     let best = -1;
     let bestScore = Infinity;
-    let bestRange: [number, number] = [0, 0];
     for (const [k, c] of candidates.entries()) {
-      const [from, to] = framesOf(c, segments, s);
+      const [from, to] = frames[k][s];
       if (from < 0) continue;
       // Reader frames match codec frames up to its last one or two (its output length: training/reader).
       const f0 = Math.min(from, c.frames - 1);
@@ -106,13 +108,12 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
       if (best < 0 || score < bestScore) {
         best = k;
         bestScore = score;
-        bestRange = [from, to];
       }
     }
     choices.push(best);
     if (best < 0) continue;
     const c = candidates[best];
-    for (let f = bestRange[0]; f < bestRange[1]; f++) {
+    for (let f = frames[best][s][0]; f < frames[best][s][1]; f++) {
       codes.push(c.codes[f]);
       phonemes.push(c.phonemes[f]);
     }

@@ -35,9 +35,9 @@ export interface ResolvedSynthesis {
 
 /**
  * `modelDefaults`: the model's recommended sampling settings, used where the options leave a setting out; `model`:
- * its default candidates per chunk and whether it has a reader to choose between them (and its default splicing and
- * whether it can splice); `streaming`: stream() (the
- * first chunk is kept short for the first audio) or generate() (nothing waits for the first audio: with several
+ * its default candidates per chunk and whether it has a reader to choose between them, its default splicing and
+ * whether it can splice; `streaming`: stream() (the first chunk is kept short for the first audio) or generate()
+ * (nothing waits for the first audio: with several
  * candidates the first chunk is not shortened, since the reader picks better on whole sentences: on tts-kathleen,
  * seed 1, best of four read 39.8% WER with whole sentences against 45.4% with a short first chunk, and one
  * candidate 47.4% against 45.8%).

@@ -213,9 +213,9 @@ export class Synthesizer {
       const inputs = chunkInputs(this.model, r.voice, chunk.ids, this.lengthLimit);
       const minGroups = minGroupsFor(chunk.ids.length, this.minLength, this.model.frameRate, this.model.groupSize, inputs.maxGroups);
       const job = { prompt: inputs.ar, maxGroups: inputs.maxGroups, minGroups, params: r.params, seed: r.seed + index, speculative: r.speculative, signal: r.signal };
-      const codesOf = (ar: ArResult): Promise<Codes> => fillCodebooks(this.model, inputs.text, inputs.promptCodes, ar.codes, ar.phonemes);
+      const fill = (codebook0: Int32Array, phonemes?: Int32Array): Promise<Codes> => fillCodebooks(this.model, inputs.text, inputs.promptCodes, codebook0, phonemes);
       const hear = async (codebook0: Int32Array, phonemes?: Int32Array): Promise<HeardCandidate> => {
-        const codes = await fillCodebooks(this.model, inputs.text, inputs.promptCodes, codebook0, phonemes);
+        const codes = await fill(codebook0, phonemes);
         return { codes, audio: await this.model.codec.decode(codes, { voice: r.voice.codes }) };
       };
       const { ar, decoded } = await this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, hear, spliceWords: r.spliceWords });
@@ -224,7 +224,7 @@ export class Synthesizer {
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
       // An audio reader already filled and decoded the chosen candidate: neither runs twice.
-      yield { index, count, chunk, codes: decoded?.codes ?? (await codesOf(ar)), audio: decoded?.audio };
+      yield { index, count, chunk, codes: decoded?.codes ?? (await fill(ar.codes, ar.phonemes)), audio: decoded?.audio };
       index++;
     }
     if (index === 0) throw nothingToSay(text);
