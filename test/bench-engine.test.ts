@@ -39,7 +39,7 @@ describe('runEngineBench on the tiny fixture', () => {
       expect(result[key], key).toBeGreaterThan(0);
     }
     expect(result.stall_natural_ms).toBeGreaterThanOrEqual(0);
-    expect(result.settings.recommended).toEqual({ temperature: 1, candidates: 1, spliceWords: 0 }); // the fixture recommends nothing
+    expect(result.settings.recommended).toEqual({ temperature: 1, candidates: 1, spliceWords: 0, retryAbove: 0 }); // the fixture recommends nothing
     // Each first-audio run used a paragraph of its own, and its first chunk is the start of that paragraph.
     const runs = [...result.details.ttfa.fresh, ...result.details.ttfa.natural];
     expect(new Set(runs.map((r) => r.text)).size).toBe(runs.length);

@@ -83,6 +83,8 @@ describe('parla say', () => {
     [['--speculative', 'yes'], /--speculative must be on or off/],
     [['--splice-words', '-1'], /spliceWords must be an integer in 0\.\.64/],
     [['--splice-words', '2'], /spliceWords = 2 needs a phoneme-pointer model with an audio reader/],
+    [['--retry-above', '-1'], /retryAbove must be a number >= 0/],
+    [['--retry-above', 'often'], /--retry-above must be a number/],
     [['--format', 'wma'], /format "wma" is not one of/],
     [['--language', 'fr'], /English only/],
     [['--lexicon', '/nonexistent/lexicon.txt'], /cannot read lexicon file/],

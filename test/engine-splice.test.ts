@@ -7,7 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
-import { checkSpliceWords, spliceCandidates, textSegments, type SpliceCandidate } from '../src/engine/splice.js';
+import { checkRetryAbove, checkSpliceWords, needsRetry, spliceCandidates, textSegments, type SpliceCandidate } from '../src/engine/splice.js';
 import type { AudioReader } from '../src/lm/audio-reader.js';
 import { ParlaError } from '../src/errors.js';
 import { BOS_ID, EOS_ID, SEP_ID, WORD_BOUNDARY_ID } from '../src/text/symbols.js';
@@ -103,6 +103,39 @@ describe('checkSpliceWords', () => {
   });
 });
 
+describe('retries (a second round of candidates for a badly read chunk)', () => {
+  const text = [BOS_ID, SEP_ID, 20, 21, WORD_BOUNDARY_ID, 22, 23, EOS_ID];
+  const a = candidate([2, 2, 3, 3, 5, 5, 6, 6], [20, 20, 21, 21, 25, 25, 25, 25], 1000);
+  const b = candidate([2, 3, 3, 4, 5, 5, 6, 7], [25, 25, 25, 0, 22, 22, 23, 0], 2000);
+
+  it('reports the chosen score of every segment, and retries above the threshold or where no candidate spoke', () => {
+    const both = spliceCandidates([a, b], text, 1, DIMS);
+    expect(both.scores).toHaveLength(2);
+    const worst = Math.max(...both.scores);
+    expect(worst).toBeGreaterThan(0);
+    expect(needsRetry(both, worst * 0.99)).toBe(true);
+    expect(needsRetry(both, worst * 1.01)).toBe(false);
+    expect(needsRetry(both, 0)).toBe(false); // 0 = never
+    // A candidate heard saying the second word badly scores worse there than b did.
+    expect(spliceCandidates([a], text, 1, DIMS).scores[1]).toBeGreaterThan(both.scores[1]);
+    const short = spliceCandidates([candidate([2, 2, 3, 3], [20, 20, 21, 21], 4000)], text, 1, DIMS);
+    expect(short.choices).toEqual([0, -1]);
+    expect(short.scores[1]).toBe(Infinity);
+    expect(needsRetry(short, 1e9)).toBe(true);
+  });
+
+  it.each([-0.5, Number.NaN, Infinity])('checkRetryAbove refuses %s naming retryAbove', (x) => {
+    expect(() => checkRetryAbove(x, 3)).toThrow(ParlaError);
+    expect(() => checkRetryAbove(x, 3)).toThrow(/retryAbove must be a number >= 0/);
+  });
+
+  it('checkRetryAbove needs splicing for a threshold, and takes 0 anywhere', () => {
+    expect(() => checkRetryAbove(1.2, 3)).not.toThrow();
+    expect(() => checkRetryAbove(0, 0)).not.toThrow();
+    expect(() => checkRetryAbove(1.2, 0)).toThrow(/needs splicing/);
+  });
+});
+
 const audioParity = JSON.parse(readFileSync(join(POINTER_FIXTURE, 'audio_reader_parity.json'), 'utf8'));
 
 describe('synthesis with splicing (tiny pointer fixture, audio reader)', () => {
@@ -148,6 +181,43 @@ describe('synthesis with splicing (tiny pointer fixture, audio reader)', () => {
     expect(decode).toHaveBeenCalledTimes(3);
     expect(heard.some((a) => a.length === whole.audio.length && a.every((x, i) => x === whole.audio[i]))).toBe(true);
     vi.restoreAllMocks();
+  });
+
+  it('a retried chunk is what twice the candidates at once make; below the threshold nothing more is sampled', async () => {
+    const options = { voice, seed: 5, temperature: 1, candidates: 3, spliceWords: 1 };
+    const six = await new Synthesizer(model).generate(text, { ...options, candidates: 6 });
+    // Every word group of random weights reads far above 1e-6 nats per phoneme: the chunk is retried.
+    const retried = await new Synthesizer(model).generate(text, { ...options, retryAbove: 1e-6 });
+    expect(retried.audio).toEqual(six.audio);
+    expect(retried.stats.candidates).toBe(6);
+    expect(retried.stats.arSteps).toBe(six.stats.arSteps);
+    const three = await new Synthesizer(model).generate(text, options);
+    const never = await new Synthesizer(model).generate(text, { ...options, retryAbove: 1e9 });
+    expect(never.audio).toEqual(three.audio);
+    expect(never.stats.candidates).toBe(3);
+    // At most MAX_CANDIDATES (8) in all: five more after five would be ten, so three more.
+    const five = await new Synthesizer(model).generate(text, { ...options, candidates: 5, retryAbove: 1e-6 });
+    expect(five.stats.candidates).toBe(8);
+    // Eight already: nothing more.
+    expect((await new Synthesizer(model).generate(text, { ...options, candidates: 8, retryAbove: 1e-6 })).stats.candidates).toBe(8);
+  });
+
+  it('retryAbove: the model default applies with splicing, a bad request or model.json value names the field', async () => {
+    const withRetry = await loadModel(copy((m) => ((m.reader = audioParity.section), (m.sampling = { candidates: 3, splice_words: 1, retry_above: 1e-6 }))), { threads: 1 });
+    expect(withRetry.retryAbove).toBe(1e-6);
+    const v = await createVoice(withRetry, promptPcm(), { name: 'Chirp', transcript: 'a test prompt' });
+    const synth = new Synthesizer(withRetry);
+    expect((await synth.generate(text, { voice: v, seed: 5, temperature: 1 })).stats.candidates).toBe(6);
+    // Splicing turned off in the request turns the model's retries off with it.
+    expect((await synth.generate(text, { voice: v, seed: 5, temperature: 1, spliceWords: 0 })).stats.candidates).toBe(3);
+    const bad = await parlaError(() => synth.generate(text, { voice: v, temperature: 1, retryAbove: -1 }));
+    expect([bad.code, bad.param]).toEqual(['invalid_input', 'retryAbove']);
+    const noSplice = await parlaError(() => synth.generate(text, { voice: v, temperature: 1, spliceWords: 0, retryAbove: 1 }));
+    expect([noSplice.code, noSplice.param]).toEqual(['invalid_input', 'retryAbove']);
+    for (const sampling of [{ candidates: 3, splice_words: 1, retry_above: -2 }, { candidates: 3, retry_above: 1 }]) {
+      const err = await parlaError(() => loadModel(copy((m) => ((m.reader = audioParity.section), (m.sampling = sampling)))));
+      expect([err.code, err.param]).toEqual(['model_invalid', 'sampling.retry_above']);
+    }
   });
 
   it('model.json sampling.splice_words is the default, and a bad one names the field', async () => {

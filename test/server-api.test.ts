@@ -144,6 +144,7 @@ describe('POST /v1/audio/speech validation', () => {
     ['negative temperature', { ...ok, temperature: -1 }, 400, 'invalid_input', 'temperature'],
     ['top_p of 0', { ...ok, top_p: 0 }, 400, 'invalid_input', 'top_p'],
     ['negative splice_words', { ...ok, splice_words: -1 }, 400, 'invalid_input', 'splice_words'],
+    ['negative retry_above', { ...ok, retry_above: -0.5 }, 400, 'invalid_input', 'retry_above'],
     ['fractional seed', { ...ok, seed: 1.5 }, 400, 'invalid_input', 'seed'],
     ['ras not boolean', { ...ok, ras: 'yes' }, 400, 'invalid_input', 'ras'],
     ['unknown field', { ...ok, volume: 11 }, 400, 'invalid_input', 'volume'],

@@ -46,7 +46,7 @@ export interface EngineBenchResult {
     phonemes: number;
     decoding: string;
     /** The model's recommended settings that rtf_recommended ran with (absent in records before 2026-11-26). */
-    recommended?: { temperature: number; candidates: number; spliceWords?: number };
+    recommended?: { temperature: number; candidates: number; spliceWords?: number; retryAbove?: number };
   };
   notes: string[];
   rtf: number;
@@ -103,10 +103,11 @@ const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 const ratio = (a: number, b: number): Ratio => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b) : null);
 
 /** What a request that leaves every setting out runs with (greedy makes one candidate, as in synth-options.ts). */
-function recommendedSettings(model: LoadedModel): { temperature: number; candidates: number; spliceWords: number } {
+function recommendedSettings(model: LoadedModel): { temperature: number; candidates: number; spliceWords: number; retryAbove: number } {
   const { temperature } = resolveSamplingParams(model.samplingDefaults);
   const candidates = temperature === 0 ? 1 : model.candidates;
-  return { temperature, candidates, spliceWords: candidates > 1 ? model.spliceWords : 0 };
+  const spliceWords = candidates > 1 ? model.spliceWords : 0;
+  return { temperature, candidates, spliceWords, retryAbove: spliceWords > 0 ? model.retryAbove : 0 };
 }
 
 export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBenchResult> {

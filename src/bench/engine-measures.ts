@@ -19,6 +19,8 @@ export interface EndToEnd {
   wallSeconds: number;
   arSteps: number;
   acceptanceRate?: number;
+  /** Candidates sampled in all (best of N; more where a chunk was retried), when more than one per chunk. */
+  candidates?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface EndToEnd {
 export async function endToEnd(synth: Synthesizer, voice: Voice, text: string, speculative: boolean, recommended = false): Promise<EndToEnd> {
   const r = await synth.generate(text, { voice, ...(recommended ? {} : GREEDY), seed: SEED, speculative });
   const s = r.stats;
-  return { rtf: s.rtf, audioSeconds: s.audioSeconds, wallSeconds: s.wallSeconds, arSteps: s.arSteps, acceptanceRate: s.acceptanceRate };
+  return { rtf: s.rtf, audioSeconds: s.audioSeconds, wallSeconds: s.wallSeconds, arSteps: s.arSteps, acceptanceRate: s.acceptanceRate, candidates: s.candidates };
 }
 
 export interface FirstAudio {

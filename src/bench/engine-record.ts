@@ -60,7 +60,8 @@ function recommendedSettings(r: EngineBenchResult): string {
   const s = r.settings.recommended;
   if (!s) return '-';
   const spliced = s.spliceWords ? `, spliced by ${s.spliceWords} word${s.spliceWords === 1 ? '' : 's'}` : '';
-  return `temperature ${s.temperature}, ${s.candidates} candidate${s.candidates === 1 ? '' : 's'}${spliced}`;
+  const retried = s.retryAbove ? `, as many again above ${s.retryAbove} nats per phoneme` : '';
+  return `temperature ${s.temperature}, ${s.candidates} candidate${s.candidates === 1 ? '' : 's'}${spliced}${retried}`;
 }
 
 function ptMs(t: EngineBenchResult['details']['pytorch']['torch']): number | null {

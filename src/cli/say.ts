@@ -7,7 +7,7 @@ import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { checkCandidates } from '../engine/candidates.js';
-import { checkSpliceWords } from '../engine/splice.js';
+import { checkRetryAbove, checkSpliceWords } from '../engine/splice.js';
 import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 import { resolveLanguage } from '../text/phonemize.js';
@@ -26,6 +26,7 @@ interface SayFlags {
   speculative: string;
   candidates?: string;
   spliceWords?: string;
+  retryAbove?: string;
   threads?: string;
   normalize: boolean;
   language?: string;
@@ -49,6 +50,7 @@ export function registerSay(program: Command): void {
     .option('--speculative <on|off>', 'speculative decoding with the drafter', 'on')
     .option('--candidates <n>', "candidates sampled per sentence chunk, the model's reader keeping the best (default: the model's)")
     .option('--splice-words <n>', "with candidates: take each group of n words from the candidate heard saying it best; 0 = best whole candidate (default: the model's)")
+    .option('--retry-above <nats>', "with splicing: a chunk whose worst word group still reads worse than this gets as many candidates again; 0 = never (default: the model's)")
     .option('--threads <n>', 'ONNX threads per operator')
     .option('--no-normalize', 'skip number/abbreviation/symbol normalization')
     .option('--language <lang>', 'English variant: en-us (default), en-gb, en-029, en-us-nyc')
@@ -64,6 +66,7 @@ export function registerSay(program: Command): void {
         speculative: onOff(flags.speculative, '--speculative'),
         candidates: intFlag(flags.candidates, '--candidates'),
         spliceWords: intFlag(flags.spliceWords, '--splice-words'),
+        retryAbove: numberFlag(flags.retryAbove, '--retry-above'),
       };
       const threads = intFlag(flags.threads, '--threads');
       if (flags.language) resolveLanguage(flags.language); // fails before the model loads
@@ -71,6 +74,7 @@ export function registerSay(program: Command): void {
       resolveSamplingParams(sampling); // bad values fail here, before the model loads
       if (sampling.candidates !== undefined) checkCandidates(sampling.candidates, true); // the reader is checked once loaded
       if (sampling.spliceWords !== undefined) checkSpliceWords(sampling.spliceWords, true); // likewise what the model can splice
+      if (sampling.retryAbove !== undefined) checkRetryAbove(sampling.retryAbove, 1); // and whether it splices
       if (!existsSync(join(flags.model, 'model.json'))) {
         throw new ParlaError(
           'model_missing',

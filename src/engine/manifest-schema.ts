@@ -103,6 +103,8 @@ export const manifestSchema = z.object({
     candidates: z.number().optional(),
     /** Splice candidates by groups of this many words (0 = whole candidates; needs a pointer AR and an audio reader). */
     splice_words: z.number().optional(),
+    /** Spliced chunks whose worst word group scores above this (nats per phoneme) get as many candidates again (0 = never). */
+    retry_above: z.number().optional(),
   }).strict().nullable().optional(),
   training: z.record(z.string(), z.unknown()),
   quality: z.record(z.string(), z.unknown()).nullable(),

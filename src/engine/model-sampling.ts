@@ -7,7 +7,7 @@ import { ParlaError } from '../errors.js';
 import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
 import type { ModelManifest } from './manifest-schema.js';
 import { checkCandidates } from './candidates.js';
-import { checkSpliceWords } from './splice.js';
+import { checkRetryAbove, checkSpliceWords } from './splice.js';
 
 /** model.json's snake_case names -> the engine's sampling fields. */
 const FIELDS = { temperature: 'temperature', top_p: 'topP', top_k: 'topK', ras: 'ras', ras_window: 'rasWindow', ras_threshold: 'rasThreshold', pointer: 'pointer' } as const;
@@ -54,4 +54,15 @@ export function modelSpliceWords(m: Pick<ModelManifest, 'sampling' | 'reader' | 
     throw new ParlaError('model_invalid', `${source}: field "sampling.splice_words": ${(err as Error).message}`, { param: 'sampling.splice_words' });
   }
   return n;
+}
+
+/** `sampling.retry_above` (default 0 = never), checked: a second round of candidates needs `sampling.splice_words`. */
+export function modelRetryAbove(m: Pick<ModelManifest, 'sampling' | 'reader' | 'ar'>, source = 'model.json'): number {
+  const x = m.sampling?.retry_above ?? 0;
+  try {
+    checkRetryAbove(x, m.sampling?.splice_words ?? 0);
+  } catch (err) {
+    throw new ParlaError('model_invalid', `${source}: field "sampling.retry_above": ${(err as Error).message}`, { param: 'sampling.retry_above' });
+  }
+  return x;
 }

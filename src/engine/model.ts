@@ -11,7 +11,7 @@ import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
 import type { ReaderSection } from './manifest-schema.js';
-import { modelCandidates, modelSamplingDefaults, modelSpliceWords, canSplice } from './model-sampling.js';
+import { modelCandidates, modelRetryAbove, modelSamplingDefaults, modelSpliceWords, canSplice } from './model-sampling.js';
 import type { SamplingParams } from '../lm/sampling/index.js';
 
 export interface LoadModelOptions {
@@ -57,6 +57,8 @@ export interface LoadedModel extends CodecOnlyModel {
   spliceWords: number;
   /** Whether candidates can be spliced by words: a phoneme-pointer AR with an audio reader. */
   canSplice: boolean;
+  /** model.json's `sampling.retry_above` (default 0 = never): a second round of candidates for badly read chunks. */
+  retryAbove: number;
 }
 
 /** Reads `<dir>/model.json` (ParlaError model_missing / model_invalid naming the field or file) and opens its graphs. */
@@ -92,6 +94,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     candidates: modelCandidates(m),
     spliceWords: modelSpliceWords(m),
     canSplice: canSplice(m),
+    retryAbove: modelRetryAbove(m),
   };
 }
 

@@ -25,6 +25,28 @@ export function checkSpliceWords(n: number, canSplice: boolean): void {
   }
 }
 
+/**
+ * Throws a ParlaError naming `retryAbove` unless x is a finite number >= 0 (0 = never retry) that the model can use:
+ * x > 0 needs splicing (the per-word-group scores it compares against).
+ */
+export function checkRetryAbove(x: number, spliceWords: number): void {
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) {
+    throw new ParlaError('invalid_input', `retryAbove must be a number >= 0 (nats per phoneme; 0 = never retry), got ${String(x)}`, { param: 'retryAbove' });
+  }
+  if (x > 0 && spliceWords === 0) {
+    throw new ParlaError('invalid_input', `retryAbove = ${x} needs splicing (spliceWords > 0): it compares the spliced word groups' scores`, { param: 'retryAbove' });
+  }
+}
+
+/**
+ * Whether a spliced chunk is worth more candidates: some word group that no candidate spoke, or whose best take the
+ * reader scores above `above` nats per phoneme (0 = never).
+ */
+export function needsRetry(spliced: Spliced, above: number): boolean {
+  if (above <= 0) return false;
+  return spliced.choices.some((c, i) => c < 0 || spliced.scores[i] > above);
+}
+
 /** A candidate as the splicer needs it: per frame its codebook-0 code, phoneme and text position; the reader's view. */
 export interface SpliceCandidate {
   codes: Int32Array;
@@ -41,6 +63,8 @@ export interface Spliced {
   phonemes: Int32Array;
   /** The candidate each segment came from (-1: no candidate spoke it). */
   choices: number[];
+  /** The chosen candidate's score per segment (CTC nats per sounding phoneme; Infinity: no candidate spoke it). */
+  scores: number[];
 }
 
 /**
@@ -94,6 +118,7 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
   const codes: number[] = [];
   const phonemes: number[] = [];
   const choices: number[] = [];
+  const scores: number[] = [];
   for (let s = 0; s < count; s++) {
     const targets = readerTargets(dims, Array.from(text).filter((_, p) => p > sep && segments[p] === s));
     let best = -1;
@@ -111,6 +136,7 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
       }
     }
     choices.push(best);
+    scores.push(bestScore);
     if (best < 0) continue;
     const c = candidates[best];
     for (let f = frames[best][s][0]; f < frames[best][s][1]; f++) {
@@ -118,5 +144,5 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
       phonemes.push(c.phonemes[f]);
     }
   }
-  return { codes: Int32Array.from(codes), phonemes: Int32Array.from(phonemes), choices };
+  return { codes: Int32Array.from(codes), phonemes: Int32Array.from(phonemes), choices, scores };
 }

@@ -2,7 +2,7 @@
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams, type SamplingParams } from '../lm/sampling/index.js';
 import { checkCandidates } from './candidates.js';
-import { checkSpliceWords } from './splice.js';
+import { checkRetryAbove, checkSpliceWords } from './splice.js';
 import { DEFAULT_MIN_LENGTH, type MinLength } from './min-length.js';
 import { DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
 import type { SynthesisOptions, Voice } from './types.js';
@@ -28,6 +28,8 @@ export interface ResolvedSynthesis {
   candidates: number;
   /** Words per spliced segment (splice.ts); 0 = the best candidate whole. */
   spliceWords: number;
+  /** Spliced chunks whose worst word group scores above this get a second round of candidates (0 = never). */
+  retryAbove: number;
   chunkPhonemes: number;
   firstChunkPhonemes: number;
   signal?: AbortSignal;
@@ -45,7 +47,7 @@ export interface ResolvedSynthesis {
 export function resolveSynthesisOptions(
   options: SynthesisOptions,
   modelDefaults: Partial<SamplingParams> = {},
-  model: { candidates: number; hasReader: boolean; spliceWords?: number; canSplice?: boolean } = { candidates: 1, hasReader: false },
+  model: { candidates: number; hasReader: boolean; spliceWords?: number; canSplice?: boolean; retryAbove?: number } = { candidates: 1, hasReader: false },
   streaming = true,
 ): ResolvedSynthesis {
   if (!options || typeof options !== 'object') throw new ParlaError('invalid_input', 'synthesis options are required (at least a voice)', { param: 'options' });
@@ -71,11 +73,14 @@ export function resolveSynthesisOptions(
   const candidates = params.temperature === 0 ? 1 : requested;
   const spliceWords = options.spliceWords ?? model.spliceWords ?? 0;
   checkSpliceWords(spliceWords, model.canSplice ?? false);
+  // The model's default applies only where it can (a request that turns splicing off turns retries off with it).
+  const retryAbove = options.retryAbove ?? (spliceWords > 0 ? model.retryAbove ?? 0 : 0);
+  checkRetryAbove(retryAbove, spliceWords);
   const firstChunkPhonemes = options.firstChunkPhonemes ?? (!streaming && candidates > 1 ? chunkPhonemes : Math.min(chunkPhonemes, FIRST_CHUNK_PHONEMES));
   if (!Number.isInteger(firstChunkPhonemes) || firstChunkPhonemes < 10 || firstChunkPhonemes > chunkPhonemes) {
     throw new ParlaError('invalid_input', `firstChunkPhonemes must be an integer in 10..chunkPhonemes (${chunkPhonemes}), got ${firstChunkPhonemes}`, { param: 'firstChunkPhonemes' });
   }
-  return { voice, params, seed, speculative: options.speculative ?? true, candidates, spliceWords, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
+  return { voice, params, seed, speculative: options.speculative ?? true, candidates, spliceWords, retryAbove, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
 }
 
 /** Checks a Synthesizer's length limit (positive seconds per phoneme, extra seconds >= 0) and fills the defaults. */

@@ -12,8 +12,8 @@
 import { sliceFrames, type Codes } from '../codec/codes.js';
 import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArJob, type ArResult } from './ar-decode.js';
-import { bestOfCandidates } from './candidates.js';
-import { spliceCandidates } from './splice.js';
+import { bestOfCandidates, MAX_CANDIDATES } from './candidates.js';
+import { needsRetry, spliceCandidates } from './splice.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
 import { fillCodebooks, type LoadedModel } from './model.js';
@@ -51,6 +51,8 @@ interface ChunkDecoding {
   /** Fills codebook 0 (and its phonemes) into all codebooks and decodes them with the request's voice. */
   hear: (codebook0: Int32Array, phonemes?: Int32Array) => Promise<HeardCandidate>;
   spliceWords: number;
+  /** splice.ts needsRetry: above this score a spliced chunk gets a second round of candidates (0 = never). */
+  retryAbove: number;
 }
 
 /** Running totals for SynthesisStats. */
@@ -60,6 +62,7 @@ class StatsMeter {
   arSteps = 0;
   proposed = 0;
   accepted = 0;
+  candidates = 0;
   firstAudioMs: number | undefined;
 
   constructor(private readonly temperature: number) {}
@@ -80,6 +83,7 @@ class StatsMeter {
     const audioSeconds = this.samples / sampleRate;
     const stats: SynthesisStats = { audioSeconds, wallSeconds, rtf: audioSeconds > 0 ? wallSeconds / audioSeconds : Infinity, arSteps: this.arSteps, temperature: this.temperature };
     if (this.proposed > 0) stats.acceptanceRate = this.accepted / this.proposed;
+    if (this.candidates > 0) stats.candidates = this.candidates;
     if (this.firstAudioMs !== undefined) stats.firstAudioMs = this.firstAudioMs;
     return stats;
   }
@@ -218,8 +222,9 @@ export class Synthesizer {
         const codes = await fill(codebook0, phonemes);
         return { codes, audio: await this.model.codec.decode(codes, { voice: r.voice.codes }) };
       };
-      const { ar, decoded } = await this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, hear, spliceWords: r.spliceWords });
+      const { ar, decoded, candidates } = await this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, hear, spliceWords: r.spliceWords, retryAbove: r.retryAbove });
       meter.addAr(ar);
+      if (candidates > 1) meter.candidates += candidates;
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
@@ -232,19 +237,21 @@ export class Synthesizer {
 
   private resolve(options: SynthesisOptions, streaming: boolean): ResolvedSynthesis {
     const m = this.model;
-    return resolveSynthesisOptions(options, m.samplingDefaults, { candidates: m.candidates, hasReader: m.reader !== null, spliceWords: m.spliceWords, canSplice: m.canSplice }, streaming);
+    return resolveSynthesisOptions(options, m.samplingDefaults, { candidates: m.candidates, hasReader: m.reader !== null, spliceWords: m.spliceWords, canSplice: m.canSplice, retryAbove: m.retryAbove }, streaming);
   }
 
   /**
    * Codebook 0 of one chunk: decoded once, or as `candidates` candidates of which the reader keeps the best. An audio
    * reader hears each candidate (`d.hear` fills and decodes it), and the chosen one's codes and audio come back with
-   * it; with `d.spliceWords`, the output is made of the best-heard groups of words of every candidate (splice.ts).
+   * it; with `d.spliceWords`, the output is made of the best-heard groups of words of every candidate (splice.ts),
+   * and with `d.retryAbove`, a chunk whose spliced groups still read badly gets as many candidates again (up to
+   * MAX_CANDIDATES in all), spliced from all of them. `candidates`: how many were sampled.
    */
-  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, d: ChunkDecoding): Promise<{ ar: ArResult; decoded?: HeardCandidate }> {
+  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, d: ChunkDecoding): Promise<{ ar: ArResult; decoded?: HeardCandidate; candidates: number }> {
     const decode = (j: ArJob): Promise<ArResult> => (this.batcher ? this.batcher.submit(j) : generateCodebook0(this.model, j));
     const reader = this.model.reader;
-    if (candidates === 1 || !reader) return { ar: await decode(job) };
-    if (reader.input === 'codes') return { ar: (await bestOfCandidates(decode, (c) => reader.score(c.codes, textIds), job, candidates)).result };
+    if (candidates === 1 || !reader) return { ar: await decode(job), candidates: 1 };
+    if (reader.input === 'codes') return { ar: (await bestOfCandidates(decode, (c) => reader.score(c.codes, textIds), job, candidates)).result, candidates };
     const heard: (HeardCandidate & { ar: ArResult; logProbs: { data: Float32Array; frames: number } | null })[] = [];
     const score = async (c: ArResult): Promise<number> => {
       const h = await d.hear(c.codes, c.phonemes);
@@ -253,13 +260,22 @@ export class Synthesizer {
       return score;
     };
     const choice = await bestOfCandidates(decode, score, job, candidates);
-    const whole = heard[choice.chosen];
-    if (d.spliceWords === 0 || heard.some((h) => !h.logProbs || !h.ar.positions || !h.ar.phonemes)) return { ar: choice.result, decoded: whole };
-    const spliced = spliceCandidates(heard.map((h) => ({ codes: h.ar.codes, phonemes: h.ar.phonemes!, positions: h.ar.positions!, logProbs: h.logProbs!.data, frames: h.logProbs!.frames })), d.text, d.spliceWords, reader.dims);
+    const spliceable = (): boolean => heard.every((h) => h.logProbs && h.ar.positions && h.ar.phonemes);
+    if (d.spliceWords === 0 || !spliceable()) return { ar: choice.result, decoded: heard[choice.chosen], candidates };
+    const splice = () => spliceCandidates(heard.map((h) => ({ codes: h.ar.codes, phonemes: h.ar.phonemes!, positions: h.ar.positions!, logProbs: h.logProbs!.data, frames: h.logProbs!.frames })), d.text, d.spliceWords, reader.dims);
+    let spliced = splice();
+    let ar = choice.result;
+    const more = Math.min(candidates, MAX_CANDIDATES - candidates);
+    if (more > 0 && needsRetry(spliced, d.retryAbove)) {
+      const second = (await bestOfCandidates(decode, score, job, more, candidates)).result;
+      ar = { ...ar, arSteps: ar.arSteps + second.arSteps, proposed: ar.proposed + second.proposed, accepted: ar.accepted + second.accepted };
+      if (spliceable()) spliced = splice();
+    }
+    const sampled = heard.length;
     // Every segment from one candidate: that candidate, already heard (no second decode).
     const from = new Set(spliced.choices);
-    if (from.size === 1 && !from.has(-1)) return { ar: choice.result, decoded: heard[spliced.choices[0]] };
-    return { ar: choice.result, decoded: await d.hear(spliced.codes, spliced.phonemes) };
+    if (from.size === 1 && !from.has(-1)) return { ar, decoded: heard[spliced.choices[0]], candidates: sampled };
+    return { ar, decoded: await d.hear(spliced.codes, spliced.phonemes), candidates: sampled };
   }
 
   private fadeSamples(): number {

@@ -65,6 +65,12 @@ export interface SamplingOptions {
    * Needs a phoneme-pointer model with an audio reader (src/engine/splice.ts).
    */
   spliceWords?: number;
+  /**
+   * With splicing: when some group of words is spoken by no candidate, or its best take still scores above this many
+   * nats per phoneme (the reader's CTC loss), sample as many candidates again (up to 8 in all) and splice from all of
+   * them; 0 = never (default: the model's `sampling.retry_above`, else 0).
+   */
+  retryAbove?: number;
 }
 
 export interface SynthesisOptions extends SamplingOptions {
@@ -114,6 +120,8 @@ export interface SynthesisStats {
   /** Speculative decoding: accepted draft codes / proposed draft codes. */
   acceptanceRate?: number;
   firstAudioMs?: number;
+  /** Candidates sampled over all chunks, when more than one per chunk (a chunk retried with more counts them all). */
+  candidates?: number;
 }
 
 export interface SynthesisResult {

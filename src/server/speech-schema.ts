@@ -28,6 +28,8 @@ export function speechSchema(maxInputChars: number) {
       candidates: z.number().int().min(1).max(8).optional(),
       /** With candidates: each group of this many words from the candidate heard saying it best (0 = whole candidates). */
       splice_words: z.number().int().min(0).max(64).optional(),
+      /** With splicing: a chunk whose worst word group reads worse than this (nats per phoneme) gets as many candidates again (0 = never). */
+      retry_above: z.number().min(0).finite().optional(),
       normalize: z.boolean().optional(),
     })
     .strict();

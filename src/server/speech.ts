@@ -62,6 +62,7 @@ async function respond(ctx: AppContext, engine: Engine, body: SpeechRequest, voi
     speculative: body.speculative,
     candidates: body.candidates,
     spliceWords: body.splice_words,
+    retryAbove: body.retry_above,
     normalize: body.normalize,
     signal,
     onStats: (s) => (stats = s),

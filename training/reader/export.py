@@ -1,12 +1,12 @@
 """Export a reader to ONNX and add it to a model folder's model.json (docs/model-format.md, "reader.onnx").
 
-    python -m training.reader.export --ckpt training/runs/reader/a1/last.pt --out models/default [--candidates 4] [--splice-words 3]
+    python -m training.reader.export --ckpt training/runs/reader/a1/last.pt --out models/default [--candidates 4] [--splice-words 3] [--retry-above 1.2]
     python -m training.reader.export --tiny --out test/fixtures/tiny-pointer-model      # random-weight fixtures
 
 Takes a code reader (training/reader/train.py: `codes` int64 [B, T] -> `log_probs` float32 [B, T, vocab_size]) or
 an audio reader (train_audio.py: `audio` float32 [B, N] at 16 kHz -> `log_probs` [B, T, vocab_size], T =
 output_frames(N)) and writes OUT/reader.onnx and the `reader` section of OUT/model.json (`input`: "codes" or
-"audio"; every other field kept; `--candidates N` also sets `sampling.candidates`, `--splice-words N` `sampling.splice_words`). `--parity` writes
+"audio"; every other field kept; `--candidates N` also sets `sampling.candidates`, `--splice-words N` `sampling.splice_words`, `--retry-above X` `sampling.retry_above`). `--parity` writes
 OUT/reader_parity.json: PyTorch's log-probabilities and CTC losses on fixed inputs, for the runtime's parity test.
 `--tiny` writes both kinds: reader.onnx (codes, in model.json) and audio_reader.onnx with audio_reader_parity.json
 (the tests swap it in).
@@ -93,6 +93,7 @@ def main(argv=None):
     p.add_argument("--out", required=True, help="model folder (its model.json gets the reader section)")
     p.add_argument("--candidates", type=int, help="also set model.json sampling.candidates")
     p.add_argument("--splice-words", type=int, help="also set model.json sampling.splice_words (audio readers)")
+    p.add_argument("--retry-above", type=float, help="also set model.json sampling.retry_above (with splicing)")
     p.add_argument("--parity", action="store_true")
     a = p.parse_args(argv)
     if bool(a.ckpt) == a.tiny:
@@ -116,7 +117,7 @@ def main(argv=None):
             manifest = json.load(f)
         manifest["reader"] = section(model, "reader.onnx")
         manifest.setdefault("training", {})["reader"] = record
-        for key, value in (("candidates", a.candidates), ("splice_words", a.splice_words)):
+        for key, value in (("candidates", a.candidates), ("splice_words", a.splice_words), ("retry_above", a.retry_above)):
             if value is not None:
                 manifest["sampling"] = {**(manifest.get("sampling") or {}), key: value}
         with open(manifest_path, "w", encoding="utf-8") as f:
