@@ -210,6 +210,15 @@ describe('synthesis with splicing (tiny pointer fixture, audio reader)', () => {
     expect((await synth.generate(text, { voice: v, seed: 5, temperature: 1 })).stats.candidates).toBe(6);
     // Splicing turned off in the request turns the model's retries off with it.
     expect((await synth.generate(text, { voice: v, seed: 5, temperature: 1, spliceWords: 0 })).stats.candidates).toBe(3);
+    // stream(): the first chunk, all that the first audio waits for, is not retried unless the request asks.
+    const streamed = async (options: Record<string, unknown>): Promise<number | undefined> => {
+      let candidates: number | undefined;
+      const pieces = synth.stream('One two three. Four five six.', { voice: v, seed: 5, temperature: 1, firstChunkPhonemes: 10, ...options, onStats: (s) => (candidates = s.candidates) });
+      for await (const piece of pieces) expect(piece.audio.length).toBeGreaterThan(0);
+      return candidates;
+    };
+    expect(await streamed({})).toBe(3 + 6);
+    expect(await streamed({ retryAbove: 1e-6 })).toBe(6 + 6);
     const bad = await parlaError(() => synth.generate(text, { voice: v, temperature: 1, retryAbove: -1 }));
     expect([bad.code, bad.param]).toEqual(['invalid_input', 'retryAbove']);
     const noSplice = await parlaError(() => synth.generate(text, { voice: v, temperature: 1, spliceWords: 0, retryAbove: 1 }));

@@ -30,6 +30,11 @@ export interface ResolvedSynthesis {
   spliceWords: number;
   /** Spliced chunks whose worst word group scores above this get a second round of candidates (0 = never). */
   retryAbove: number;
+  /**
+   * Whether the first chunk may be retried too: not in stream() unless the request asks for retries, because the
+   * first chunk is all that the first audio waits for (later chunks are made while earlier ones play).
+   */
+  retryFirstChunk: boolean;
   chunkPhonemes: number;
   firstChunkPhonemes: number;
   signal?: AbortSignal;
@@ -80,7 +85,7 @@ export function resolveSynthesisOptions(
   if (!Number.isInteger(firstChunkPhonemes) || firstChunkPhonemes < 10 || firstChunkPhonemes > chunkPhonemes) {
     throw new ParlaError('invalid_input', `firstChunkPhonemes must be an integer in 10..chunkPhonemes (${chunkPhonemes}), got ${firstChunkPhonemes}`, { param: 'firstChunkPhonemes' });
   }
-  return { voice, params, seed, speculative: options.speculative ?? true, candidates, spliceWords, retryAbove, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
+  return { voice, params, seed, speculative: options.speculative ?? true, candidates, spliceWords, retryAbove, retryFirstChunk: !streaming || options.retryAbove !== undefined, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
 }
 
 /** Checks a Synthesizer's length limit (positive seconds per phoneme, extra seconds >= 0) and fills the defaults. */

@@ -222,7 +222,7 @@ export class Synthesizer {
         const codes = await fill(codebook0, phonemes);
         return { codes, audio: await this.model.codec.decode(codes, { voice: r.voice.codes }) };
       };
-      const { ar, decoded, candidates } = await this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, hear, spliceWords: r.spliceWords, retryAbove: r.retryAbove });
+      const { ar, decoded, candidates } = await this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, hear, spliceWords: r.spliceWords, retryAbove: index > 0 || r.retryFirstChunk ? r.retryAbove : 0 });
       meter.addAr(ar);
       if (candidates > 1) meter.candidates += candidates;
       throwIfAborted(r.signal);
