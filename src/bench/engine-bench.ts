@@ -53,6 +53,8 @@ export interface EngineBenchResult {
   rtf_speculative: number;
   /** End-to-end RTF with the model's recommended sampling settings (model.json sampling: temperature, candidates). */
   rtf_recommended: number;
+  /** The same without retries (retryAbove 0), when the model's settings retry: what the second round costs. */
+  rtf_recommended_no_retry?: number;
   /** The bench sentence (cached text), at the length limit: random weights run the whole chunk to it. */
   ttfa_ms: number;
   /** A paragraph never phonemized before, at the length limit. */
@@ -85,7 +87,7 @@ export interface EngineBenchResult {
   /** At settings.threads each. */
   pytorch_ratio_threads: Ratio;
   details: {
-    endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; recommended: EndToEnd[]; streamTtfaMs: number[] };
+    endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; recommended: EndToEnd[]; recommendedNoRetry?: EndToEnd[]; streamTtfaMs: number[] };
     ttfa: { fresh: TtfaRun[]; natural: TtfaRun[]; recommended?: TtfaRun[] };
     ar: Record<ArMode, ArRun[]>;
     grouped: { g2: ArRun[]; g1: ArRun[]; g2StepsPerAudioSecond: number; g1StepsPerAudioSecond: number | null; g2WallPerAudioSecond: number; g1WallPerAudioSecond: number | null };
@@ -124,11 +126,13 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
 
   const memory = await memoryRun(synth, voice, o.sentences, rssLoadedMb, log);
 
-  const e2e = { plain: [] as EndToEnd[], speculative: [] as EndToEnd[], recommended: [] as EndToEnd[], streamTtfaMs: [] as number[] };
+  const e2e = { plain: [] as EndToEnd[], speculative: [] as EndToEnd[], recommended: [] as EndToEnd[], recommendedNoRetry: [] as EndToEnd[], streamTtfaMs: [] as number[] };
+  const retries = recommendedSettings(model).retryAbove > 0;
   for (let i = 0; i < o.runs; i++) {
     e2e.plain.push(await endToEnd(synth, voice, text, false));
     e2e.speculative.push(await endToEnd(synth, voice, text, true));
     e2e.recommended.push(await endToEnd(synth, voice, text, false, true));
+    if (retries) e2e.recommendedNoRetry.push(await endToEnd(synth, voice, text, false, true, 0));
     e2e.streamTtfaMs.push((await timeToFirstAudio(synth, voice, text, false)).ttfaMs);
     log(`end-to-end run ${i + 1}: RTF ${e2e.plain[i].rtf.toFixed(3)} (speculative ${e2e.speculative[i].rtf.toFixed(3)}), first audio ${e2e.streamTtfaMs[i].toFixed(0)} ms`);
   }
@@ -174,6 +178,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     rtf: round(median(e2e.plain.map((r) => r.rtf)), 4),
     rtf_speculative: round(median(e2e.speculative.map((r) => r.rtf)), 4),
     rtf_recommended: round(median(e2e.recommended.map((r) => r.rtf)), 4),
+    ...(retries ? { rtf_recommended_no_retry: round(median(e2e.recommendedNoRetry.map((r) => r.rtf)), 4) } : {}),
     ttfa_ms: round(median(e2e.streamTtfaMs), 1),
     ttfa_fresh_ms: round(median(ttfa.fresh.map((r) => r.ttfaMs)), 1),
     ttfa_natural_ms: round(median(ttfa.natural.map((r) => r.ttfaMs)), 1),
@@ -253,6 +258,7 @@ function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode,
       `ttfa_natural_ms: another such paragraph with the length limit at ${NATURAL_LENGTH.secondsPerPhoneme} s per phoneme, about where a trained model ends speech: the number to hold against the target. ` +
       'stall_natural_ms: in those streams, the total wait a real-time player would hear after the first audio (0 = gapless). ' +
       "ttfa_recommended_ms: the natural-length paragraph again (phonemes cached) with the model's recommended sampling settings, best-of-N candidates included: what the web UI and the API wait by default.",
+    "rtf_recommended_no_retry (models whose settings retry badly read chunks, sampling.retry_above): the recommended settings with retryAbove 0, so the cost of the second round of candidates shows; stream() never retries a first chunk unless asked, so ttfa_recommended_ms has none.",
   );
   n.push(
     `batch4_speedup: ${o.concurrency} concurrent generate() calls (plain decoding) through a SynthesizerPool of the default size (a worker thread per core, up to 2, each with its own model; requests in a worker share AR steps), as \`parla serve\` runs them, against the faster of one request through the pool and one in-process; audio seconds per wall second. ` +

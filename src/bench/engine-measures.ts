@@ -25,10 +25,10 @@ export interface EndToEnd {
 
 /**
  * One-shot generate() with a fixed seed: greedy, or (`recommended`) with the model's recommended sampling settings,
- * best-of-N candidates included.
+ * best-of-N candidates included (`retryAbove` overrides the model's retries: 0 = none).
  */
-export async function endToEnd(synth: Synthesizer, voice: Voice, text: string, speculative: boolean, recommended = false): Promise<EndToEnd> {
-  const r = await synth.generate(text, { voice, ...(recommended ? {} : GREEDY), seed: SEED, speculative });
+export async function endToEnd(synth: Synthesizer, voice: Voice, text: string, speculative: boolean, recommended = false, retryAbove?: number): Promise<EndToEnd> {
+  const r = await synth.generate(text, { voice, ...(recommended ? {} : GREEDY), seed: SEED, speculative, ...(retryAbove === undefined ? {} : { retryAbove }) });
   const s = r.stats;
   return { rtf: s.rtf, audioSeconds: s.audioSeconds, wallSeconds: s.wallSeconds, arSteps: s.arSteps, acceptanceRate: s.acceptanceRate, candidates: s.candidates };
 }
