@@ -15,10 +15,12 @@ const voices = new Map();
 for (const u of await loadRecordings(set.prompts)) voices.set(u.id, await createVoice(model, u.audio, { name: u.id, transcript: u.text, sampleRate: 16000 }));
 const synth = new Synthesizer(model);
 const pcms = [];
+let sampled = 0;
 for (const item of set.items) {
   const r = await synth.generate(item.text, { voice: voices.get(item.prompt), seed: Number(seed), ...(candidates ? { candidates: Number(candidates) } : {}), ...(temperature ? { temperature: Number(temperature) } : {}), ...extra });
   pcms.push(r.audio);
+  sampled += r.stats.candidates ?? 1;
 }
 const hyps = await transcribeMany(pcms, { concurrency: 2 });
 const rate = corpusErrors(set.items.map((it, i) => wordErrors(it.text, hyps[i]))).rate;
-console.log(`${setName}, seed ${seed}, candidates ${candidates ?? model.candidates}, temperature ${temperature ?? model.samplingDefaults.temperature}, ${process.env.PARLA_OPTIONS ?? ''} generate(): WER ${(100 * rate).toFixed(1)}%`);
+console.log(`${setName}, seed ${seed}, candidates ${candidates ?? model.candidates}, temperature ${temperature ?? model.samplingDefaults.temperature}, ${process.env.PARLA_OPTIONS ?? ''} generate(): WER ${(100 * rate).toFixed(1)}%, ${(sampled / set.items.length).toFixed(2)} candidates sampled per sentence`);

@@ -53,10 +53,34 @@ class AudioReader(nn.Module):
 
     def forward(self, audio, fast: bool = False):
         """audio (B, N) float at 16 kHz, N >= 400 -> log-probabilities (B, frames(N), vocab_size)."""
-        x = self.inp(self.frontend(audio, fast)).transpose(1, 2)
+        return self.read(self.frontend(audio, fast))
+
+    def read(self, logmel):
+        """The network after the frontend: log-mel (B, n_mels, T) -> log-probabilities (B, frames, vocab_size)."""
+        x = self.inp(logmel).transpose(1, 2)
         for block in self.blocks:
             x = block(x)
         return F.log_softmax(self.out(self.norm(x)), dim=-1)
+
+
+class AudioReaderEnsemble(nn.Module):
+    """Several audio readers as one: per frame, the renormalized mean of their log-probabilities (a product of
+    experts), so the runtime sees one reader. The members share the first one's frontend, so they must agree on
+    it (same n_mels and vocabulary)."""
+
+    def __init__(self, members: List[AudioReader]):
+        super().__init__()
+        first = members[0].cfg
+        for m in members[1:]:
+            if (m.cfg.n_mels, m.cfg.vocab_size) != (first.n_mels, first.vocab_size):
+                raise ValueError("ensemble members need the same n_mels and vocab_size (one shared frontend)")
+        self.cfg = first
+        self.members = nn.ModuleList(members)
+
+    def forward(self, audio, fast: bool = False):
+        logmel = self.members[0].frontend(audio, fast)
+        mean = torch.stack([m.read(logmel) for m in self.members]).mean(0)
+        return F.log_softmax(mean, dim=-1)
 
 
 def output_frames(samples) -> int:

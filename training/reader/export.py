@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from ..lm.export import pretty_json
-from .audio_reader import AudioReader, AudioReaderConfig, output_frames
+from .audio_reader import AudioReader, AudioReaderConfig, AudioReaderEnsemble, output_frames
 from .model import BLANK, FIRST_PHONEME_ID, CodeReader, ReaderConfig, ctc_nll, ctc_targets
 
 OPSET = 17
@@ -28,7 +28,7 @@ PARITY_TEXTS = ([1, 20, 4, 30, 31, 12, 40, 40, 5, 2], [25, 26, 27])
 
 
 def is_audio(model) -> bool:
-    return isinstance(model, AudioReader)
+    return isinstance(model, (AudioReader, AudioReaderEnsemble))
 
 
 def export_onnx(model, path: str):
@@ -94,6 +94,9 @@ def main(argv=None):
     p.add_argument("--candidates", type=int, help="also set model.json sampling.candidates")
     p.add_argument("--splice-words", type=int, help="also set model.json sampling.splice_words (audio readers)")
     p.add_argument("--retry-above", type=float, help="also set model.json sampling.retry_above (with splicing)")
+    p.add_argument("--with", dest="ensemble", action="append", default=[],
+                   help="another audio reader checkpoint to average with --ckpt's (repeatable): one graph, the "
+                        "renormalized mean of their log-probabilities per frame")
     p.add_argument("--parity", action="store_true")
     a = p.parse_args(argv)
     if bool(a.ckpt) == a.tiny:
@@ -109,6 +112,12 @@ def main(argv=None):
             json.dump({"section": section(audio, "audio_reader.onnx"), **parity(audio)}, f)
     else:
         model, record = load_reader(a.ckpt)
+        if a.ensemble:
+            others = [load_reader(c) for c in a.ensemble]
+            if not all(isinstance(m, AudioReader) for m in [model] + [o[0] for o in others]):
+                raise SystemExit("--with averages audio readers only")
+            model = AudioReaderEnsemble([model] + [o[0] for o in others])
+            record = {**record, "ensemble": [record] + [o[1] for o in others]}
     model.eval()
     export_onnx(model, os.path.join(a.out, "reader.onnx"))
     manifest_path = os.path.join(a.out, "model.json")

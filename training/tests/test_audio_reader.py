@@ -11,7 +11,7 @@ import soundfile as sf
 import torch
 
 from training.reader import export, train_audio
-from training.reader.audio_reader import AudioReader, AudioReaderConfig, output_frames
+from training.reader.audio_reader import AudioReader, AudioReaderConfig, AudioReaderEnsemble, output_frames
 from training.reader.model import ctc_nll, ctc_targets
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "tiny-pointer-model")
@@ -79,11 +79,47 @@ def test_export_writes_the_audio_graph_and_the_model_json_section(tmp_path):
     folder.mkdir()
     (folder / "model.json").write_text(json.dumps({"id": "x", "sampling": {"temperature": 0.3}}))
     export.main(["--ckpt", str(tmp_path / "run" / "last.pt"), "--out", str(folder), "--candidates", "4",
-                 "--splice-words", "3"])
+                 "--splice-words", "3", "--retry-above", "1.0"])
     m = json.loads((folder / "model.json").read_text())
     assert m["reader"]["input"] == "audio" and m["reader"]["vocab_size"] == 128 and m["reader"]["blank_id"] == 0
-    assert m["sampling"] == {"temperature": 0.3, "candidates": 4, "splice_words": 3}
+    assert m["sampling"] == {"temperature": 0.3, "candidates": 4, "splice_words": 3, "retry_above": 1.0}
     assert m["training"]["reader"]["kind"] == "audio-reader" and m["training"]["reader"]["step"] == 2
+    graph = onnx.load(str(folder / "reader.onnx")).graph
+    assert [i.name for i in graph.input] == ["audio"] and [o.name for o in graph.output] == ["log_probs"]
+
+
+def test_an_ensemble_averages_its_members_log_probabilities_per_frame(tmp_path):
+    torch.manual_seed(0)
+    a, b = (AudioReader(AudioReaderConfig(n_mels=16, d_model=8, dilations=[1], dropout=0.0)).eval() for _ in range(2))
+    audio = torch.randn(2, 4000) * 0.1
+    with torch.no_grad():
+        pa, pb, pe = a(audio), b(audio), AudioReaderEnsemble([a, b]).eval()(audio)
+        assert torch.allclose(AudioReaderEnsemble([a, a])(audio), pa, atol=1e-6)  # a member with itself: itself
+    assert torch.allclose(pe.exp().sum(-1), torch.ones(2, output_frames(4000)), atol=1e-5)
+    # Renormalized mean: the difference from the plain mean is the same for every class of a frame.
+    shift = (pa + pb) / 2 - pe
+    assert torch.allclose(shift, shift[..., :1].expand_as(shift), atol=1e-5)
+    assert not torch.allclose(pe, pa, atol=1e-3)
+    with pytest.raises(ValueError, match="same n_mels"):
+        AudioReaderEnsemble([a, AudioReader(AudioReaderConfig(n_mels=24, d_model=8, dilations=[1]))])
+
+
+def test_export_with_another_reader_writes_one_graph_of_both(tmp_path):
+    manifest = write_corpus(tmp_path, n=4)
+    for seed, run in enumerate(("r1", "r2")):
+        train_audio.main(["--manifest", manifest, "--val-manifest", manifest, "--out", str(tmp_path / run), "--seed",
+                          str(seed), "--d-model", "16", "--n-mels", "16", "--dilations", "1",
+                          "--steps", "2", "--warmup", "1"])
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.json").write_text(json.dumps({"id": "x"}))
+    export.main(["--ckpt", str(tmp_path / "r1" / "last.pt"), "--with", str(tmp_path / "r2" / "last.pt"), "--out", str(folder)])
+    m = json.loads((folder / "model.json").read_text())
+    assert m["reader"]["input"] == "audio"
+    assert [e["checkpoint"] for e in m["training"]["reader"]["ensemble"]] == [
+        os.path.relpath(tmp_path / "r1" / "last.pt"), os.path.relpath(tmp_path / "r2" / "last.pt")]
+    one, _ = export.load_reader(str(tmp_path / "r1" / "last.pt"))
+    assert m["reader"]["params"] > sum(p.numel() for p in one.parameters())
     graph = onnx.load(str(folder / "reader.onnx")).graph
     assert [i.name for i in graph.input] == ["audio"] and [o.name for o in graph.output] == ["log_probs"]
 
