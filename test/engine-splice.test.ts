@@ -48,12 +48,14 @@ function candidate(positions: number[], heard: number[], codeBase: number): Spli
   };
 }
 
+// BOS, SEP, "ab cd": positions 2, 3 | 4 (boundary), 5, 6 | 7 EOS
+const twoWords = [BOS_ID, SEP_ID, 20, 21, WORD_BOUNDARY_ID, 22, 23, EOS_ID];
+// A says the first word well and the second badly (the reader hears 25s), B the other way round.
+const firstWell = candidate([2, 2, 3, 3, 5, 5, 6, 6], [20, 20, 21, 21, 25, 25, 25, 25], 1000);
+const secondWell = candidate([2, 3, 3, 4, 5, 5, 6, 7], [25, 25, 25, 0, 22, 22, 23, 0], 2000);
+
 describe('spliceCandidates', () => {
-  // BOS, SEP, "ab cd": positions 2, 3 | 4 (boundary), 5, 6 | 7 EOS
-  const text = [BOS_ID, SEP_ID, 20, 21, WORD_BOUNDARY_ID, 22, 23, EOS_ID];
-  // A says the first word well and the second badly (the reader hears 25s), B the other way round.
-  const a = candidate([2, 2, 3, 3, 5, 5, 6, 6], [20, 20, 21, 21, 25, 25, 25, 25], 1000);
-  const b = candidate([2, 3, 3, 4, 5, 5, 6, 7], [25, 25, 25, 0, 22, 22, 23, 0], 2000);
+  const [text, a, b] = [twoWords, firstWell, secondWell];
 
   it('takes every word from the candidate the reader hears say it best, frames joined in order', () => {
     const out = spliceCandidates([a, b], text, 1, DIMS);
@@ -104,9 +106,7 @@ describe('checkSpliceWords', () => {
 });
 
 describe('retries (a second round of candidates for a badly read chunk)', () => {
-  const text = [BOS_ID, SEP_ID, 20, 21, WORD_BOUNDARY_ID, 22, 23, EOS_ID];
-  const a = candidate([2, 2, 3, 3, 5, 5, 6, 6], [20, 20, 21, 21, 25, 25, 25, 25], 1000);
-  const b = candidate([2, 3, 3, 4, 5, 5, 6, 7], [25, 25, 25, 0, 22, 22, 23, 0], 2000);
+  const [text, a, b] = [twoWords, firstWell, secondWell];
 
   it('reports the chosen score of every segment, and retries above the threshold or where no candidate spoke', () => {
     const both = spliceCandidates([a, b], text, 1, DIMS);
