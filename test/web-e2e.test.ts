@@ -126,6 +126,32 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     expect(historyDuration).toBeCloseTo(seconds, 2);
   });
 
+  it('sends the chosen takes per sentence, and the API names a bad one', async () => {
+    await page.fill('#text', 'Hello from the browser.');
+    const request = page.waitForRequest((r) => r.url().endsWith('/v1/audio/speech'));
+    await page.selectOption('#takes', '2');
+    await page.click('#generate');
+    expect((await request).postDataJSON()).toMatchObject({ candidates: 2 });
+    expect((await request).postDataJSON()).not.toHaveProperty('retry_above'); // this model has no retries to turn off
+    // The tiny model has no reader to choose between takes: the API's message says so.
+    await page.locator('#error').waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await page.locator('#error').textContent()).toMatch(/candidates = 2 needs a model with a reader/);
+    await page.selectOption('#takes', '');
+    // With a model whose settings retry (as the model-defaults test below shows the box), unticking it sends
+    // retry_above 0; ticked, the request leaves it out and the model's threshold applies.
+    await page.evaluate(() => Object.assign((globalThis as any).document.getElementById('retries'), { disabled: false, checked: false }));
+    const unticked = page.waitForRequest((r) => r.url().endsWith('/v1/audio/speech'));
+    await page.click('#generate');
+    expect((await unticked).postDataJSON()).toMatchObject({ retry_above: 0 });
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/Done in/);
+    await page.check('#retries');
+    const ticked = page.waitForRequest((r) => r.url().endsWith('/v1/audio/speech'));
+    await page.click('#generate');
+    expect((await ticked).postDataJSON()).not.toHaveProperty('retry_above');
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/Done in/);
+    await page.evaluate(() => Object.assign((globalThis as any).document.getElementById('retries'), { disabled: true, checked: false }));
+  });
+
   it('shows the API error message clearly', async () => {
     await page.fill('#text', '   ');
     await page.click('#generate');
@@ -135,7 +161,9 @@ describe.skipIf(missing)('web UI in Chromium', () => {
   });
 
   it("starts the sampling controls at the model's recommended settings (model.json sampling)", async () => {
-    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling: { temperature: 0, top_p: 0.5, ras: false } }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false } }));
+    // What GET /v1/models shows is the manifest's; the engine's own defaults (one candidate: the tiny model has no reader) stay.
+    const sampling = { temperature: 0, top_p: 0.5, ras: false, candidates: 4, splice_words: 3, retry_above: 1 };
+    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false } }));
     const otherVoices = tempDir('e2e-voices-sampling');
     const other = await startTestServer(otherVoices.dir, recommending);
     await other.ready;
@@ -146,8 +174,13 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       expect(await fresh.locator('#temperature-value').textContent()).toBe('0.0');
       expect(await fresh.inputValue('#top-p')).toBe('0.5');
       expect(await fresh.locator('#ras').isChecked()).toBe(false);
+      expect(await fresh.locator('#takes option').first().textContent()).toBe('Model default (4)');
+      expect(await fresh.locator('#retries').isEnabled()).toBe(true);
+      expect(await fresh.locator('#retries').isChecked()).toBe(true);
       // the page this suite started on (a model without recommendations) kept its own defaults
       expect(await page.locator('#ras').isChecked()).toBe(true);
+      expect(await page.locator('#retries').isDisabled()).toBe(true);
+      expect(await page.locator('#takes option').first().textContent()).toBe('Model default');
     } finally {
       await fresh.close();
       await other.close();

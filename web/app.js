@@ -9,6 +9,7 @@ const ui = {
   text: $('text'), textCount: $('text-count'), voice: $('voice'), deleteVoice: $('delete-voice'),
   temperature: $('temperature'), topP: $('top-p'), speed: $('speed'), seed: $('seed'), format: $('format'),
   ras: $('ras'), speculative: $('speculative'), normalize: $('normalize'), progressive: $('progressive'),
+  takes: $('takes'), retries: $('retries'),
   generate: $('generate'), cancel: $('cancel'), progressBox: $('progress-box'), progressText: $('progress-text'),
   status: $('status'), error: $('error'), player: $('player'), download: $('download'),
   voiceFile: $('voice-file'), record: $('record'), previewClip: $('preview-clip'), voiceName: $('voice-name'),
@@ -58,6 +59,9 @@ function request() {
     normalize: ui.normalize.checked,
   };
   if (ui.seed.value !== '') body.seed = Number(ui.seed.value);
+  if (ui.takes.value !== '') body.candidates = Number(ui.takes.value);
+  // Left out when checked: the model's own threshold applies (and a streamed first sentence is not retried).
+  if (!ui.retries.disabled && !ui.retries.checked) body.retry_above = 0;
   return body;
 }
 
@@ -174,6 +178,11 @@ async function applyModelDefaults() {
     if (typeof sampling.temperature === 'number') set(ui.temperature, sampling.temperature);
     if (typeof sampling.top_p === 'number') set(ui.topP, sampling.top_p);
     if (typeof sampling.ras === 'boolean') ui.ras.checked = sampling.ras;
+    if (typeof sampling.candidates === 'number') ui.takes.options[0].textContent = `Model default (${sampling.candidates})`;
+    // Retries need the model's threshold (model.json sampling.retry_above): without one the box stays off.
+    const retries = typeof sampling.retry_above === 'number' && sampling.retry_above > 0;
+    ui.retries.disabled = !retries;
+    ui.retries.checked = retries;
   } catch {
     // the model is still loading or the key is missing: the page's own defaults stay
   }
