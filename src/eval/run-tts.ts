@@ -77,7 +77,9 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
   const log = options.log ?? (() => undefined);
   const seed = options.seed ?? 1;
   const model: LoadedModel = await loadModel(options.modelDir, { threads: options.threads ?? 2 });
-  const synth = new Synthesizer(model, { batching: false });
+  // Batching as the product runs: a chunk's candidates step as one AR batch (same output as one by one, which the
+  // engine's tests check), so the RTF column is what `parla say` and the API take.
+  const synth = new Synthesizer(model);
   const set = options.set;
   const items = set.items.slice(0, options.limit ?? set.items.length);
   const used = new Set(items.flatMap((i) => (i.reference ? [i.prompt, i.reference] : [i.prompt])));
