@@ -57,7 +57,7 @@ export function modelSpliceWords(m: Pick<ModelManifest, 'sampling' | 'reader' | 
 }
 
 /** `sampling.retry_above` (default 0 = never), checked: a second round of candidates needs `sampling.splice_words`. */
-export function modelRetryAbove(m: Pick<ModelManifest, 'sampling' | 'reader' | 'ar'>, source = 'model.json'): number {
+export function modelRetryAbove(m: Pick<ModelManifest, 'sampling'>, source = 'model.json'): number {
   const x = m.sampling?.retry_above ?? 0;
   try {
     checkRetryAbove(x, m.sampling?.splice_words ?? 0);
