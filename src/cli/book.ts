@@ -11,6 +11,7 @@ import { runBook, type BookOutput } from '../book/job-runner.js';
 import { parseGateChecks } from '../book/quality-gate.js';
 import { formatSummary } from '../book/run-summary.js';
 import { MAX_CANDIDATES } from '../engine/candidates.js';
+import { checkRetryAbove } from '../engine/splice.js';
 import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, WorkerSynthesizer } from '../engine/index.js';
 import { isParlaError, ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
@@ -47,6 +48,7 @@ interface BookFlags {
   temperature?: string;
   topP?: string;
   candidates?: string;
+  retryAbove?: string;
   threads?: string;
 }
 
@@ -81,6 +83,7 @@ export function registerBook(program: Command): void {
     .option('--temperature <t>', 'sampling temperature; 0 = greedy')
     .option('--top-p <p>', 'nucleus sampling probability mass')
     .option('--candidates <n>', "candidates sampled per chunk, the model's reader keeping the best (default: the model's; 1 is fastest)")
+    .option('--retry-above <nats>', "with splicing: a chunk whose worst word group still reads worse than this gets as many candidates again; 0 = never (default: the model's)")
     .option('--threads <n>', 'ONNX threads per operator (default: cores / jobs)')
     .action(async (input: string, flags: BookFlags) => {
       const book = readBook(input);
@@ -105,8 +108,10 @@ export function registerBook(program: Command): void {
         temperature: numberFlag(flags.temperature, '--temperature'),
         topP: numberFlag(flags.topP, '--top-p'),
         candidates: flags.candidates === undefined ? undefined : intFlag(flags.candidates, '--candidates', 1, MAX_CANDIDATES),
+        retryAbove: numberFlag(flags.retryAbove, '--retry-above'),
       };
       resolveSamplingParams(sampling);
+      if (sampling.retryAbove !== undefined) checkRetryAbove(sampling.retryAbove, 1); // whether the model splices is checked once loaded
       if (!flags.voice) throw new ParlaError('voice_not_found', '--voice is required: a saved voice id (see `parla voices`) or an audio file to clone', { param: 'voice' });
       const lexicon = flags.lexicon ? loadLexicon(flags.lexicon) : undefined;
       if (!existsSync(join(flags.model, 'model.json'))) {
@@ -144,6 +149,8 @@ export function registerBook(program: Command): void {
             temperature: sampling.temperature ?? null,
             topP: sampling.topP ?? null,
             candidates: sampling.candidates ?? null,
+            // Only when given, so that jobs journaled before the flag existed keep their identity.
+            ...(sampling.retryAbove === undefined ? {} : { retryAbove: sampling.retryAbove }),
             normalize: flags.normalize,
             lexicon: flags.lexicon ? sha256(readFileSync(flags.lexicon)) : null,
           },
