@@ -89,7 +89,8 @@ export function registerSay(program: Command): void {
       if (flags.output === '-') return;
       const s = result.stats;
       const spec = s.acceptanceRate === undefined ? '' : `, draft acceptance ${(100 * s.acceptanceRate).toFixed(0)}%`;
-      console.error(`parla: wrote ${flags.output} (${format}, ${s.audioSeconds.toFixed(2)} s of audio in ${s.wallSeconds.toFixed(2)} s, RTF ${s.rtf.toFixed(3)}, ${s.arSteps} AR steps${spec})`);
+      const takes = s.candidates === undefined ? '' : `, ${s.candidates} candidates`;
+      console.error(`parla: wrote ${flags.output} (${format}, ${s.audioSeconds.toFixed(2)} s of audio in ${s.wallSeconds.toFixed(2)} s, RTF ${s.rtf.toFixed(3)}, ${s.arSteps} AR steps${takes}${spec})`);
     });
 }
 
