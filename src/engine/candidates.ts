@@ -48,6 +48,11 @@ export async function bestOfCandidates(
   for (const r of results) scores.push(await score(r));
   // Ties (and all-Infinity) keep the earliest candidate.
   const chosen = scores.reduce((best, s, i) => (s < scores[best] ? i : best), 0);
-  const sum = (key: 'arSteps' | 'proposed' | 'accepted'): number => results.reduce((total, r) => total + r[key], 0);
-  return { result: { ...results[chosen], arSteps: sum('arSteps'), proposed: sum('proposed'), accepted: sum('accepted') }, scores, chosen };
+  return { result: withWorkOf(results[chosen], results), scores, chosen };
+}
+
+/** `result` with arSteps, proposed and accepted summed over `all` (the work every candidate cost, for the stats). */
+export function withWorkOf(result: ArResult, all: readonly ArResult[]): ArResult {
+  const sum = (key: 'arSteps' | 'proposed' | 'accepted'): number => all.reduce((total, r) => total + r[key], 0);
+  return { ...result, arSteps: sum('arSteps'), proposed: sum('proposed'), accepted: sum('accepted') };
 }

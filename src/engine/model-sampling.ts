@@ -29,15 +29,19 @@ export function modelSamplingDefaults(m: Pick<ModelManifest, 'sampling'>, source
   return Object.freeze(out as Partial<SamplingParams>);
 }
 
+/** Runs a request-level check on a model.json value, re-raised as model_invalid naming `sampling.<key>`. */
+function checkedField<T>(value: T, key: string, source: string, check: (value: T) => void): T {
+  try {
+    check(value);
+  } catch (err) {
+    throw new ParlaError('model_invalid', `${source}: field "sampling.${key}": ${(err as Error).message}`, { param: `sampling.${key}` });
+  }
+  return value;
+}
+
 /** `sampling.candidates` (default 1), checked: more than one needs the model's reader to choose between them. */
 export function modelCandidates(m: Pick<ModelManifest, 'sampling' | 'reader'>, source = 'model.json'): number {
-  const n = m.sampling?.candidates ?? 1;
-  try {
-    checkCandidates(n, Boolean(m.reader));
-  } catch (err) {
-    throw new ParlaError('model_invalid', `${source}: field "sampling.candidates": ${(err as Error).message}`, { param: 'sampling.candidates' });
-  }
-  return n;
+  return checkedField(m.sampling?.candidates ?? 1, 'candidates', source, (n) => checkCandidates(n, Boolean(m.reader)));
 }
 
 /** Whether a model can splice candidates: a phoneme-pointer AR (frames located in the text) and an audio reader. */
@@ -47,22 +51,10 @@ export function canSplice(m: Pick<ModelManifest, 'reader' | 'ar'>): boolean {
 
 /** `sampling.splice_words` (default 0), checked: splicing needs a pointer AR and an audio reader. */
 export function modelSpliceWords(m: Pick<ModelManifest, 'sampling' | 'reader' | 'ar'>, source = 'model.json'): number {
-  const n = m.sampling?.splice_words ?? 0;
-  try {
-    checkSpliceWords(n, canSplice(m));
-  } catch (err) {
-    throw new ParlaError('model_invalid', `${source}: field "sampling.splice_words": ${(err as Error).message}`, { param: 'sampling.splice_words' });
-  }
-  return n;
+  return checkedField(m.sampling?.splice_words ?? 0, 'splice_words', source, (n) => checkSpliceWords(n, canSplice(m)));
 }
 
 /** `sampling.retry_above` (default 0 = never), checked: a second round of candidates needs `sampling.splice_words`. */
 export function modelRetryAbove(m: Pick<ModelManifest, 'sampling'>, source = 'model.json'): number {
-  const x = m.sampling?.retry_above ?? 0;
-  try {
-    checkRetryAbove(x, m.sampling?.splice_words ?? 0);
-  } catch (err) {
-    throw new ParlaError('model_invalid', `${source}: field "sampling.retry_above": ${(err as Error).message}`, { param: 'sampling.retry_above' });
-  }
-  return x;
+  return checkedField(m.sampling?.retry_above ?? 0, 'retry_above', source, (x) => checkRetryAbove(x, m.sampling?.splice_words ?? 0));
 }

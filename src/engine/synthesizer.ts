@@ -12,7 +12,7 @@
 import { sliceFrames, type Codes } from '../codec/codes.js';
 import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArJob, type ArResult } from './ar-decode.js';
-import { bestOfCandidates, MAX_CANDIDATES } from './candidates.js';
+import { bestOfCandidates, MAX_CANDIDATES, withWorkOf } from './candidates.js';
 import { needsRetry, spliceCandidates } from './splice.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
 import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
@@ -267,8 +267,7 @@ export class Synthesizer {
     let ar = choice.result;
     const more = Math.min(candidates, MAX_CANDIDATES - candidates);
     if (more > 0 && needsRetry(spliced, d.retryAbove)) {
-      const second = (await bestOfCandidates(decode, score, job, more, candidates)).result;
-      ar = { ...ar, arSteps: ar.arSteps + second.arSteps, proposed: ar.proposed + second.proposed, accepted: ar.accepted + second.accepted };
+      ar = withWorkOf(ar, [ar, (await bestOfCandidates(decode, score, job, more, candidates)).result]);
       if (spliceable()) spliced = splice();
     }
     const sampled = heard.length;
