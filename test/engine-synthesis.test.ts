@@ -4,7 +4,7 @@ import { generateCodebook0, type ArJob } from '../src/engine/ar-decode.js';
 import { Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
 import { chunkInputs } from '../src/engine/prompt.js';
 import { decodeSpeculative } from '../src/engine/speculative-decode.js';
-import { CHUNK_PAUSE_MS } from '../src/engine/synth-options.js';
+import { CHUNK_PAUSE_MS, FIRST_CHUNK_PHONEMES, FIRST_CHUNK_PHONEMES_CANDIDATES, resolveSynthesisOptions } from '../src/engine/synth-options.js';
 import type { AudioChunk, SynthesisStats } from '../src/engine/types.js';
 import { resolveSamplingParams } from '../src/lm/sampling/index.js';
 import { textToPhonemeIds } from '../src/text/phonemize.js';
@@ -123,6 +123,16 @@ describe('first chunk budget', () => {
   it('cuts a long first sentence for early audio by default, and not when told the whole budget', async () => {
     expect(await chunkCount({ chunkPhonemes: 150 })).toBeGreaterThan(1);
     expect(await chunkCount({ chunkPhonemes: 150, firstChunkPhonemes: 150 })).toBe(1);
+  });
+
+  it('defaults: 40 with one candidate; with several, 60 in stream() and the whole chunk budget in generate()', () => {
+    const first = (candidates: number, streaming: boolean, chunkPhonemes?: number) =>
+      resolveSynthesisOptions({ voice, candidates, temperature: 0.3, chunkPhonemes }, {}, { candidates: 1, hasReader: true }, streaming).firstChunkPhonemes;
+    expect([FIRST_CHUNK_PHONEMES, FIRST_CHUNK_PHONEMES_CANDIDATES]).toEqual([40, 60]);
+    expect([first(1, true), first(1, false), first(4, true), first(4, false)]).toEqual([40, 40, 60, 150]);
+    // Never above the chunk budget; greedy decoding makes one candidate whatever was asked.
+    expect([first(4, true, 50), first(1, true, 30)]).toEqual([50, 30]);
+    expect(resolveSynthesisOptions({ voice, candidates: 4, temperature: 0 }, {}, { candidates: 1, hasReader: true }, true).firstChunkPhonemes).toBe(40);
   });
 
   it.each([5, 151, 1.5])('refuses firstChunkPhonemes %s', async (n) => {

@@ -14,6 +14,13 @@ export const DEFAULT_CHUNK_PHONEMES = 150;
  * because the first chunk is generated whole before any audio leaves.
  */
 export const FIRST_CHUNK_PHONEMES = 40;
+/**
+ * Budget of stream()'s first chunk when several candidates are sampled: the reader and the splice choose far better
+ * on whole short sentences and clauses than on a 40-character fragment (tts-kathleen, four candidates spliced, seed
+ * 1: 35.3% WER at 60 against 44.6% at 40), for about 100-170 ms more before the first audio (training/README.md,
+ * sixteenth session). One candidate keeps FIRST_CHUNK_PHONEMES: a short first chunk does not cost it.
+ */
+export const FIRST_CHUNK_PHONEMES_CANDIDATES = 60;
 /** Silence between text chunks (a sentence pause) and the fades around it. */
 export const CHUNK_PAUSE_MS = 150;
 export const CHUNK_FADE_MS = 10;
@@ -81,11 +88,17 @@ export function resolveSynthesisOptions(
   // The model's default applies only where it can (a request that turns splicing off turns retries off with it).
   const retryAbove = options.retryAbove ?? (spliceWords > 0 ? model.retryAbove ?? 0 : 0);
   checkRetryAbove(retryAbove, spliceWords);
-  const firstChunkPhonemes = options.firstChunkPhonemes ?? (!streaming && candidates > 1 ? chunkPhonemes : Math.min(chunkPhonemes, FIRST_CHUNK_PHONEMES));
+  const firstChunkPhonemes = options.firstChunkPhonemes ?? defaultFirstChunk(chunkPhonemes, candidates, streaming);
   if (!Number.isInteger(firstChunkPhonemes) || firstChunkPhonemes < 10 || firstChunkPhonemes > chunkPhonemes) {
     throw new ParlaError('invalid_input', `firstChunkPhonemes must be an integer in 10..chunkPhonemes (${chunkPhonemes}), got ${firstChunkPhonemes}`, { param: 'firstChunkPhonemes' });
   }
   return { voice, params, seed, speculative: options.speculative ?? true, candidates, spliceWords, retryAbove, retryFirstChunk: !streaming || options.retryAbove !== undefined, chunkPhonemes, firstChunkPhonemes, signal: options.signal };
+}
+
+/** The first chunk's budget: short in stream() (the first audio waits for it), longer when a reader picks among candidates, whole in generate(). */
+function defaultFirstChunk(chunkPhonemes: number, candidates: number, streaming: boolean): number {
+  if (candidates === 1) return Math.min(chunkPhonemes, FIRST_CHUNK_PHONEMES);
+  return streaming ? Math.min(chunkPhonemes, FIRST_CHUNK_PHONEMES_CANDIDATES) : chunkPhonemes;
 }
 
 /** Checks a Synthesizer's length limit (positive seconds per phoneme, extra seconds >= 0) and fills the defaults. */

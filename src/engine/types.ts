@@ -82,10 +82,11 @@ export interface SynthesisOptions extends SamplingOptions {
   /** Maximum phonemes per synthesis chunk. */
   chunkPhonemes?: number;
   /**
-   * Budget of the first chunk (default min(chunkPhonemes, 40)): small, so streamed audio starts sooner. The first
-   * chunk ends at its first comma or sentence end past a few words; the chunks after it grow about 4x each up to
-   * chunkPhonemes (src/engine/first-chunk.ts). generate() and stream() cut the text the same way, except that
-   * generate() with several candidates defaults to chunkPhonemes (the reader picks better on whole sentences).
+   * Budget of the first chunk (default min(chunkPhonemes, 40); 60 in stream() with several candidates): small, so
+   * streamed audio starts sooner. The first chunk ends at its first comma or sentence end past a few words; the
+   * chunks after it grow about 4x each up to chunkPhonemes (src/engine/first-chunk.ts). generate() and stream() cut
+   * the text the same way, except that generate() with several candidates defaults to chunkPhonemes (the reader
+   * picks better on whole sentences).
    * Batch callers that plan their own chunks (audiobooks) set it to chunkPhonemes so no sentence is cut.
    */
   firstChunkPhonemes?: number;
