@@ -11,7 +11,7 @@ import { chunkSeed, GREEDY_RETRY_TEMPERATURE, synthesizeChunk, type ChunkEngine 
 import { BookJob } from '../src/book/journal.js';
 import { runBook, type BookRunOptions } from '../src/book/job-runner.js';
 import { createProgress, SpeedMeter } from '../src/book/progress.js';
-import { gateChunk, GATE_CHECKS, parseGateChecks, type GateCheck } from '../src/book/quality-gate.js';
+import { defaultGateChecks, gateChunk, GATE_CHECKS, parseGateChecks, type GateCheck } from '../src/book/quality-gate.js';
 import type { Chapter } from '../src/book/types.js';
 import { Synthesizer, type LoadedModel, type SynthesisOptions, type SynthesisResult, type Voice } from '../src/engine/index.js';
 import { isParlaError } from '../src/errors.js';
@@ -151,6 +151,11 @@ describe('quality gate', () => {
     expect(parseGateChecks('off')).toEqual([]);
     expect(parseGateChecks('loops, silence')).toEqual(['loops', 'silence']);
     expect(() => parseGateChecks('loops,speed')).toThrow(/unknown check "speed"/);
+  });
+
+  it('leaves the loop check out by default for a phoneme-pointer model only (it cannot say a phrase twice)', () => {
+    expect(defaultGateChecks(false)).toEqual([...GATE_CHECKS]);
+    expect(defaultGateChecks(true)).toEqual(['duration', 'silence', 'clipping']);
   });
 });
 

@@ -25,6 +25,16 @@ export interface GateReport {
   repeatDistance: number;
 }
 
+/**
+ * The checks `parla book` runs when `--gate` is not given: all of them, except the loop check for a phoneme-pointer
+ * AR. Its pointer only moves forward through the text, so it cannot say a phrase twice, and the loop check's
+ * near-repeats are then always false alarms: lists and phrases with a shared rhythm ("January, February, ...", the
+ * NATO alphabet), each costing the chunk two more takes (training/README.md, fifteenth and sixteenth sessions).
+ */
+export function defaultGateChecks(pointerModel: boolean): GateCheck[] {
+  return GATE_CHECKS.filter((c) => !(pointerModel && c === 'loops'));
+}
+
 /** `--gate all|off|duration,silence,...` -> the enabled checks. */
 export function parseGateChecks(spec: string): GateCheck[] {
   const s = spec.trim().toLowerCase();

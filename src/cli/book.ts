@@ -8,7 +8,7 @@ import { DEFAULT_PAUSES, type Pauses } from '../book/chapter-assembly.js';
 import type { ChunkEngine } from '../book/chunk-synth.js';
 import { formatChapterList, readBook, selectChapters, type ChapterFileFormat } from '../book/index.js';
 import { runBook, type BookOutput } from '../book/job-runner.js';
-import { parseGateChecks } from '../book/quality-gate.js';
+import { defaultGateChecks, parseGateChecks } from '../book/quality-gate.js';
 import { formatSummary } from '../book/run-summary.js';
 import { MAX_CANDIDATES } from '../engine/candidates.js';
 import { checkRetryAbove } from '../engine/splice.js';
@@ -41,7 +41,7 @@ interface BookFlags {
   jobDir?: string;
   restart?: boolean;
   retries: string;
-  gate: string;
+  gate?: string;
   jobs: string;
   chunkPhonemes: string;
   model: string;
@@ -76,7 +76,7 @@ export function registerBook(program: Command): void {
     .option('--job-dir <dir>', 'resumable job folder (default: <output>.parla-job)')
     .option('--restart', 'delete the job folder and start over')
     .option('--retries <n>', 'extra attempts (new seed) for a chunk that fails the quality gate', '2')
-    .option('--gate <checks>', 'quality checks: all, off, or a list of duration,silence,clipping,loops', 'all')
+    .option('--gate <checks>', 'quality checks: all, off, or a list of duration,silence,clipping,loops (default: all, without loops for a phoneme-pointer model, which cannot repeat text)')
     .option('--jobs <n>', 'parallel synthesis workers (each loads the model in a worker thread)', '1')
     .option('--chunk-phonemes <n>', 'phoneme budget per synthesis chunk', '150')
     .option('-m, --model <dir>', 'model directory', defaultModelDir())
@@ -97,7 +97,7 @@ export function registerBook(program: Command): void {
       const retries = intFlag(flags.retries, '--retries', 0, 20);
       const jobs = intFlag(flags.jobs, '--jobs', 1, 64);
       const chunkPhonemes = intFlag(flags.chunkPhonemes, '--chunk-phonemes', 20, 400);
-      const checks = parseGateChecks(flags.gate);
+      const gateChecks = flags.gate === undefined ? undefined : parseGateChecks(flags.gate);
       const pauses: Pauses = {
         sentenceMs: intFlag(flags.pauseSentence, '--pause-sentence', 0, 10_000),
         paragraphMs: intFlag(flags.pauseParagraph, '--pause-paragraph', 0, 10_000),
@@ -120,6 +120,7 @@ export function registerBook(program: Command): void {
       const threads = flags.threads === undefined ? Math.max(1, Math.floor(availableParallelism() / jobs)) : intFlag(flags.threads, '--threads', 1, 256);
       const model = await loadModel(flags.model, { threads });
       const voice = await resolveVoice(model, new FileVoiceLibrary(model, voiceLibraryDirs()), flags.voice, { promptText: flags.promptText });
+      const checks = gateChecks ?? defaultGateChecks(Boolean(model.ar.dims.pointerClasses));
       const jobDir = resolve(flags.jobDir ?? (output.kind === 'm4b' ? `${output.path}.parla-job` : join(output.dir, '.parla-job')));
       if (flags.restart) rmSync(jobDir, { recursive: true, force: true });
 
