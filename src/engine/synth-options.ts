@@ -17,8 +17,9 @@ export const FIRST_CHUNK_PHONEMES = 40;
 /**
  * Budget of stream()'s first chunk when several candidates are sampled: the reader and the splice choose far better
  * on whole short sentences and clauses than on a 40-character fragment (tts-kathleen, four candidates spliced, seed
- * 1: 35.3% WER at 60 against 44.6% at 40), for about 100-170 ms more before the first audio (training/README.md,
- * sixteenth session). One candidate keeps FIRST_CHUNK_PHONEMES: a short first chunk does not cost it.
+ * 1: 35.3% WER at 60 against 44.6% at 40), for about 60-110 ms more before the first audio on those sentences
+ * (median; up to ~450 ms for a 55-character first clause: training/README.md, sixteenth session). One candidate
+ * keeps FIRST_CHUNK_PHONEMES: a short first chunk does not cost it.
  */
 export const FIRST_CHUNK_PHONEMES_CANDIDATES = 60;
 /** Silence between text chunks (a sentence pause) and the fades around it. */
