@@ -1,6 +1,6 @@
 /** `parla say` end to end on the tiny fixture: files written, greedy speculative on == off, stdout, the "no model" error, bad flags. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -42,6 +42,17 @@ describe('parla say', () => {
     const pcm = await decodeAudio(out, { sampleRate: 16000 });
     expect(pcm.length).toBeGreaterThan(0);
     expect(pcm.length % 320).toBe(0);
+  });
+
+  it("notes, for a voice of the user's own, that a model whose card measured no cloning keeps its timbre", async () => {
+    expect((await say('Hi.', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'n0.wav'))).stderr).not.toMatch(/clone/); // no card: no note
+    const model = join(dir, 'no-cloning-model');
+    cpSync(FIXTURE, model, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
+    writeFileSync(join(model, 'model.json'), JSON.stringify({ ...manifest, quality: { tts: { 'tts-zeroshot': { similarity: -0.018, similarity_ceiling: 0.624 } } } }));
+    const r = await say('Hi.', '-m', model, '--voice', promptWav, '-o', join(dir, 'n1.wav'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`parla: note: ${manifest.id} does not clone voices yet (its card: speaker similarity -0.018 to unseen voices, 0.624 between two recordings of one person)`);
   });
 
   it('greedy: --speculative on and off write identical files', async () => {

@@ -109,10 +109,10 @@ describe('TTS regression thresholds', () => {
 });
 
 describe('card entries from results', () => {
-  it('TTS: ratios to 2 decimals, similarity to 3, robustness counts; unmeasured numbers left out', () => {
-    const result = ttsResult({ werRatio: 1.23456, cerRatio: 0.98765, similarity: 0.612345, robustness: { total: 5, ok: 3, failures: { runaway: 1, too_short: 1 } } });
-    expect(ttsCardEntry(result)).toEqual({ wer_ratio: 1.23, cer_ratio: 0.99, similarity: 0.612, hard: 5, runaway: 1, empty: 0 });
-    const sparse = ttsCardEntry(ttsResult({ werRatio: null, cerRatio: null, similarity: null, robustness: null }));
+  it('TTS: ratios to 2 decimals, similarity and its real-real ceiling to 3, robustness counts; unmeasured numbers left out', () => {
+    const result = ttsResult({ werRatio: 1.23456, cerRatio: 0.98765, similarity: 0.612345, realRealSimilarity: 0.62449, robustness: { total: 5, ok: 3, failures: { runaway: 1, too_short: 1 } } });
+    expect(ttsCardEntry(result)).toEqual({ wer_ratio: 1.23, cer_ratio: 0.99, similarity: 0.612, similarity_ceiling: 0.624, hard: 5, runaway: 1, empty: 0 });
+    const sparse = ttsCardEntry(ttsResult({ werRatio: null, cerRatio: null, similarity: null, realRealSimilarity: null, robustness: null }));
     expect(JSON.parse(JSON.stringify(sparse))).toEqual({});
     // the entry passes the reader's own checks, so a written card can be checked against
     const dir = tmp('parla-tts-entry-');

@@ -61,6 +61,7 @@ describe('models, metrics, docs', () => {
     expect(body.data.map((m: { id: string }) => m.id)).toEqual([model.id, 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']);
     expect((await fetch(`${base}/v1/models/tts-1`)).status).toBe(200);
     expect(body.data[0].sampling).toEqual({}); // the fixture recommends no sampling settings
+    expect(body.data[0].voice_cloning).toBeNull(); // nor has its card measured cloning
     await expectEnvelope(await fetch(`${base}/v1/models/nope`), 404, 'not_found');
   });
 

@@ -163,7 +163,9 @@ describe.skipIf(missing)('web UI in Chromium', () => {
   it("starts the sampling controls at the model's recommended settings (model.json sampling)", async () => {
     // What GET /v1/models shows is the manifest's; the engine's own defaults (one candidate: the tiny model has no reader) stay.
     const sampling = { temperature: 0, top_p: 0.5, ras: false, candidates: 4, splice_words: 3, retry_above: 1 };
-    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false } }));
+    // and a card that measured no cloning (the shipped model's numbers), which the voice section then says
+    const quality = { tts: { 'tts-zeroshot': { similarity: -0.018, similarity_ceiling: 0.624 } } };
+    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling, quality }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false } }));
     const otherVoices = tempDir('e2e-voices-sampling');
     const other = await startTestServer(otherVoices.dir, recommending);
     await other.ready;
@@ -177,10 +179,15 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       expect(await fresh.locator('#takes option').first().textContent()).toBe('Model default (4)');
       expect(await fresh.locator('#retries').isEnabled()).toBe(true);
       expect(await fresh.locator('#retries').isChecked()).toBe(true);
+      await fresh.locator('#cloning-note').waitFor({ state: 'visible' });
+      expect(await fresh.locator('#cloning-note').textContent()).toBe(
+        "This model does not clone voices yet (speaker similarity -0.02 to voices it never heard, where two recordings of one person score 0.62): a voice you save sets the pace and delivery, but the timbre stays the model's own.",
+      );
       // the page this suite started on (a model without recommendations) kept its own defaults
       expect(await page.locator('#ras').isChecked()).toBe(true);
       expect(await page.locator('#retries').isDisabled()).toBe(true);
       expect(await page.locator('#takes option').first().textContent()).toBe('Model default');
+      expect(await page.locator('#cloning-note').isHidden()).toBe(true);
     } finally {
       await fresh.close();
       await other.close();

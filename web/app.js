@@ -14,7 +14,7 @@ const ui = {
   status: $('status'), error: $('error'), player: $('player'), download: $('download'),
   voiceFile: $('voice-file'), record: $('record'), previewClip: $('preview-clip'), voiceName: $('voice-name'),
   voiceTranscript: $('voice-transcript'), saveVoice: $('save-voice'), voiceStatus: $('voice-status'),
-  history: $('history'), historyEmpty: $('history-empty'), apiKey: $('api-key'),
+  history: $('history'), historyEmpty: $('history-empty'), apiKey: $('api-key'), cloningNote: $('cloning-note'),
 };
 const editor = new ClipEditor({ canvas: $('waveform'), start: $('trim-start'), end: $('trim-end'), startOut: $('trim-start-value'), endOut: $('trim-end-value'), box: $('clip-editor') });
 const recorder = new Recorder();
@@ -169,7 +169,9 @@ async function removeVoice() {
 /** Start the sampling controls at the model's recommended settings (GET /v1/models), where it has any. */
 async function applyModelDefaults() {
   try {
-    const sampling = (await listModels()).data?.[0]?.sampling ?? {};
+    const model = (await listModels()).data?.[0] ?? {};
+    showCloningNote(model.voice_cloning);
+    const sampling = model.sampling ?? {};
     // Dispatching "input" lets bindOutputs update the value shown beside each slider.
     const set = (input, value) => {
       input.value = String(value);
@@ -186,6 +188,20 @@ async function applyModelDefaults() {
   } catch {
     // the model is still loading or the key is missing: the page's own defaults stay
   }
+}
+
+/**
+ * Says, before anyone records, how far the model clones a voice (its card's measure, GET /v1/models voice_cloning):
+ * a model that keeps its own timbre should not leave users wondering why their voice does not come back.
+ */
+function showCloningNote(cloning) {
+  if (!cloning || cloning.clones) return;
+  const measured = `speaker similarity ${cloning.similarity.toFixed(2)} to voices it never heard, where two recordings of one person score ${cloning.real_real_similarity.toFixed(2)}`;
+  ui.cloningNote.textContent =
+    cloning.ratio < 0.25
+      ? `This model does not clone voices yet (${measured}): a voice you save sets the pace and delivery, but the timbre stays the model's own.`
+      : `This model clones voices only in part (${measured}).`;
+  ui.cloningNote.hidden = false;
 }
 
 function bindOutputs() {

@@ -8,6 +8,7 @@ import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { checkCandidates } from '../engine/candidates.js';
 import { checkRetryAbove, checkSpliceWords } from '../engine/splice.js';
+import { measuredCloning } from '../engine/voice-cloning.js';
 import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 import { resolveLanguage } from '../text/phonemize.js';
@@ -91,6 +92,10 @@ export function registerSay(program: Command): void {
       const spec = s.acceptanceRate === undefined ? '' : `, draft acceptance ${(100 * s.acceptanceRate).toFixed(0)}%`;
       const takes = s.candidates === undefined ? '' : `, ${s.candidates} candidates`;
       console.error(`parla: wrote ${flags.output} (${format}, ${s.audioSeconds.toFixed(2)} s of audio in ${s.wallSeconds.toFixed(2)} s, RTF ${s.rtf.toFixed(3)}, ${s.arSteps} AR steps${takes}${spec})`);
+      const cloning = measuredCloning(model.manifest);
+      if (voice.origin === 'user' && cloning && !cloning.clones) {
+        console.error(`parla: note: ${model.id} does not clone voices yet (its card: speaker similarity ${cloning.similarity} to unseen voices, ${cloning.ceiling} between two recordings of one person); the prompt sets pace and delivery, the timbre stays the model's`);
+      }
     });
 }
 

@@ -35,6 +35,7 @@ export function ttsCardEntry(result: TtsEvalResult): ExpectedTtsQuality {
     wer_ratio: result.werRatio === null ? undefined : round(result.werRatio, 2),
     cer_ratio: result.cerRatio === null ? undefined : round(result.cerRatio, 2),
     similarity: result.similarity === null ? undefined : round(result.similarity, 3),
+    similarity_ceiling: result.realRealSimilarity === null ? undefined : round(result.realRealSimilarity, 3),
     ...(rob ? { hard: rob.total, runaway: rob.failures.runaway ?? 0, empty: rob.failures.empty ?? 0 } : {}),
   };
 }

@@ -85,6 +85,8 @@ const expectedTts = z
     cer_ratio: z.number().nonnegative().optional(),
     /** Mean speaker similarity of the outputs to the voice's real recording (TtsEvalResult.similarity). */
     similarity: z.number().min(-1).max(1).optional(),
+    /** Mean similarity between two real utterances of one speaker (TtsEvalResult.realRealSimilarity): what cloning can reach. */
+    similarity_ceiling: z.number().min(-1).max(1).optional(),
     /** How many hard sentences the robustness counts below were measured on (TtsEvalResult.robustness.total). */
     hard: count.optional(),
     /** Robustness failures on those sentences (TtsEvalResult.robustness.failures). */

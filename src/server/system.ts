@@ -6,6 +6,7 @@ import { marked } from 'marked';
 import { PACKAGE_ROOT } from '../paths.js';
 import { RETRY_AFTER_SECONDS } from './api-error.js';
 import type { LoadedModel } from '../engine/model.js';
+import { measuredCloning } from '../engine/voice-cloning.js';
 import { requireEngine, type AppContext } from './context.js';
 import { OPENAI_MODELS } from './speech-schema.js';
 
@@ -37,11 +38,12 @@ export function systemRouter(ctx: AppContext): Router {
 
 /**
  * `GET /v1/models` in OpenAI's list shape: the loaded model and the OpenAI names it answers to. Parla adds
- * `sampling`, the model's recommended settings (model.json), which requests leaving a setting out get.
+ * `sampling`, the model's recommended settings (model.json), which requests leaving a setting out get, and
+ * `voice_cloning`, how far it clones unseen voices as its card measured it (null: not measured; voice-cloning.ts).
  */
 export function modelsRouter(ctx: AppContext): Router {
   const router = Router();
-  const entry = (model: LoadedModel, id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'parla', sampling: model.manifest.sampling ?? {} });
+  const entry = (model: LoadedModel, id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'parla', sampling: model.manifest.sampling ?? {}, voice_cloning: cloning(model) });
   router.get('/', (_req, res) => {
     const { model } = requireEngine(ctx);
     res.json({ object: 'list', data: [model.id, ...OPENAI_MODELS].map((id) => entry(model, id)) });
@@ -55,6 +57,11 @@ export function modelsRouter(ctx: AppContext): Router {
     res.json(entry(model, req.params.id));
   });
   return router;
+}
+
+function cloning(model: LoadedModel) {
+  const m = measuredCloning(model.manifest);
+  return m && { set: m.set, similarity: m.similarity, real_real_similarity: m.ceiling, ratio: m.ratio, clones: m.clones };
 }
 
 function page(title: string, body: string): string {
