@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAudio } from '../src/audio/encode.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { createVoice, FileVoiceLibrary, loadCodecModel, resolveVoice, slugify, type CodecOnlyModel, type LoadedModel } from '../src/engine/index.js';
+import { MAX_PROMPT_SPEEDUP, PROMPT_PACE, promptTempo } from '../src/engine/voice.js';
 import { FIXTURE, loadFixture, parlaError, promptPcm } from './engine-helpers.js';
 
 let model: LoadedModel;
@@ -26,7 +27,9 @@ const freshDir = (name: string): string => {
 
 describe('createVoice', () => {
   it('encodes all Q codebooks of the trimmed, levelled prompt and phonemizes the transcript', async () => {
-    const voice = await createVoice(model, promptPcm(), { name: 'Ada Lovelace', transcript: 'Hello there.' });
+    // A transcript at the model's pace over the 2 s clip (slower ones are sped up: next test).
+    const voice = await createVoice(model, promptPcm(), { name: 'Ada Lovelace', transcript: 'Hello there, and welcome to the show tonight.' });
+    expect(voice.promptTempo).toBeUndefined();
     expect(voice.id).toBe('ada-lovelace');
     expect(voice.codes.codebooks).toBe(model.numCodebooks);
     expect(voice.codes.frames).toBe(Math.ceil((voice.durationSeconds * 16000) / model.hopLength));
@@ -35,6 +38,29 @@ describe('createVoice', () => {
     expect(voice.transcriptIds!.length).toBeGreaterThan(5);
     expect(voice.origin).toBe('user');
   });
+
+  it('speeds a slow prompt up to the model pace (transcript symbols per second), at most 2x and never below 1 s', async () => {
+    const slow = await createVoice(model, promptPcm(3), { name: 's', transcript: 'Hello there.' });
+    expect(slow.transcriptIds!.length / 3).toBeLessThan(PROMPT_PACE / 2);
+    expect(slow.promptTempo).toBe(MAX_PROMPT_SPEEDUP);
+    expect(slow.durationSeconds).toBeCloseTo(1.5, 1);
+    expect(slow.codes.frames).toBe(Math.ceil((slow.durationSeconds * 16000) / model.hopLength));
+    // 1.2 s: halving would leave 0.6 s of voice, so it stops at 1 s
+    expect((await createVoice(model, promptPcm(1.2), { name: 'c', transcript: 'Hi.' })).durationSeconds).toBeCloseTo(1, 1);
+    // no transcript: nothing to measure the pace by, kept as recorded
+    const untold = await createVoice(model, promptPcm(3), { name: 'u' });
+    expect(untold.promptTempo).toBeUndefined();
+    expect(untold.durationSeconds).toBeGreaterThan(2.8);
+  });
+
+  it.each([
+    [18, 1, 1], // at pace
+    [35, 2, 1], // within 5% of it
+    [30, 2, 1.2],
+    [9, 1.5, 1.5], // 2x would leave 0.75 s: stops at 1 s
+    [10, 4, 2], // capped
+    [60, 2, 1], // faster than the pace: not slowed down
+  ])('promptTempo(%d symbols, %d s) = %d', (symbols, seconds, tempo) => expect(promptTempo(symbols, seconds)).toBe(tempo));
 
   it('takes encoded bytes (wav, mp3) as well as PCM at another rate', async () => {
     const fromWav = await createVoice(model, wav, { name: 'w' });
@@ -78,6 +104,8 @@ describe('FileVoiceLibrary', () => {
     expect([loaded.codes.codebooks, loaded.codes.frames]).toEqual([direct.codes.codebooks, direct.codes.frames]);
     expect(Array.from(loaded.transcriptIds!)).toEqual(Array.from(direct.transcriptIds!));
     expect(loaded.transcript).toBe('What the prompt says.');
+    expect(loaded.promptTempo).toBe(direct.promptTempo); // a slow prompt: sped up once, at creation
+    expect(info.promptTempo).toBeGreaterThan(1);
     // A second voice with the same name gets its own id.
     expect((await lib.create({ name: 'Round Trip', audio: wav })).id).toBe('round-trip-2');
     expect((await lib.list()).map((v) => v.id)).toEqual(['round-trip', 'round-trip-2']);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParlaError, type ParlaErrorCode } from '../src/errors.js';
 import { envelope, loadServerConfig, parseVoiceMap, statusOf } from '../src/server/index.js';
-import { atempoFilter } from '../src/server/speed.js';
+import { atempoFilter } from '../src/audio/tempo.js';
 import { tempDir } from './server-harness.js';
 
 const tmp = tempDir('config');

@@ -120,7 +120,8 @@ async function saveVoice() {
     const { blob, filename } = editor.selection();
     const info = await createVoice(blob, filename, ui.voiceName.value.trim(), ui.voiceTranscript.value.trim());
     await refreshVoices(info.id);
-    ui.voiceStatus.textContent = `Saved voice “${info.name}” (${info.id}, ${info.durationSeconds.toFixed(1)} s of speech).`;
+    const paced = info.promptTempo ? `, sped up ${info.promptTempo}x to the model's pace` : '';
+    ui.voiceStatus.textContent = `Saved voice “${info.name}” (${info.id}, ${info.durationSeconds.toFixed(1)} s of speech${paced}).`;
   } catch (err) {
     ui.voiceStatus.textContent = 'Not saved.';
     showError(err);

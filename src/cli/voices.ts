@@ -53,6 +53,7 @@ export function registerVoices(program: Command): void {
       }
       const info = await (await openLibrary(flags)).create({ name, audio: bytes, transcript: flags.transcript, id: flags.id, origin: flags.bundled ? 'bundled' : 'user' });
       console.log(`saved voice "${info.name}" as ${info.id} (${info.durationSeconds.toFixed(1)} s)`);
+      if (info.promptTempo) console.log(`the prompt was slower than the model's pace: sped up ${info.promptTempo}x before encoding`);
     });
 
   common(voices.command('remove').argument('<id>', 'voice id (see "parla voices list")'))

@@ -13,8 +13,10 @@ export interface Voice {
   transcript?: string;
   /** Phoneme ids of the transcript (cached so saved voices need no re-phonemization). */
   transcriptIds?: Int32Array;
-  /** Prompt length in seconds. */
+  /** Prompt length in seconds (as encoded: after any speed-up). */
   durationSeconds: number;
+  /** How much a slow prompt was sped up to the model's pace before encoding (voice.ts PROMPT_PACE); absent = as recorded. */
+  promptTempo?: number;
   /** 'bundled' ships in voices/, 'user' was created through the API/CLI/UI. */
   origin: 'bundled' | 'user';
   createdAt?: string;
@@ -24,6 +26,8 @@ export interface VoiceInfo {
   id: string;
   name: string;
   durationSeconds: number;
+  /** See Voice.promptTempo. */
+  promptTempo?: number;
   hasTranscript: boolean;
   origin: 'bundled' | 'user';
   createdAt?: string;

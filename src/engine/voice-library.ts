@@ -18,6 +18,8 @@ interface VoiceFile {
   origin: 'bundled' | 'user';
   createdAt?: string;
   durationSeconds: number;
+  /** Voice.promptTempo: the speed-up applied to a slow prompt before it was encoded. */
+  promptTempo?: number;
   transcript?: string;
   transcriptIds?: number[];
   /** The codec whose codes codes.pcodes holds (model.json `codec.id`): the voice works with every model using it. */
@@ -67,6 +69,7 @@ export class FileVoiceLibrary implements VoiceLibrary {
     const path = join(dir, id, 'codes.pcodes');
     const { codes } = readPcodes(await readFile(path), path);
     const voice: Voice = { id, name: file.name, codes, durationSeconds: file.durationSeconds, origin, createdAt: file.createdAt };
+    if (file.promptTempo) voice.promptTempo = file.promptTempo;
     if (file.transcript) voice.transcript = file.transcript;
     if (file.transcriptIds) voice.transcriptIds = Int32Array.from(file.transcriptIds);
     return voice;
@@ -157,11 +160,12 @@ function codecOf(file: VoiceFile): string {
 
 function toFile(v: Voice, model: CodecOnlyModel): VoiceFile {
   const file: VoiceFile = { format: 'parla-voice', version: 1, id: v.id, name: v.name, origin: v.origin, createdAt: v.createdAt, durationSeconds: v.durationSeconds, codecId: model.codecId, modelId: model.id };
+  if (v.promptTempo) file.promptTempo = v.promptTempo;
   if (v.transcript) file.transcript = v.transcript;
   if (v.transcriptIds) file.transcriptIds = Array.from(v.transcriptIds);
   return file;
 }
 
 function info(f: VoiceFile, origin: 'bundled' | 'user'): VoiceInfo {
-  return { id: f.id, name: f.name, durationSeconds: f.durationSeconds, hasTranscript: Boolean(f.transcript), origin, createdAt: f.createdAt };
+  return { id: f.id, name: f.name, durationSeconds: f.durationSeconds, ...(f.promptTempo ? { promptTempo: f.promptTempo } : {}), hasTranscript: Boolean(f.transcript), origin, createdAt: f.createdAt };
 }

@@ -1,7 +1,7 @@
 /** Engine audio pieces -> the PCM a response needs: speed change per text chunk, 24 kHz for raw `pcm` (as OpenAI's). */
 import { Resampler } from '../audio/index.js';
 import type { AudioChunk } from '../engine/types.js';
-import { changeSpeed } from './speed.js';
+import { changeSpeed } from '../audio/tempo.js';
 
 /** OpenAI's `pcm` is raw 16-bit at 24 kHz with no header, so clients assume that rate. */
 export const OPENAI_PCM_RATE = 24_000;

@@ -1,5 +1,5 @@
-/** Playback speed (OpenAI `speed`, 0.25-4) by ffmpeg's atempo filter: tempo changes, pitch stays. */
-import { runFfmpeg } from '../audio/ffmpeg.js';
+/** Tempo change without pitch change by ffmpeg's atempo filter: the API's playback speed (OpenAI `speed`, 0.25-4), and slow voice prompts brought to the model's pace. */
+import { runFfmpeg } from './ffmpeg.js';
 import { ParlaError } from '../errors.js';
 
 /** atempo takes 0.5-2.0 per instance on older ffmpeg (4.1 is bundled), so wider factors chain two. */
