@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeAudio } from '../src/audio/encode.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { createVoice, FileVoiceLibrary, loadCodecModel, resolveVoice, slugify, type CodecOnlyModel, type LoadedModel } from '../src/engine/index.js';
-import { MAX_PROMPT_SPEEDUP, PROMPT_PACE, promptTempo } from '../src/engine/voice.js';
+import { MAX_PROMPT_SPEEDUP, PROMPT_PACE, promptTempo } from '../src/engine/prompt-pace.js';
 import { FIXTURE, loadFixture, parlaError, promptPcm } from './engine-helpers.js';
 
 let model: LoadedModel;
@@ -60,7 +60,12 @@ describe('createVoice', () => {
     [9, 1.5, 1.5], // 2x would leave 0.75 s: stops at 1 s
     [10, 4, 2], // capped
     [60, 2, 1], // faster than the pace: not slowed down
-  ])('promptTempo(%d symbols, %d s) = %d', (symbols, seconds, tempo) => expect(promptTempo(symbols, seconds)).toBe(tempo));
+  ])('promptTempo(%d symbols, %d s) = %d', (symbols, seconds, tempo) => expect(promptTempo(symbols, seconds, 1)).toBe(tempo));
+
+  it('promptTempo takes another pace (phonemes the reader hears) and another shortest length', () => {
+    expect(promptTempo(16, 2, 1, 12.6)).toBe(1.58);
+    expect(promptTempo(16, 2, 1.6, 12.6)).toBe(1.25);
+  });
 
   it('takes encoded bytes (wav, mp3) as well as PCM at another rate', async () => {
     const fromWav = await createVoice(model, wav, { name: 'w' });

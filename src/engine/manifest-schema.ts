@@ -51,7 +51,7 @@ const narSection = z.object({
  * A reader that picks the best of several candidates: `input` "codes" (src/lm/code-reader.ts; `codes` int64 [B, T]) or
  * "audio" (src/lm/audio-reader.ts; `audio` float32 [B, N] at the model's rate); output `log_probs` float32 [B, T, vocab_size].
  */
-const readerSection = z.object({
+export const readerSection = z.object({
   file: fileName,
   input: z.enum(['codes', 'audio']).default('codes'),
   params: posInt,

@@ -1,5 +1,7 @@
 /** A loaded model: validated manifest plus every ONNX session (AR, drafter, NAR, codec), created once and shared. */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { codecSpecOf, readCodecSpec } from '../codec/spec.js';
 import { Codec } from '../codec/codec.js';
 import type { SessionOptions } from '../onnx.js';
@@ -10,7 +12,7 @@ import { CodeReader } from '../lm/code-reader.js';
 import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
-import type { ReaderSection } from './manifest-schema.js';
+import { readerSection, type ReaderSection } from './manifest-schema.js';
 import { modelCandidates, modelRetryAbove, modelSamplingDefaults, modelSpliceWords, canSplice } from './model-sampling.js';
 import type { SamplingParams } from '../lm/sampling/index.js';
 
@@ -33,6 +35,8 @@ export interface CodecOnlyModel {
   numCodebooks: number;
   codebookSize: number;
   codec: Codec;
+  /** The model's reader, when it has one: an audio reader hears voice prompts that come without a transcript (voice.ts). */
+  reader?: CodeReader | AudioReader | null;
 }
 
 /** Everything synthesis needs from a model folder; immutable and safe to share between concurrent requests. */
@@ -113,13 +117,26 @@ export async function fillCodebooks(model: LoadedModel, text: ArrayLike<number>,
 }
 
 /**
- * Opens only the codec of `<dir>/model.json` (no language model needed): enough to create, save and load voices,
- * so voices can be made with a codec that ships ahead of its language model.
+ * Opens only the codec of `<dir>/model.json` (no language model needed), and its audio reader if it names one:
+ * enough to create, save and load voices, so voices can be made with a codec that ships ahead of its language model.
  */
 export async function loadCodecModel(dir: string, options: LoadModelOptions = {}): Promise<CodecOnlyModel> {
   const { id, codecId, spec } = readCodecSpec(dir);
-  const codec = await Codec.load(spec, { intraOpThreads: options.threads ?? 2 });
-  return { id, codecId, dir: resolve(dir), sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec };
+  const session: SessionOptions = { intraOpThreads: options.threads ?? 2 };
+  const readerSpec = readAudioReaderSection(dir);
+  const [codec, reader] = await Promise.all([Codec.load(spec, session), readerSpec ? loadReader(resolve(dir, readerSpec.file), readerSpec, session) : null]);
+  return { id, codecId, dir: resolve(dir), sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader };
+}
+
+/** model.json's `reader` section when it is an audio reader (else null); a malformed section is an error naming it. */
+function readAudioReaderSection(dir: string): ReaderSection | null {
+  const file = resolve(dir, 'model.json');
+  const parsed = z.object({ reader: readerSection.nullable().optional() }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ParlaError('model_invalid', `${file}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
+  }
+  return parsed.data.reader?.input === 'audio' ? parsed.data.reader : null;
 }
 
 /**

@@ -22,6 +22,6 @@ export async function resolveVoice(model: LoadedModel, library: VoiceLibrary, sp
   }
   const voice = await library.get(spec);
   const promptText = options.promptText?.trim();
-  if (promptText) return { ...voice, transcript: promptText, transcriptIds: await transcriptIds(promptText, options.language) };
+  if (promptText) return { ...voice, transcript: promptText, transcriptIds: await transcriptIds(promptText, options.language), transcriptHeard: undefined };
   return voice;
 }

@@ -13,6 +13,8 @@ export interface Voice {
   transcript?: string;
   /** Phoneme ids of the transcript (cached so saved voices need no re-phonemization). */
   transcriptIds?: Int32Array;
+  /** True when no transcript was given and transcriptIds are the phonemes the model's audio reader heard. */
+  transcriptHeard?: boolean;
   /** Prompt length in seconds (as encoded: after any speed-up). */
   durationSeconds: number;
   /** How much a slow prompt was sped up to the model's pace before encoding (voice.ts PROMPT_PACE); absent = as recorded. */
@@ -28,6 +30,7 @@ export interface VoiceInfo {
   durationSeconds: number;
   /** See Voice.promptTempo. */
   promptTempo?: number;
+  /** A transcript was given (else the model's audio reader heard the prompt's phonemes, when it has one). */
   hasTranscript: boolean;
   origin: 'bundled' | 'user';
   createdAt?: string;

@@ -22,6 +22,8 @@ interface VoiceFile {
   promptTempo?: number;
   transcript?: string;
   transcriptIds?: number[];
+  /** Voice.transcriptHeard: transcriptIds are what the model's audio reader heard (no transcript was given). */
+  transcriptHeard?: boolean;
   /** The codec whose codes codes.pcodes holds (model.json `codec.id`): the voice works with every model using it. */
   codecId?: string;
   /**
@@ -72,6 +74,7 @@ export class FileVoiceLibrary implements VoiceLibrary {
     if (file.promptTempo) voice.promptTempo = file.promptTempo;
     if (file.transcript) voice.transcript = file.transcript;
     if (file.transcriptIds) voice.transcriptIds = Int32Array.from(file.transcriptIds);
+    if (file.transcriptHeard) voice.transcriptHeard = true;
     return voice;
   }
 
@@ -163,6 +166,7 @@ function toFile(v: Voice, model: CodecOnlyModel): VoiceFile {
   if (v.promptTempo) file.promptTempo = v.promptTempo;
   if (v.transcript) file.transcript = v.transcript;
   if (v.transcriptIds) file.transcriptIds = Array.from(v.transcriptIds);
+  if (v.transcriptHeard) file.transcriptHeard = true;
   return file;
 }
 

@@ -1,4 +1,7 @@
-/** Building a Voice from prompt audio: decode, trim, check length/silence, phonemize the transcript, bring a slow prompt up to pace, level, codec-encode. */
+/**
+ * Building a Voice from prompt audio: decode, trim, check length/silence, phonemize the transcript (or hear the
+ * phonemes with the model's audio reader), bring a slow prompt up to pace (prompt-pace.ts), level, codec-encode.
+ */
 import { decodeAudio } from '../audio/decode.js';
 import { changeSpeed } from '../audio/tempo.js';
 import { resample } from '../audio/resample.js';
@@ -7,6 +10,7 @@ import { trimSilence } from '../audio/silence.js';
 import { ParlaError } from '../errors.js';
 import { analyzeText } from '../text/pipeline.js';
 import type { CodecOnlyModel } from './model.js';
+import { HEARD_PROMPT_PACE, promptTempo } from './prompt-pace.js';
 import type { Voice } from './types.js';
 
 /** Prompt length bounds after trimming silence (seconds). Shorter prompts carry too little voice; longer ones waste positions. */
@@ -16,18 +20,6 @@ export const MAX_PROMPT_SECONDS = 30;
 const SILENCE_DB = -55;
 /** Decoding stops past this (seconds of raw input, before trimming), so a huge upload cannot eat memory. */
 const MAX_INPUT_SECONDS = 120;
-/**
- * The pace a prompt is brought up to, in transcript phoneme symbols (model phoneme ids) per second of trimmed speech.
- * Why: the shipped model speaks at about its prompt's pace, and reads worst from slow ones. Kathleen, whom it was
- * fine-tuned on, reads at 18 (her eval prompt 17.8); the held-out speechocean762 speakers, learners reading aloud,
- * at 4-14. Those prompts sped up to 18 (at most 2x): tts-zeroshot 41.2% WER over seeds 1-7 against 45.3%, and the
- * seeds' spread 40.4-42.7% against 37.6-53.4% (training/README.md, seventeenth session).
- */
-export const PROMPT_PACE = 18;
-/** The most a prompt is sped up: ffmpeg's atempo keeps words clear to about 2x. */
-export const MAX_PROMPT_SPEEDUP = 2;
-/** Prompts within 5% of the pace stay as recorded (no resampling artefacts for nothing). */
-const MIN_PROMPT_SPEEDUP = 1.05;
 
 export const VOICE_ID = /^[a-z0-9-]{1,64}$/;
 
@@ -65,32 +57,31 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   if (seconds > MAX_PROMPT_SECONDS) {
     throw new ParlaError('audio_too_long', `voice prompt has ${seconds.toFixed(1)} s of speech; the limit is ${MAX_PROMPT_SECONDS} s (3-10 s works best)`, { param: 'audio' });
   }
+  const level = (x: Float32Array): Float32Array => normalizeLoudness(x, sr, { targetDb: -20 });
   const transcript = options.transcript?.trim();
-  const ids = transcript ? await transcriptIds(transcript, options.language) : undefined;
-  const tempo = ids ? promptTempo(ids.length, seconds) : 1;
-  const paced = tempo === 1 ? trimmed : await changeSpeed(trimmed, sr, tempo, options.signal);
-  const pcm = normalizeLoudness(paced, sr, { targetDb: -20 });
+  const given = transcript ? await transcriptIds(transcript, options.language) : undefined;
+  // Without a transcript, a model with an audio reader hears the prompt's phonemes: they set its pace and stand in
+  // for the transcript (reference mode without one reads far worse: prompt-pace.ts).
+  const reader = model.reader?.input === 'audio' ? model.reader : null;
+  let heard = !given && reader ? await reader.transcribe(level(trimmed)) : undefined;
+  let tempo = 1;
+  if (given) tempo = promptTempo(given.length, seconds, MIN_PROMPT_SECONDS);
+  else if (heard) tempo = promptTempo(heard.length, seconds, MIN_PROMPT_SECONDS, HEARD_PROMPT_PACE);
+  const pcm = level(tempo === 1 ? trimmed : await changeSpeed(trimmed, sr, tempo, options.signal));
+  if (heard && tempo !== 1) heard = await reader!.transcribe(pcm); // what the sped-up prompt says, frame for frame
   const codes = await model.codec.encode(pcm);
   const voice: Voice = { id, name, codes, durationSeconds: pcm.length / sr, origin: options.origin ?? 'user', createdAt: new Date().toISOString() };
   if (tempo !== 1) voice.promptTempo = tempo;
-  if (transcript) {
+  if (given) {
     voice.transcript = transcript;
-    voice.transcriptIds = ids;
+    voice.transcriptIds = given;
+  } else if (heard && heard.length > 0) {
+    voice.transcriptIds = heard;
+    voice.transcriptHeard = true;
   }
   return voice;
 }
 
-/**
- * How much to speed up a prompt whose transcript has `symbols` phoneme ids over `seconds` of speech: up to
- * PROMPT_PACE, at most MAX_PROMPT_SPEEDUP and never below MIN_PROMPT_SECONDS; 1 (as recorded) for prompts at or
- * near the pace. Fast prompts are not slowed down: prompts faster than the pace read as well or better.
- */
-export function promptTempo(symbols: number, seconds: number): number {
-  const wanted = Math.min(PROMPT_PACE / (symbols / seconds), MAX_PROMPT_SPEEDUP, seconds / MIN_PROMPT_SECONDS);
-  return wanted >= MIN_PROMPT_SPEEDUP ? round2(wanted) : 1;
-}
-
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Phoneme ids of a prompt transcript (no specials); an unpronounceable transcript is an error naming it. */
 export async function transcriptIds(transcript: string, language?: string): Promise<Int32Array> {

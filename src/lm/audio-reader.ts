@@ -42,6 +42,26 @@ export class AudioReader {
   }
 
   /**
+   * The phonemes the reader hears in `pcm` (greedy CTC: the best class per frame, repeats merged, blanks dropped), as
+   * phoneme ids of the model's vocabulary without word boundaries or punctuation. What a voice prompt without a
+   * typed transcript gets instead (src/engine/voice.ts); empty for a clip too short to read.
+   */
+  async transcribe(pcm: Float32Array): Promise<Int32Array> {
+    if (pcm.length < AUDIO_READER_MIN_SAMPLES) return new Int32Array(0);
+    const { data, frames } = await this.logProbs(pcm);
+    const { vocabSize: v, blankId } = this.dims;
+    const ids: number[] = [];
+    let previous = -1;
+    for (let t = 0; t < frames; t++) {
+      let best = 0;
+      for (let c = 1; c < v; c++) if (data[t * v + c] > data[t * v + best]) best = c;
+      if (best !== blankId && best !== previous) ids.push(best);
+      previous = best;
+    }
+    return Int32Array.from(ids);
+  }
+
+  /**
    * How badly `pcm` says `textIds`: CTC negative log-likelihood of the sounding phonemes, in nats per phoneme (lower
    * is better; Infinity when the clip is too short to hold them). Text without sounding phonemes scores 0.
    */
