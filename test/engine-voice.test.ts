@@ -60,6 +60,7 @@ describe('createVoice', () => {
     [9, 1.5, 1.5], // 2x would leave 0.75 s: stops at 1 s
     [10, 4, 2], // capped
     [60, 2, 1], // faster than the pace: not slowed down
+    [0, 2, 1], // nothing heard: no pace to go by
   ])('promptTempo(%d symbols, %d s) = %d', (symbols, seconds, tempo) => expect(promptTempo(symbols, seconds, 1)).toBe(tempo));
 
   it('promptTempo takes another pace (phonemes the reader hears) and another shortest length', () => {

@@ -52,7 +52,7 @@ describe('voice prompts brought to the shipped model pace (real recordings)', ()
     expect(untold.transcript).toBeUndefined();
     expect(Array.from(untold.codes.data)).toEqual(Array.from(told.codes.data));
     const written = (model.reader as AudioReader).targets(told.transcriptIds!);
-    expect(errorRate(untold.transcriptIds!, written)).toBeLessThan(0.4); // the reader's held-out rate is 0.335
+    expect(errorRate(untold.transcriptIds!, written)).toBeLessThan(0.25); // 0.167 measured; the reader's held-out rate is 0.335
   });
 
   it("speeds a slow speaker's prompt up 2x, by its transcript or by what the reader hears, and saves it so", async () => {

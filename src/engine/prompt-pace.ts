@@ -20,9 +20,11 @@ const MIN_PROMPT_SPEEDUP = 1.05;
 
 /**
  * The speed-up that brings `count` units over `seconds` up to `pace` units a second: at most MAX_PROMPT_SPEEDUP,
- * never leaving less than `minSeconds`, and 1 (as recorded) for prompts at, near or above the pace.
+ * never leaving less than `minSeconds`, and 1 (as recorded) for prompts at, near or above the pace, or with nothing
+ * to count (a clip the reader hears no phoneme in has no pace to go by).
  */
 export function promptTempo(count: number, seconds: number, minSeconds: number, pace = PROMPT_PACE): number {
+  if (!(count > 0)) return 1;
   const wanted = Math.min(pace / (count / seconds), MAX_PROMPT_SPEEDUP, seconds / minSeconds);
   return wanted >= MIN_PROMPT_SPEEDUP ? Math.round(wanted * 100) / 100 : 1;
 }
