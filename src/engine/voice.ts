@@ -3,14 +3,13 @@
  * phonemes with the model's audio reader), bring a slow prompt up to pace (prompt-pace.ts), level, codec-encode.
  */
 import { decodeAudio } from '../audio/decode.js';
-import { changeSpeed } from '../audio/tempo.js';
 import { resample } from '../audio/resample.js';
 import { gatedLoudnessDb, normalizeLoudness } from '../audio/loudness.js';
 import { trimSilence } from '../audio/silence.js';
 import { ParlaError } from '../errors.js';
 import { analyzeText } from '../text/pipeline.js';
 import type { CodecOnlyModel } from './model.js';
-import { HEARD_PROMPT_PACE, promptTempo } from './prompt-pace.js';
+import { pacePrompt } from './prompt-pace.js';
 import type { Voice } from './types.js';
 
 /** Prompt length bounds after trimming silence (seconds). Shorter prompts carry too little voice; longer ones waste positions. */
@@ -57,31 +56,25 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   if (seconds > MAX_PROMPT_SECONDS) {
     throw new ParlaError('audio_too_long', `voice prompt has ${seconds.toFixed(1)} s of speech; the limit is ${MAX_PROMPT_SECONDS} s (3-10 s works best)`, { param: 'audio' });
   }
-  const level = (x: Float32Array): Float32Array => normalizeLoudness(x, sr, { targetDb: -20 });
   const transcript = options.transcript?.trim();
   const given = transcript ? await transcriptIds(transcript, options.language) : undefined;
   // Without a transcript, a model with an audio reader hears the prompt's phonemes: they set its pace and stand in
   // for the transcript (reference mode without one reads far worse: prompt-pace.ts).
   const reader = model.reader?.input === 'audio' ? model.reader : null;
-  let heard = !given && reader ? await reader.transcribe(level(trimmed)) : undefined;
-  let tempo = 1;
-  if (given) tempo = promptTempo(given.length, seconds, MIN_PROMPT_SECONDS);
-  else if (heard) tempo = promptTempo(heard.length, seconds, MIN_PROMPT_SECONDS, HEARD_PROMPT_PACE);
-  const pcm = level(tempo === 1 ? trimmed : await changeSpeed(trimmed, sr, tempo, options.signal));
-  if (heard && tempo !== 1) heard = await reader!.transcribe(pcm); // what the sped-up prompt says, frame for frame
+  const paced = await pacePrompt(trimmed, sr, MIN_PROMPT_SECONDS, given, reader, options.signal);
+  const pcm = normalizeLoudness(paced.pcm, sr, { targetDb: -20 });
   const codes = await model.codec.encode(pcm);
   const voice: Voice = { id, name, codes, durationSeconds: pcm.length / sr, origin: options.origin ?? 'user', createdAt: new Date().toISOString() };
-  if (tempo !== 1) voice.promptTempo = tempo;
+  if (paced.tempo !== 1) voice.promptTempo = paced.tempo;
   if (given) {
     voice.transcript = transcript;
     voice.transcriptIds = given;
-  } else if (heard && heard.length > 0) {
-    voice.transcriptIds = heard;
+  } else if (paced.heard && paced.heard.length > 0) {
+    voice.transcriptIds = paced.heard;
     voice.transcriptHeard = true;
   }
   return voice;
 }
-
 
 /** Phoneme ids of a prompt transcript (no specials); an unpronounceable transcript is an error naming it. */
 export async function transcriptIds(transcript: string, language?: string): Promise<Int32Array> {
