@@ -58,7 +58,7 @@ export function registerBook(program: Command): void {
     .description('turn a book (EPUB, TXT, Markdown, HTML) into an audiobook (.m4b with chapters, or one file per chapter)')
     .argument('<input>', 'book file: .epub, .txt, .md, .html')
     .option('-v, --voice <voice>', 'saved voice id, or an audio file to clone')
-    .option('--prompt-text <text>', 'what the voice prompt audio says (improves cloning)')
+    .option('--prompt-text <text>', 'what the voice prompt audio says (without it, a model with an audio reader hears the phonemes)')
     .option('-o, --output <file>', 'write one .m4b audiobook with chapter markers')
     .option('--out-dir <dir>', 'write one file per chapter into this folder instead')
     .option('--format <format>', 'chapter file format with --out-dir: mp3|opus|flac', 'mp3')

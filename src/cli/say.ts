@@ -42,7 +42,7 @@ export function registerSay(program: Command): void {
     .requiredOption('-o, --output <file>', 'output audio file, or - for stdout')
     .option('-m, --model <dir>', 'model directory', defaultModelDir())
     .option('-v, --voice <voice>', 'bundled/saved voice id, or an audio file to clone')
-    .option('--prompt-text <text>', 'what the voice prompt audio says (improves cloning)')
+    .option('--prompt-text <text>', 'what the voice prompt audio says (without it, a model with an audio reader hears the phonemes)')
     .option('-f, --format <format>', 'wav|mp3|opus|aac|flac|pcm (default: from the file extension, else wav)')
     .option('--seed <n>', 'random seed for reproducible output')
     .option('--temperature <t>', 'sampling temperature; 0 = greedy')

@@ -41,7 +41,7 @@ export function registerVoices(program: Command): void {
 
   common(voices.command('add').argument('<name>', 'display name').argument('<audio>', 'a few seconds of the voice, any common audio format'))
     .description('clone a voice from an audio file and save it')
-    .option('-t, --transcript <text>', 'what the clip says (better cloning)')
+    .option('-t, --transcript <text>', 'what the clip says (without it, a model with an audio reader hears the phonemes)')
     .option('--id <id>', 'save under this id ([a-z0-9-], replaces a voice with that id) instead of one derived from the name')
     .option('--bundled', 'mark the voice as bundled with Parla: listed as bundled, cannot be deleted (scripts/make-bundled-voices.sh)')
     .action(async (name: string, audio: string, flags: VoicesFlags) => {
