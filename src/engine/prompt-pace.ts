@@ -1,7 +1,7 @@
 /**
  * Bringing a slow voice prompt up to the model's pace before it is encoded. The shipped model speaks at about its
  * prompt's pace and reads worst from slow ones: held-out speakers reading at 4-14 phoneme symbols a second, their
- * prompts sped up to Kathleen's 18 (at most 2x), read 40.7% WER through generate() over eight seeds against 44.7%
+ * prompts sped up to Kathleen's 18 (at most 2x), read 41.7% WER through generate() over eight seeds against 44.7%
  * as recorded; without transcripts, paced by what the audio reader hears and with those phonemes standing in for the
  * transcript, 38.5% against 49.0% (training/README.md, seventeenth session). Fast prompts are never slowed down.
  */
