@@ -1,12 +1,13 @@
 /**
  * Voice prompts with the shipped model and real recordings: a slow speaker's prompt is sped up to the model's pace
- * (by its transcript, or by the phonemes the audio reader hears when there is none), a prompt at pace is kept, and
- * a prompt without transcript gets the reader's phonemes in its place.
+ * (by its transcript, or by the phonemes the audio reader hears when there is none), a prompt at pace is kept, a
+ * prompt without transcript gets the reader's phonemes in its place, and a transcript it does not say is refused.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVoice, FileVoiceLibrary, loadCodecModel, type CodecOnlyModel } from '../src/engine/index.js';
+import { ParlaError } from '../src/errors.js';
 import { AudioReader } from '../src/lm/audio-reader.js';
 import { loadRecordings, loadTtsEvalSet, recordingPath } from '../src/eval/run-sets.js';
 import { tempDir } from './server-harness.js';
@@ -53,6 +54,15 @@ describe('voice prompts brought to the shipped model pace (real recordings)', ()
     expect(Array.from(untold.codes.data)).toEqual(Array.from(told.codes.data));
     const written = (model.reader as AudioReader).targets(told.transcriptIds!);
     expect(errorRate(untold.transcriptIds!, written)).toBeLessThan(0.25); // 0.167 measured; the reader's held-out rate is 0.335
+  });
+
+  it("refuses a typed transcript the prompt does not say, naming the transcript; takes one missing a word", async () => {
+    const err = await createVoice(model, kathleen.audio, { name: 'k', transcript: slow.text, sampleRate: 16000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ParlaError);
+    expect(err).toMatchObject({ code: 'invalid_input', param: 'transcript' });
+    expect(err.message).toMatch(/^the transcript does not match the voice prompt: the audio scores [\d.]+ nats per phoneme against it, where a matching transcript scores under 5\. Check it, or leave it out/);
+    const shorter = kathleen.text.split(' ').slice(0, -1).join(' ');
+    expect((await createVoice(model, kathleen.audio, { name: 'k', transcript: shorter, sampleRate: 16000 })).transcript).toBe(shorter);
   });
 
   it("speeds a slow speaker's prompt up 2x, by its transcript or by what the reader hears, and saves it so", async () => {

@@ -58,6 +58,11 @@ export const readerSection = z.object({
   vocab_size: posInt,
   blank_id: nonNegInt,
   first_phoneme_id: nonNegInt,
+  /**
+   * An audio reader's CTC loss per phoneme above which a typed voice-prompt transcript is refused as not what the
+   * prompt says (measured on real prompts for this reader; src/engine/voice.ts). Absent: transcripts are not checked.
+   */
+  transcript_mismatch: z.number().positive().optional(),
 });
 
 /**

@@ -104,7 +104,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
 
 function loadReader(file: string, r: ReaderSection, session: SessionOptions): Promise<CodeReader | AudioReader> {
   const dims = { vocabSize: r.vocab_size, blankId: r.blank_id, firstPhonemeId: r.first_phoneme_id };
-  return r.input === 'audio' ? AudioReader.load(file, dims, session) : CodeReader.load(file, dims, session);
+  return r.input === 'audio' ? AudioReader.load(file, dims, session, r.transcript_mismatch ?? null) : CodeReader.load(file, dims, session);
 }
 
 /** The codebooks the codec decodes for one chunk: the NAR's stages after codebook 0, or codebook 0 alone. */

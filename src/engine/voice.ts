@@ -8,6 +8,7 @@ import { gatedLoudnessDb, normalizeLoudness } from '../audio/loudness.js';
 import { trimSilence } from '../audio/silence.js';
 import { ParlaError } from '../errors.js';
 import { analyzeText } from '../text/pipeline.js';
+import type { AudioReader } from '../lm/audio-reader.js';
 import type { CodecOnlyModel } from './model.js';
 import { pacePrompt } from './prompt-pace.js';
 import type { Voice } from './types.js';
@@ -61,6 +62,7 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   // Without a transcript, a model with an audio reader hears the prompt's phonemes: they set its pace and stand in
   // for the transcript (reference mode without one reads far worse: prompt-pace.ts).
   const reader = model.reader?.input === 'audio' ? model.reader : null;
+  if (given && reader?.transcriptMismatch) await checkTranscriptHeard(reader, reader.transcriptMismatch, trimmed, given);
   const paced = await pacePrompt(trimmed, sr, MIN_PROMPT_SECONDS, given, reader, options.signal);
   const pcm = normalizeLoudness(paced.pcm, sr, { targetDb: -20 });
   const codes = await model.codec.encode(pcm);
@@ -74,6 +76,19 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
     voice.transcriptHeard = true;
   }
   return voice;
+}
+
+/**
+ * A typed transcript that is not what the prompt says (another clip's, pasted into the wrong field) would be fed to
+ * the model as the prompt's words; the audio reader tells it apart by how badly the prompt says it (CTC loss per
+ * phoneme), above the limit model.json gives for that reader (`reader.transcript_mismatch`; the shipped one's: 5).
+ */
+async function checkTranscriptHeard(reader: AudioReader, limit: number, pcm: Float32Array, ids: Int32Array): Promise<void> {
+  const score = await reader.score(pcm, ids);
+  if (score > limit) {
+    const scored = Number.isFinite(score) ? `scores ${score.toFixed(1)} nats per phoneme against it, where a matching transcript scores under ${limit}` : 'is too short to say it';
+    throw new ParlaError('invalid_input', `the transcript does not match the voice prompt: the audio ${scored}. Check it, or leave it out and the phonemes the model hears are used`, { param: 'transcript' });
+  }
 }
 
 /** Phoneme ids of a prompt transcript (no specials); an unpronounceable transcript is an error naming it. */

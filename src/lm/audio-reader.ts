@@ -19,10 +19,12 @@ export class AudioReader {
     readonly path: string,
     readonly dims: ReaderDims,
     private readonly session: ort.InferenceSession,
+    /** CTC loss per phoneme above which a voice prompt does not say a typed transcript (model.json `reader.transcript_mismatch`); null: unchecked. */
+    readonly transcriptMismatch: number | null,
   ) {}
 
-  static async load(path: string, dims: ReaderDims, options: SessionOptions = {}): Promise<AudioReader> {
-    return new AudioReader(path, dims, await openGraph(path, [AUDIO_READER_INPUT], [READER_OUTPUT], options));
+  static async load(path: string, dims: ReaderDims, options: SessionOptions = {}, transcriptMismatch: number | null = null): Promise<AudioReader> {
+    return new AudioReader(path, dims, await openGraph(path, [AUDIO_READER_INPUT], [READER_OUTPUT], options), transcriptMismatch);
   }
 
   targets(textIds: ArrayLike<number>): number[] {
