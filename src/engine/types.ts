@@ -17,7 +17,7 @@ export interface Voice {
   transcriptHeard?: boolean;
   /** Prompt length in seconds (as encoded: after any speed-up). */
   durationSeconds: number;
-  /** How much a slow prompt was sped up to the model's pace before encoding (voice.ts PROMPT_PACE); absent = as recorded. */
+  /** How much a slow prompt was sped up to the model's pace before encoding (prompt-pace.ts); absent = as recorded. */
   promptTempo?: number;
   /** 'bundled' ships in voices/, 'user' was created through the API/CLI/UI. */
   origin: 'bundled' | 'user';
