@@ -85,9 +85,8 @@ describe('voices', () => {
     expect(created.status, await created.clone().text()).toBe(201);
     const info = await json(created);
     expect(info).toMatchObject({ id: 'test-voice', name: 'Test Voice', hasTranscript: true, origin: 'user' });
-    // 2.5 s of chirp for two words is far slower than the model's pace: sped up 2x (engine-voice.test.ts)
-    expect(info.promptTempo).toBe(2);
-    expect(info.durationSeconds).toBeCloseTo(1.25, 1);
+    expect(info.durationSeconds).toBeGreaterThan(2);
+    expect(info.promptTempo).toBeUndefined(); // the fixture asks for no pace (model.json prompt_pace)
     // Same name again: a new id, never an overwrite.
     const again = await json(await uploadVoice(base, 'Test Voice', promptWav()));
     expect(again.id).toBe('test-voice-2');

@@ -65,7 +65,7 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     expect(await page.locator('#trim-start-value').textContent()).toBe('0.20');
     await page.fill('#voice-transcript', 'A test clip.');
     await page.click('#save-voice');
-    await expect.poll(() => page.locator('#voice-status').textContent(), { timeout: 20_000 }).toMatch(/Saved voice “Ada” \(ada, 1\.[0-9] s of speech, sped up 2x to the model's pace\)/); // 2.3 s for three words: slow
+    await expect.poll(() => page.locator('#voice-status').textContent(), { timeout: 20_000 }).toMatch(/Saved voice “Ada” \(ada, 2\.[0-9] s of speech\)/); // the fixture asks for no pace (model.json prompt_pace)
     expect(await page.inputValue('#voice')).toBe('ada');
   });
 
@@ -165,7 +165,9 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     const sampling = { temperature: 0, top_p: 0.5, ras: false, candidates: 4, splice_words: 3, retry_above: 1 };
     // and a card that measured no cloning (the shipped model's numbers), which the voice section then says
     const quality = { tts: { 'tts-zeroshot': { similarity: -0.018, similarity_ceiling: 0.624 } } };
-    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling, quality }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false } }));
+    // and a prompt pace (model.json prompt_pace), which a slow clip is sped up to
+    const promptPace = { symbolsPerSecond: 18, heardPerSecond: null, maxSpeedup: 2 };
+    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling, quality }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false }, promptPace }));
     const otherVoices = tempDir('e2e-voices-sampling');
     const other = await startTestServer(otherVoices.dir, recommending);
     await other.ready;
@@ -188,6 +190,12 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       expect(await page.locator('#retries').isDisabled()).toBe(true);
       expect(await page.locator('#takes option').first().textContent()).toBe('Model default');
       expect(await page.locator('#cloning-note').isHidden()).toBe(true);
+      // 2.5 s of clip for three words is far slower than the pace: the save message says it was sped up
+      await fresh.setInputFiles('#voice-file', { name: 'Slow.wav', mimeType: 'audio/wav', buffer: promptWav() });
+      await fresh.locator('#clip-editor').waitFor({ state: 'visible' });
+      await fresh.fill('#voice-transcript', 'A test clip.');
+      await fresh.click('#save-voice');
+      await expect.poll(() => fresh.locator('#voice-status').textContent(), { timeout: 20_000 }).toMatch(/Saved voice “Slow” \(slow, 1\.[0-9] s of speech, sped up 2x to the model's pace\)/);
     } finally {
       await fresh.close();
       await other.close();

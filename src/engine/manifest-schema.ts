@@ -66,6 +66,19 @@ export const readerSection = z.object({
 });
 
 /**
+ * The pace the model reads best from (it speaks at about its prompt's pace): transcript phoneme symbols (ids, word
+ * spaces and stress marks included) per second of trimmed speech; the same as the audio reader hears it (phonemes
+ * per second, for prompts without a transcript; absent: those are not paced); the most a prompt is sped up.
+ */
+export const promptPaceSection = z
+  .object({
+    symbols_per_second: z.number().positive(),
+    heard_per_second: z.number().positive().optional(),
+    max_speedup: z.number().min(1),
+  })
+  .strict();
+
+/**
  * `id` names the codec itself (weights included): voices store codes of one codec, so they stay valid across
  * models that share it (a new language model over the same codec). Absent: the model id stands for it.
  */
@@ -95,6 +108,8 @@ export const manifestSchema = z.object({
   nar: narSection.nullable(),
   /** A reader that picks the best of `sampling.candidates` sampled candidates; absent or null = none. */
   reader: readerSection.nullable().optional(),
+  /** Slow voice prompts are sped up to this pace before encoding (src/engine/prompt-pace.ts); absent or null: never. */
+  prompt_pace: promptPaceSection.nullable().optional(),
   /** Recommended sampling settings for requests that leave them out (src/engine/model-sampling.ts); absent = none. */
   sampling: z.object({
     temperature: z.number().optional(),

@@ -12,7 +12,8 @@ import { CodeReader } from '../lm/code-reader.js';
 import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
-import { readerSection, type ReaderSection } from './manifest-schema.js';
+import { promptPaceSection, readerSection, type ReaderSection } from './manifest-schema.js';
+import { promptPaceOf, type PromptPace } from './prompt-pace.js';
 import { modelCandidates, modelRetryAbove, modelSamplingDefaults, modelSpliceWords, canSplice } from './model-sampling.js';
 import type { SamplingParams } from '../lm/sampling/index.js';
 
@@ -37,6 +38,8 @@ export interface CodecOnlyModel {
   codec: Codec;
   /** The model's reader, when it has one: an audio reader hears voice prompts that come without a transcript (voice.ts). */
   reader?: CodeReader | AudioReader | null;
+  /** model.json `prompt_pace`: how fast voice prompts are made (prompt-pace.ts); null or absent: as recorded. */
+  promptPace?: PromptPace | null;
 }
 
 /** Everything synthesis needs from a model folder; immutable and safe to share between concurrent requests. */
@@ -94,6 +97,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     nar,
     codec,
     reader,
+    promptPace: promptPaceOf(m.prompt_pace),
     samplingDefaults: modelSamplingDefaults(m),
     candidates: modelCandidates(m),
     spliceWords: modelSpliceWords(m),
@@ -123,20 +127,21 @@ export async function fillCodebooks(model: LoadedModel, text: ArrayLike<number>,
 export async function loadCodecModel(dir: string, options: LoadModelOptions = {}): Promise<CodecOnlyModel> {
   const { id, codecId, spec } = readCodecSpec(dir);
   const session: SessionOptions = { intraOpThreads: options.threads ?? 2 };
-  const readerSpec = readAudioReaderSection(dir);
-  const [codec, reader] = await Promise.all([Codec.load(spec, session), readerSpec ? loadReader(resolve(dir, readerSpec.file), readerSpec, session) : null]);
-  return { id, codecId, dir: resolve(dir), sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader };
+  const voicing = readVoiceSections(dir);
+  const audioReader = voicing.reader?.input === 'audio' ? voicing.reader : null;
+  const [codec, reader] = await Promise.all([Codec.load(spec, session), audioReader ? loadReader(resolve(dir, audioReader.file), audioReader, session) : null]);
+  return { id, codecId, dir: resolve(dir), sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader, promptPace: promptPaceOf(voicing.prompt_pace) };
 }
 
-/** model.json's `reader` section when it is an audio reader (else null); a malformed section is an error naming it. */
-function readAudioReaderSection(dir: string): ReaderSection | null {
+/** What voice creation reads from model.json besides the codec: `reader` and `prompt_pace` (a malformed one is an error naming it). */
+function readVoiceSections(dir: string) {
   const file = resolve(dir, 'model.json');
-  const parsed = z.object({ reader: readerSection.nullable().optional() }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  const parsed = z.object({ reader: readerSection.nullable().optional(), prompt_pace: promptPaceSection.nullable().optional() }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ParlaError('model_invalid', `${file}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
   }
-  return parsed.data.reader?.input === 'audio' ? parsed.data.reader : null;
+  return parsed.data;
 }
 
 /**

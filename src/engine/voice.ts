@@ -63,7 +63,7 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   // for the transcript (reference mode without one reads far worse: prompt-pace.ts).
   const reader = model.reader?.input === 'audio' ? model.reader : null;
   if (given && reader?.transcriptMismatch) await checkTranscriptHeard(reader, reader.transcriptMismatch, trimmed, given);
-  const paced = await pacePrompt(trimmed, sr, MIN_PROMPT_SECONDS, given, reader, options.signal);
+  const paced = await pacePrompt(trimmed, sr, MIN_PROMPT_SECONDS, model.promptPace ?? null, given, reader, options.signal);
   const pcm = normalizeLoudness(paced.pcm, sr, { targetDb: -20 });
   const codes = await model.codec.encode(pcm);
   const voice: Voice = { id, name, codes, durationSeconds: pcm.length / sr, origin: options.origin ?? 'user', createdAt: new Date().toISOString() };
