@@ -63,21 +63,36 @@ export interface CodecModel {
   spec: CodecSpec;
 }
 
-export function readCodecSpec(modelDir: string): CodecModel {
+/** `<modelDir>/model.json` as parsed JSON, not yet checked (ParlaError model_missing / model_invalid naming the file). */
+export interface ModelJson {
+  dir: string;
+  path: string;
+  raw: unknown;
+}
+
+export function readModelJson(modelDir: string): ModelJson {
   const dir = resolve(modelDir);
   const path = join(dir, 'model.json');
   if (!existsSync(path)) throw new ParlaError('model_missing', `no model.json in ${dir}`, { param: 'model' });
-  let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    return { dir, path, raw: JSON.parse(readFileSync(path, 'utf8')) };
   } catch (err) {
     throw new ParlaError('model_invalid', `${path} is not valid JSON: ${(err as Error).message}`, { param: path });
   }
-  const parsed = codecPart.safeParse(raw);
+}
+
+/** One part of a model.json checked against `schema` (other keys ignored); model_invalid naming the first bad field. */
+export function parseModelJsonPart<T>(json: ModelJson, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(json.raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ParlaError('model_invalid', `${path}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
+    throw new ParlaError('model_invalid', `${json.path}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
   }
-  const { id, audio, codec } = parsed.data;
-  return { id, codecId: codec.id ?? id, spec: codecSpecOf(audio, codec, dir) };
+  return parsed.data;
+}
+
+export function readCodecSpec(modelDir: string | ModelJson): CodecModel {
+  const json = typeof modelDir === 'string' ? readModelJson(modelDir) : modelDir;
+  const { id, audio, codec } = parseModelJsonPart(json, codecPart);
+  return { id, codecId: codec.id ?? id, spec: codecSpecOf(audio, codec, json.dir) };
 }

@@ -1,8 +1,7 @@
 /** A loaded model: validated manifest plus every ONNX session (AR, drafter, NAR, codec), created once and shared. */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { codecSpecOf, readCodecSpec } from '../codec/spec.js';
+import { codecSpecOf, parseModelJsonPart, readCodecSpec, readModelJson } from '../codec/spec.js';
 import { Codec } from '../codec/codec.js';
 import type { SessionOptions } from '../onnx.js';
 import { ArModel } from '../lm/ar-model.js';
@@ -125,24 +124,16 @@ export async function fillCodebooks(model: LoadedModel, text: ArrayLike<number>,
  * enough to create, save and load voices, so voices can be made with a codec that ships ahead of its language model.
  */
 export async function loadCodecModel(dir: string, options: LoadModelOptions = {}): Promise<CodecOnlyModel> {
-  const { id, codecId, spec } = readCodecSpec(dir);
+  const json = readModelJson(dir);
+  const { id, codecId, spec } = readCodecSpec(json);
   const session: SessionOptions = { intraOpThreads: options.threads ?? 2 };
-  const voicing = readVoiceSections(dir);
+  // What voice creation reads besides the codec (voice.ts): the audio reader and the prompt pace.
+  const voicing = parseModelJsonPart(json, z.object({ reader: readerSection.nullable().optional(), prompt_pace: promptPaceSection.nullable().optional() }));
   const audioReader = voicing.reader?.input === 'audio' ? voicing.reader : null;
-  const [codec, reader] = await Promise.all([Codec.load(spec, session), audioReader ? loadReader(resolve(dir, audioReader.file), audioReader, session) : null]);
-  return { id, codecId, dir: resolve(dir), sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader, promptPace: promptPaceOf(voicing.prompt_pace) };
+  const [codec, reader] = await Promise.all([Codec.load(spec, session), audioReader ? loadReader(resolve(json.dir, audioReader.file), audioReader, session) : null]);
+  return { id, codecId, dir: json.dir, sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader, promptPace: promptPaceOf(voicing.prompt_pace) };
 }
 
-/** What voice creation reads from model.json besides the codec: `reader` and `prompt_pace` (a malformed one is an error naming it). */
-function readVoiceSections(dir: string) {
-  const file = resolve(dir, 'model.json');
-  const parsed = z.object({ reader: readerSection.nullable().optional(), prompt_pace: promptPaceSection.nullable().optional() }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ParlaError('model_invalid', `${file}: field "${issue.path.join('.')}": ${issue.message}`, { param: issue.path.join('.') });
-  }
-  return parsed.data;
-}
 
 /**
  * The AR and NAR emit codes up to codebook_size - 1; a codec trained with a smaller codebook would fail on them

@@ -6,6 +6,7 @@
  */
 import { ParlaError } from '../errors.js';
 import { openGraph, ort, type SessionOptions } from '../onnx.js';
+import { argmax } from './sampling/candidates.js';
 import { perPhonemeScore, readerTargets, READER_OUTPUT, type ReaderDims } from './code-reader.js';
 
 export const AUDIO_READER_INPUT = 'audio';
@@ -55,8 +56,7 @@ export class AudioReader {
     const ids: number[] = [];
     let previous = -1;
     for (let t = 0; t < frames; t++) {
-      let best = 0;
-      for (let c = 1; c < v; c++) if (data[t * v + c] > data[t * v + best]) best = c;
+      const best = argmax(data.subarray(t * v, (t + 1) * v));
       if (best !== blankId && best !== previous) ids.push(best);
       previous = best;
     }
