@@ -8,6 +8,7 @@ import { runEngineBench, type EngineBenchResult } from '../src/bench/engine-benc
 import { ENGINE_TABLE_END, ENGINE_TABLE_START, engineBenchTable, updateEngineReadme, writeEngineBenchResult } from '../src/bench/engine-record.js';
 import { referenceCheckpoint } from '../src/bench/ar-step-timing.js';
 import { g1Twin } from '../src/bench/g1-twin.js';
+import { TTFA_PARAGRAPHS } from '../src/bench/engine-setup.js';
 import { registerBenchEngine } from '../src/cli/bench-engine.js';
 import type { LoadedModel } from '../src/engine/model.js';
 import { loadModelManifest } from '../src/engine/manifest.js';
@@ -35,7 +36,7 @@ describe('runEngineBench on the tiny fixture', () => {
   });
 
   it('measures what it claims: finite ratios, a perfect self-drafter, the fixture flagged as random weights', () => {
-    for (const key of ['rtf', 'rtf_recommended', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'ttfa_recommended_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
+    for (const key of ['rtf', 'rtf_recommended', 'rtf_recommended_prose', 'ttfa_ms', 'ttfa_fresh_ms', 'ttfa_natural_ms', 'ttfa_recommended_ms', 'speculative_speedup', 'batch4_speedup', 'rss_mb', 'self_draft_speedup'] as const) {
       expect(result[key], key).toBeGreaterThan(0);
     }
     expect(result.stall_natural_ms).toBeGreaterThanOrEqual(0);
@@ -48,6 +49,10 @@ describe('runEngineBench on the tiny fixture', () => {
     // The recommended-settings run re-reads a natural-length paragraph and stops at its first audio.
     expect(result.details.ttfa.recommended!.map((r) => r.text)).toEqual(result.details.ttfa.natural.map((r) => r.text));
     expect(result.details.ttfa.recommended![0].chunks).toBe(1);
+    // Prose in say's default voice: the bundled voices belong to the shipped codec, so the fixture gets the chirp.
+    expect(result.details.prose).toMatchObject({ voice: 'chirp' });
+    expect(result.details.prose!.runs[0].chunks).toBeGreaterThanOrEqual(TTFA_PARAGRAPHS.length);
+    expect(result.prose_retried_share).toBe(0); // one candidate: nothing to retry
     expect(Number.isFinite(result.rss_growth_mb)).toBe(true);
     expect(result.acceptance_rate).toBeGreaterThanOrEqual(0);
     expect(result.acceptance_rate).toBeLessThanOrEqual(1);

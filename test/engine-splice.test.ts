@@ -190,6 +190,7 @@ describe('synthesis with splicing (tiny pointer fixture, audio reader)', () => {
     const retried = await new Synthesizer(model).generate(text, { ...options, retryAbove: 1e-6 });
     expect(retried.audio).toEqual(six.audio);
     expect(retried.stats.candidates).toBe(6);
+    expect(retried.stats.chunks).toBe(1);
     expect(retried.stats.arSteps).toBe(six.stats.arSteps);
     const three = await new Synthesizer(model).generate(text, options);
     const never = await new Synthesizer(model).generate(text, { ...options, retryAbove: 1e9 });

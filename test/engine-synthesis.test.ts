@@ -35,6 +35,7 @@ describe('generate', () => {
     expect(r.audio.every(Number.isFinite)).toBe(true);
     expect(r.stats.audioSeconds).toBeCloseTo(r.audio.length / 16000, 6);
     expect(r.stats.arSteps).toBeGreaterThan(1);
+    expect(r.stats.chunks).toBe(1);
     expect(r.stats.rtf).toBeCloseTo(r.stats.wallSeconds / r.stats.audioSeconds, 6);
     expect(seen).toEqual(r.stats);
   });
@@ -57,6 +58,7 @@ describe('generate', () => {
     expect(pieces.filter((p) => p.chunkEnd).length).toBe(3);
     expect(pieces.filter((p) => p.text !== '').map((p) => p.text)).toEqual(['One sentence here.', 'Another sentence there.', 'And a third one.']);
     expect(r.audio.length).toBe(pieces.reduce((n, p) => n + p.audio.length, 0));
+    expect(r.stats.chunks).toBe(3);
   });
 });
 

@@ -8,8 +8,8 @@ import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { machineInfo, type MachineInfo } from '../eval/run-machine.js';
 import type { StepTiming } from './ar-step-timing.js';
 import { arRun, concurrent, endToEnd, median, rssMb, timeToFirstAudio, type ArMode, type ArRun, type EndToEnd, type FirstAudio, type Throughput } from './engine-measures.js';
-import { groupedRun, memoryRun, pytorchRun, type MemoryRun, type PytorchTimings, type TorchTiming } from './engine-sections.js';
-import { benchVoice, fixedArJob, NATURAL_LENGTH, textForSeconds, TTFA_PARAGRAPHS } from './engine-setup.js';
+import { groupedRun, memoryRun, proseRun, pytorchRun, type MemoryRun, type ProseRun, type PytorchTimings, type TorchTiming } from './engine-sections.js';
+import { benchVoice, fixedArJob, NATURAL_LENGTH, sayDefaultVoice, textForSeconds, TTFA_PARAGRAPHS } from './engine-setup.js';
 
 export interface EngineBenchOptions {
   /** Model folder (model.json + ONNX); its ar.pt, when present, feeds the PyTorch reference. */
@@ -55,6 +55,10 @@ export interface EngineBenchResult {
   rtf_recommended: number;
   /** The same without retries (retryAbove 0), when the model's settings retry: what the second round costs. */
   rtf_recommended_no_retry?: number;
+  /** The recommended settings over eight prose paragraphs in `parla say`'s default voice (engine-sections.ts proseRun); absent before 2026-11-27. */
+  rtf_recommended_prose?: number;
+  /** Share of those paragraphs' chunks that got a second round of candidates. */
+  prose_retried_share?: number;
   /** The bench sentence (cached text), at the length limit: random weights run the whole chunk to it. */
   ttfa_ms: number;
   /** A paragraph never phonemized before, at the length limit. */
@@ -88,6 +92,8 @@ export interface EngineBenchResult {
   pytorch_ratio_threads: Ratio;
   details: {
     endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; recommended: EndToEnd[]; recommendedNoRetry?: EndToEnd[]; streamTtfaMs: number[] };
+    /** Absent before 2026-11-27. */
+    prose?: { voice: string; runs: ProseRun[] };
     ttfa: { fresh: TtfaRun[]; natural: TtfaRun[]; recommended?: TtfaRun[] };
     ar: Record<ArMode, ArRun[]>;
     grouped: { g2: ArRun[]; g1: ArRun[]; g2StepsPerAudioSecond: number; g1StepsPerAudioSecond: number | null; g2WallPerAudioSecond: number; g1WallPerAudioSecond: number | null };
@@ -139,6 +145,16 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
 
   const ttfa = await firstAudioRuns(synth, new Synthesizer(model, { batching: true, lengthLimit: NATURAL_LENGTH }), voice, o.runs, log);
 
+  // After the first-audio runs, which need paragraphs the phonemizer has not seen. Random weights never end speech:
+  // they stop at a natural length instead of running each paragraph to the length limit.
+  const proseVoice = await sayDefaultVoice(model);
+  const proseSynth = randomWeights ? new Synthesizer(model, { batching: true, lengthLimit: NATURAL_LENGTH }) : synth;
+  const prose: ProseRun[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    prose.push(await proseRun(proseSynth, proseVoice.voice, recommendedSettings(model).candidates));
+    log(`prose run ${i + 1} (voice ${proseVoice.id}, recommended settings): RTF ${prose[i].rtf.toFixed(3)}, ${prose[i].retriedChunks} of ${prose[i].chunks} chunks retried`);
+  }
+
   const job = await fixedArJob(model, voice, text, o.seconds, false);
   const ar: Record<ArMode, ArRun[]> = { plain: [], speculative: [], 'self-draft': [] };
   for (let i = 0; i < o.runs; i++) {
@@ -179,6 +195,8 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     rtf_speculative: round(median(e2e.speculative.map((r) => r.rtf)), 4),
     rtf_recommended: round(median(e2e.recommended.map((r) => r.rtf)), 4),
     ...(retries ? { rtf_recommended_no_retry: round(median(e2e.recommendedNoRetry.map((r) => r.rtf)), 4) } : {}),
+    rtf_recommended_prose: round(median(prose.map((r) => r.rtf)), 4),
+    prose_retried_share: round(median(prose.map((r) => r.retriedChunks / r.chunks))),
     ttfa_ms: round(median(e2e.streamTtfaMs), 1),
     ttfa_fresh_ms: round(median(ttfa.fresh.map((r) => r.ttfaMs)), 1),
     ttfa_natural_ms: round(median(ttfa.natural.map((r) => r.ttfaMs)), 1),
@@ -195,7 +213,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     rss_growth_mb: round(memory.rssAfterMb - memory.rssAfterWarmupMb, 1),
     pytorch_ratio: ratioOf(pytorch.torch1, pytorch.onnx1),
     pytorch_ratio_threads: ratioOf(pytorch.torch, pytorch.onnx),
-    details: { endToEnd: e2e, ttfa, ar, grouped: groupedDetails, batch: { ...batch, pool }, memory, pytorch },
+    details: { endToEnd: e2e, prose: { voice: proseVoice.id, runs: prose }, ttfa, ar, grouped: groupedDetails, batch: { ...batch, pool }, memory, pytorch },
   };
   return result;
 }
@@ -259,6 +277,7 @@ function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode,
       'stall_natural_ms: in those streams, the total wait a real-time player would hear after the first audio (0 = gapless). ' +
       "ttfa_recommended_ms: the natural-length paragraph again (phonemes cached) with the model's recommended sampling settings, best-of-N candidates included: what the web UI and the API wait by default.",
     "rtf_recommended_no_retry (models whose settings retry badly read chunks, sampling.retry_above): the recommended settings with retryAbove 0, so the cost of the second round of candidates shows; stream() never retries a first chunk unless asked, so ttfa_recommended_ms has none.",
+    "rtf_recommended_prose: the recommended settings over the eight first-audio paragraphs (ordinary prose, 2-3 sentences each, seed 1) in the voice `parla say` uses when given none (details.prose.voice; the chirp for a model whose codec the bundled voices do not fit): total wall time / total audio, median of runs. prose_retried_share: the share of their chunks that got a second round of candidates. The bench sentence ends \"... and the.\", which the reader hears as badly said, so rtf_recommended retries it every time.",
   );
   n.push(
     `batch4_speedup: ${o.concurrency} concurrent generate() calls (plain decoding) through a SynthesizerPool of the default size (a worker thread per core, up to 2, each with its own model; requests in a worker share AR steps), as \`parla serve\` runs them, against the faster of one request through the pool and one in-process; audio seconds per wall second. ` +

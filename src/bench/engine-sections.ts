@@ -4,7 +4,7 @@ import { ArModel } from '../lm/ar-model.js';
 import { onnxStepTiming, torchStepTiming, type StepShape, type StepTiming } from './ar-step-timing.js';
 import type { EngineBenchOptions } from './engine-bench.js';
 import { arRun, median, rssMb, type ArRun } from './engine-measures.js';
-import { benchVoice, fixedArJob, SEED, SHORT_SENTENCES } from './engine-setup.js';
+import { benchVoice, fixedArJob, SEED, SHORT_SENTENCES, TTFA_PARAGRAPHS } from './engine-setup.js';
 
 export interface MemoryRun {
   rssLoadedMb: number;
@@ -76,4 +76,32 @@ export async function groupedRun(model: LoadedModel, o: EngineBenchOptions, text
     g2WallPerAudioSecond: perAudio(g2, (r) => r.wallSeconds)!,
     g1WallPerAudioSecond: perAudio(g1Runs, (r) => r.wallSeconds),
   };
+}
+
+export interface ProseRun {
+  audioSeconds: number;
+  wallSeconds: number;
+  rtf: number;
+  chunks: number;
+  /** Chunks that got a second round of candidates (sampling.retry_above). */
+  retriedChunks: number;
+}
+
+/**
+ * The model's recommended settings over the first-audio paragraphs (ordinary prose, two or three sentences each)
+ * in `parla say`'s default voice: what a user waits for typical text. Why beside rtf_recommended: the bench
+ * sentence ends "... and the.", which the reader hears as badly said, so it is retried every time; prose is not.
+ * `candidates`: the recommended candidates per chunk (a retried chunk samples as many again).
+ */
+export async function proseRun(synth: Synthesizer, voice: Voice, candidates: number): Promise<ProseRun> {
+  const out = { audioSeconds: 0, wallSeconds: 0, chunks: 0, sampled: 0 };
+  for (const text of TTFA_PARAGRAPHS) {
+    const { stats } = await synth.generate(text, { voice, seed: SEED });
+    out.audioSeconds += stats.audioSeconds;
+    out.wallSeconds += stats.wallSeconds;
+    out.chunks += stats.chunks;
+    out.sampled += stats.candidates ?? stats.chunks;
+  }
+  const retriedChunks = candidates > 1 ? Math.round((out.sampled - out.chunks * candidates) / candidates) : 0;
+  return { audioSeconds: out.audioSeconds, wallSeconds: out.wallSeconds, rtf: out.wallSeconds / out.audioSeconds, chunks: out.chunks, retriedChunks };
 }

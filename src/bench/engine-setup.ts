@@ -1,7 +1,8 @@
 /** Inputs of the engine benchmark: a prompt voice, a text whose length limit gives the wanted audio length, fixed-length AR jobs. */
 import { chirp } from '../audio/signals.js';
 import type { ArJob } from '../engine/ar-decode.js';
-import { createVoice, type LoadedModel, type Voice } from '../engine/index.js';
+import { createVoice, defaultVoiceId, FileVoiceLibrary, type LoadedModel, type Voice } from '../engine/index.js';
+import { bundledVoicesDir } from '../paths.js';
 import { chunkInputs } from '../engine/prompt.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { analyzeText } from '../text/pipeline.js';
@@ -38,6 +39,17 @@ export const SHORT_SENTENCES = ['Hello there.', 'Good morning.', 'It is late.', 
 /** A 3 s chirp as the prompt: real audio through the real codec (speech or not, the work is the same). */
 export async function benchVoice(model: LoadedModel): Promise<Voice> {
   return createVoice(model, chirp(150, 3000, 3, model.sampleRate, 0.3), { name: 'Bench Chirp', transcript: 'a short test prompt' });
+}
+
+/**
+ * The voice `parla say` speaks with when given none (defaultVoiceId over the bundled voices only, so a record does
+ * not depend on the user's own), or the chirp when that voice's codes belong to another codec (the fixtures).
+ */
+export async function sayDefaultVoice(model: LoadedModel): Promise<{ id: string; voice: Voice }> {
+  const library = new FileVoiceLibrary(model, { dir: bundledVoicesDir() });
+  const id = defaultVoiceId(await library.list());
+  const voice = id === undefined ? null : await library.get(id).catch(() => null);
+  return id !== undefined && voice ? { id, voice } : { id: 'chirp', voice: await benchVoice(model) };
 }
 
 /** Frames the engine allows for `ids` phonemes (src/engine/prompt.ts: 0.25 s per phoneme + 1 s, whole groups). */

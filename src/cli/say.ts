@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, type Voice } from '../engine/index.js';
+import { defaultVoiceId, FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, type Voice } from '../engine/index.js';
 import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
@@ -103,9 +103,8 @@ export function registerSay(program: Command): void {
 async function pickVoice(model: LoadedModel, flags: SayFlags): Promise<Voice> {
   const library = new FileVoiceLibrary(model, voiceLibraryDirs());
   if (flags.voice) return resolveVoice(model, library, flags.voice, { promptText: flags.promptText });
-  const voices = await library.list();
-  if (voices.length === 0) throw new ParlaError('voice_not_found', `no --voice given and no saved voices in ${library.dir}: pass --voice <audio file>`, { param: 'voice' });
-  const id = voices.find((v) => v.id === 'default')?.id ?? voices[0].id;
+  const id = defaultVoiceId(await library.list());
+  if (id === undefined) throw new ParlaError('voice_not_found', `no --voice given and no saved voices in ${library.dir}: pass --voice <audio file>`, { param: 'voice' });
   return resolveVoice(model, library, id, { promptText: flags.promptText });
 }
 

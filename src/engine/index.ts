@@ -2,7 +2,7 @@
 export type { AudioChunk, SamplingOptions, SynthesisOptions, SynthesisResult, SynthesisStats, Voice, VoiceInfo, VoiceLibrary } from './types.js';
 export { loadCodecModel, loadModel, type CodecOnlyModel, type LoadedModel, type LoadModelOptions } from './model.js';
 export { createVoice, transcriptIds, slugify, MIN_PROMPT_SECONDS, MAX_PROMPT_SECONDS, type CreateVoiceOptions } from './voice.js';
-export { FileVoiceLibrary, type VoiceLibraryOptions } from './voice-library.js';
+export { defaultVoiceId, FileVoiceLibrary, type VoiceLibraryOptions } from './voice-library.js';
 export { resolveVoice, type ResolveVoiceOptions } from './resolve-voice.js';
 export { Synthesizer, type SynthesizerOptions } from './synthesizer.js';
 export { WorkerSynthesizer } from './worker-synthesizer.js';

@@ -63,6 +63,7 @@ class StatsMeter {
   proposed = 0;
   accepted = 0;
   candidates = 0;
+  chunks = 0;
   firstAudioMs: number | undefined;
 
   constructor(private readonly temperature: number) {}
@@ -81,7 +82,7 @@ class StatsMeter {
   result(sampleRate: number): SynthesisStats {
     const wallSeconds = (performance.now() - this.start) / 1000;
     const audioSeconds = this.samples / sampleRate;
-    const stats: SynthesisStats = { audioSeconds, wallSeconds, rtf: audioSeconds > 0 ? wallSeconds / audioSeconds : Infinity, arSteps: this.arSteps, temperature: this.temperature };
+    const stats: SynthesisStats = { audioSeconds, wallSeconds, rtf: audioSeconds > 0 ? wallSeconds / audioSeconds : Infinity, arSteps: this.arSteps, temperature: this.temperature, chunks: this.chunks };
     if (this.proposed > 0) stats.acceptanceRate = this.accepted / this.proposed;
     if (this.candidates > 0) stats.candidates = this.candidates;
     if (this.firstAudioMs !== undefined) stats.firstAudioMs = this.firstAudioMs;
@@ -224,6 +225,7 @@ export class Synthesizer {
       };
       const { ar, decoded, candidates } = await this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, hear, spliceWords: r.spliceWords, retryAbove: index > 0 || r.retryFirstChunk ? r.retryAbove : 0 });
       meter.addAr(ar);
+      meter.chunks++;
       if (candidates > 1) meter.candidates += candidates;
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.

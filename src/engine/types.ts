@@ -130,6 +130,8 @@ export interface SynthesisStats {
   firstAudioMs?: number;
   /** Candidates sampled over all chunks, when more than one per chunk (a chunk retried with more counts them all). */
   candidates?: number;
+  /** Text chunks synthesized (each one AR run, or one round or two of candidates). */
+  chunks: number;
 }
 
 export interface SynthesisResult {

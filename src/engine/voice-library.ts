@@ -40,6 +40,11 @@ export interface VoiceLibraryOptions {
   bundledDirs?: string[];
 }
 
+/** The voice a request without one speaks with: the one saved as "default", else the first listed (by id). */
+export function defaultVoiceId(voices: readonly VoiceInfo[]): string | undefined {
+  return voices.find((v) => v.id === 'default')?.id ?? voices[0]?.id;
+}
+
 export class FileVoiceLibrary implements VoiceLibrary {
   readonly dir: string;
   private readonly bundledDirs: string[];
