@@ -8,7 +8,9 @@ import { runEngineBench, type EngineBenchResult } from '../src/bench/engine-benc
 import { ENGINE_TABLE_END, ENGINE_TABLE_START, engineBenchTable, updateEngineReadme, writeEngineBenchResult } from '../src/bench/engine-record.js';
 import { referenceCheckpoint } from '../src/bench/ar-step-timing.js';
 import { g1Twin } from '../src/bench/g1-twin.js';
-import { TTFA_PARAGRAPHS } from '../src/bench/engine-setup.js';
+import { sayDefaultVoice, TTFA_PARAGRAPHS } from '../src/bench/engine-setup.js';
+import { chirp } from '../src/audio/signals.js';
+import { createVoice, defaultVoiceId, FileVoiceLibrary, loadModel } from '../src/engine/index.js';
 import { registerBenchEngine } from '../src/cli/bench-engine.js';
 import type { LoadedModel } from '../src/engine/model.js';
 import { loadModelManifest } from '../src/engine/manifest.js';
@@ -49,9 +51,9 @@ describe('runEngineBench on the tiny fixture', () => {
     // The recommended-settings run re-reads a natural-length paragraph and stops at its first audio.
     expect(result.details.ttfa.recommended!.map((r) => r.text)).toEqual(result.details.ttfa.natural.map((r) => r.text));
     expect(result.details.ttfa.recommended![0].chunks).toBe(1);
-    // Prose in say's default voice: the bundled voices belong to the shipped codec, so the fixture gets the chirp.
-    expect(result.details.prose).toMatchObject({ voice: 'chirp' });
-    expect(result.details.prose!.runs[0].chunks).toBeGreaterThanOrEqual(TTFA_PARAGRAPHS.length);
+    // Say's default voice: the bundled voices belong to the shipped codec, so the fixture gets the chirp.
+    expect(result.settings.voice).toBe('chirp');
+    expect(result.details.prose![0].chunks).toBeGreaterThanOrEqual(TTFA_PARAGRAPHS.length);
     expect(result.prose_retried_share).toBe(0); // one candidate: nothing to retry
     expect(Number.isFinite(result.rss_growth_mb)).toBe(true);
     expect(result.acceptance_rate).toBeGreaterThanOrEqual(0);
@@ -116,6 +118,17 @@ describe('the G=1 twin of a trained model', () => {
   it('a model without a recorded checkpoint gets the reason instead', () => {
     expect(g1Twin(FIXTURE, dir)).toEqual({ error: expect.stringContaining('no training.checkpoints.ar') });
   });
+});
+
+describe('the bench voice', () => {
+  it("the shipped model is benched in say's default voice, real speech it accepts (the chirp's made-up transcript it refuses)", async () => {
+    const shipped = await loadModel(path.join(PACKAGE_ROOT, 'models', 'default'), { threads: 1 });
+    const { id, voice } = await sayDefaultVoice(shipped);
+    expect(id).toBe(defaultVoiceId(await new FileVoiceLibrary(shipped, { dir: path.join(PACKAGE_ROOT, 'voices') }).list()));
+    expect(voice.codes.frames).toBeGreaterThan(3 * shipped.frameRate);
+    const chirpVoice = createVoice(shipped, chirp(150, 3000, 3, shipped.sampleRate, 0.3), { name: 'Chirp', transcript: 'a short test prompt' });
+    await expect(chirpVoice).rejects.toMatchObject({ param: 'transcript' });
+  }, 60_000);
 });
 
 describe('bad input', () => {

@@ -9,7 +9,7 @@ import { machineInfo, type MachineInfo } from '../eval/run-machine.js';
 import type { StepTiming } from './ar-step-timing.js';
 import { arRun, concurrent, endToEnd, median, rssMb, timeToFirstAudio, type ArMode, type ArRun, type EndToEnd, type FirstAudio, type Throughput } from './engine-measures.js';
 import { groupedRun, memoryRun, proseRun, pytorchRun, type MemoryRun, type ProseRun, type PytorchTimings, type TorchTiming } from './engine-sections.js';
-import { benchVoice, fixedArJob, NATURAL_LENGTH, sayDefaultVoice, textForSeconds, TTFA_PARAGRAPHS } from './engine-setup.js';
+import { fixedArJob, NATURAL_LENGTH, sayDefaultVoice, textForSeconds, TTFA_PARAGRAPHS } from './engine-setup.js';
 
 export interface EngineBenchOptions {
   /** Model folder (model.json + ONNX); its ar.pt, when present, feeds the PyTorch reference. */
@@ -45,6 +45,12 @@ export interface EngineBenchResult {
     text: string;
     phonemes: number;
     decoding: string;
+    /**
+     * The voice prompt: a bundled voice, the one `parla say` uses when given none (defaultVoiceId), or "chirp", a 3 s
+     * chirp with a made-up transcript, for models whose codec the bundled voices do not fit (and every record before
+     * 2026-11-27, absent there).
+     */
+    voice?: string;
     /** The model's recommended settings that rtf_recommended ran with (absent in records before 2026-11-26). */
     recommended?: { temperature: number; candidates: number; spliceWords?: number; retryAbove?: number };
   };
@@ -93,7 +99,7 @@ export interface EngineBenchResult {
   details: {
     endToEnd: { plain: EndToEnd[]; speculative: EndToEnd[]; recommended: EndToEnd[]; recommendedNoRetry?: EndToEnd[]; streamTtfaMs: number[] };
     /** Absent before 2026-11-27. */
-    prose?: { voice: string; runs: ProseRun[] };
+    prose?: ProseRun[];
     ttfa: { fresh: TtfaRun[]; natural: TtfaRun[]; recommended?: TtfaRun[] };
     ar: Record<ArMode, ArRun[]>;
     grouped: { g2: ArRun[]; g1: ArRun[]; g2StepsPerAudioSecond: number; g1StepsPerAudioSecond: number | null; g2WallPerAudioSecond: number; g1WallPerAudioSecond: number | null };
@@ -124,10 +130,11 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
   const model = await loadModel(o.modelDir, { threads: o.threads });
   const rssLoadedMb = rssMb();
   const synth = new Synthesizer(model, { batching: true });
-  const voice = await benchVoice(model);
+  // The voice `parla say` uses by default (real speech); the chirp for fixtures whose codec the bundled voices do not fit.
+  const { id: voiceId, voice } = await sayDefaultVoice(model);
   const randomWeights = /random/i.test(model.manifest.description) || /random/i.test(model.id);
   const { text, phonemes } = await textForSeconds(model, o.seconds, !randomWeights);
-  log(`model ${model.id} loaded (RSS ${rssLoadedMb.toFixed(0)} MB); text of ${phonemes} phonemes: "${text}"`);
+  log(`model ${model.id} loaded (RSS ${rssLoadedMb.toFixed(0)} MB); voice ${voiceId}; text of ${phonemes} phonemes: "${text}"`);
   await endToEnd(synth, voice, text, false); // warm-up: arenas, phonemizer, JIT
 
   const memory = await memoryRun(synth, voice, o.sentences, rssLoadedMb, log);
@@ -147,12 +154,11 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
 
   // After the first-audio runs, which need paragraphs the phonemizer has not seen. Random weights never end speech:
   // they stop at a natural length instead of running each paragraph to the length limit.
-  const proseVoice = await sayDefaultVoice(model);
   const proseSynth = randomWeights ? new Synthesizer(model, { batching: true, lengthLimit: NATURAL_LENGTH }) : synth;
   const prose: ProseRun[] = [];
   for (let i = 0; i < o.runs; i++) {
-    prose.push(await proseRun(proseSynth, proseVoice.voice, recommendedSettings(model).candidates));
-    log(`prose run ${i + 1} (voice ${proseVoice.id}, recommended settings): RTF ${prose[i].rtf.toFixed(3)}, ${prose[i].retriedChunks} of ${prose[i].chunks} chunks retried`);
+    prose.push(await proseRun(proseSynth, voice, recommendedSettings(model).candidates));
+    log(`prose run ${i + 1} (recommended settings): RTF ${prose[i].rtf.toFixed(3)}, ${prose[i].retriedChunks} of ${prose[i].chunks} chunks retried`);
   }
 
   const job = await fixedArJob(model, voice, text, o.seconds, false);
@@ -189,7 +195,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     loadavg: { start: loadStart.map((x) => round(x, 2)), end: os.loadavg().map((x) => round(x, 2)) },
     model: { id: model.id, dir: model.dir, g1: g1Id, randomWeights, groupSize: model.groupSize, params: { ar: model.manifest.ar.params, draft: model.manifest.draft?.params ?? null, nar: model.manifest.nar?.params ?? null } },
     settings: { seconds: o.seconds, runs: o.runs, sentences: o.sentences, concurrency: o.concurrency, threads: o.threads, torch: o.torch, torchSteps: o.torchSteps, text, phonemes, decoding: 'greedy (temperature 0), seed 1',
-      recommended: recommendedSettings(model) },
+      voice: voiceId, recommended: recommendedSettings(model) },
     notes: notes(randomWeights, o, ar),
     rtf: round(median(e2e.plain.map((r) => r.rtf)), 4),
     rtf_speculative: round(median(e2e.speculative.map((r) => r.rtf)), 4),
@@ -213,7 +219,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     rss_growth_mb: round(memory.rssAfterMb - memory.rssAfterWarmupMb, 1),
     pytorch_ratio: ratioOf(pytorch.torch1, pytorch.onnx1),
     pytorch_ratio_threads: ratioOf(pytorch.torch, pytorch.onnx),
-    details: { endToEnd: e2e, prose: { voice: proseVoice.id, runs: prose }, ttfa, ar, grouped: groupedDetails, batch: { ...batch, pool }, memory, pytorch },
+    details: { endToEnd: e2e, prose, ttfa, ar, grouped: groupedDetails, batch: { ...batch, pool }, memory, pytorch },
   };
   return result;
 }
@@ -277,7 +283,7 @@ function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode,
       'stall_natural_ms: in those streams, the total wait a real-time player would hear after the first audio (0 = gapless). ' +
       "ttfa_recommended_ms: the natural-length paragraph again (phonemes cached) with the model's recommended sampling settings, best-of-N candidates included: what the web UI and the API wait by default.",
     "rtf_recommended_no_retry (models whose settings retry badly read chunks, sampling.retry_above): the recommended settings with retryAbove 0, so the cost of the second round of candidates shows; stream() never retries a first chunk unless asked, so ttfa_recommended_ms has none.",
-    "rtf_recommended_prose: the recommended settings over the eight first-audio paragraphs (ordinary prose, 2-3 sentences each, seed 1) in the voice `parla say` uses when given none (details.prose.voice; the chirp for a model whose codec the bundled voices do not fit): total wall time / total audio, median of runs. prose_retried_share: the share of their chunks that got a second round of candidates. The bench sentence ends \"... and the.\", which the reader hears as badly said, so rtf_recommended retries it every time.",
+    "rtf_recommended_prose: the recommended settings over the eight first-audio paragraphs (ordinary prose, 2-3 sentences each, seed 1) in the bench's voice: total wall time / total audio, median of runs. prose_retried_share: the share of their chunks that got a second round of candidates. The bench sentence ends \"... and the.\", which the reader hears as badly said, so rtf_recommended retries it every time.",
   );
   n.push(
     `batch4_speedup: ${o.concurrency} concurrent generate() calls (plain decoding) through a SynthesizerPool of the default size (a worker thread per core, up to 2, each with its own model; requests in a worker share AR steps), as \`parla serve\` runs them, against the faster of one request through the pool and one in-process; audio seconds per wall second. ` +

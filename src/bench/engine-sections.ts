@@ -4,7 +4,7 @@ import { ArModel } from '../lm/ar-model.js';
 import { onnxStepTiming, torchStepTiming, type StepShape, type StepTiming } from './ar-step-timing.js';
 import type { EngineBenchOptions } from './engine-bench.js';
 import { arRun, median, rssMb, type ArRun } from './engine-measures.js';
-import { benchVoice, fixedArJob, SEED, SHORT_SENTENCES, TTFA_PARAGRAPHS } from './engine-setup.js';
+import { fixedArJob, sayDefaultVoice, SEED, SHORT_SENTENCES, TTFA_PARAGRAPHS } from './engine-setup.js';
 
 export interface MemoryRun {
   rssLoadedMb: number;
@@ -57,8 +57,8 @@ export async function memoryRun(synth: Synthesizer, voice: Voice, sentences: num
 /** Plain decoding of the same audio length with the G = 2 model and its G = 1 twin, interleaved run by run. */
 export async function groupedRun(model: LoadedModel, o: EngineBenchOptions, text: string, log: (l: string) => void) {
   const g1 = o.g1ModelDir ? await loadModel(o.g1ModelDir, { threads: o.threads }) : null;
-  const g2Job = await fixedArJob(model, await benchVoice(model), text, o.seconds, false);
-  const g1Job = g1 ? await fixedArJob(g1, await benchVoice(g1), text, o.seconds, false) : null;
+  const g2Job = await fixedArJob(model, (await sayDefaultVoice(model)).voice, text, o.seconds, false);
+  const g1Job = g1 ? await fixedArJob(g1, (await sayDefaultVoice(g1)).voice, text, o.seconds, false) : null;
   const g2: ArRun[] = [];
   const g1Runs: ArRun[] = [];
   for (let i = 0; i < o.runs; i++) {

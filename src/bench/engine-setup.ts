@@ -36,20 +36,19 @@ export const NATURAL_LENGTH = { secondsPerPhoneme: 0.08, extraSeconds: 0 } as co
 /** Short sentences for the memory run (each a separate synthesis). */
 export const SHORT_SENTENCES = ['Hello there.', 'Good morning.', 'It is late.', 'Thank you.', 'See you soon.', 'Come in.', 'Not today.', 'Where is it?'];
 
-/** A 3 s chirp as the prompt: real audio through the real codec (speech or not, the work is the same). */
-export async function benchVoice(model: LoadedModel): Promise<Voice> {
-  return createVoice(model, chirp(150, 3000, 3, model.sampleRate, 0.3), { name: 'Bench Chirp', transcript: 'a short test prompt' });
-}
-
 /**
- * The voice `parla say` speaks with when given none (defaultVoiceId over the bundled voices only, so a record does
- * not depend on the user's own), or the chirp when that voice's codes belong to another codec (the fixtures).
+ * The bench's voice prompt: the one `parla say` speaks with when given none (defaultVoiceId over the bundled voices
+ * only, so a record does not depend on the user's own voices). Models whose codec the bundled voices do not fit (the
+ * fixtures) get a 3 s chirp with a made-up transcript instead: real audio through the real codec, and the same work.
+ * Why not the chirp for every model (as before 2026-11-27): a model with an audio reader refuses a transcript its
+ * prompt does not say, and speech is what users give.
  */
 export async function sayDefaultVoice(model: LoadedModel): Promise<{ id: string; voice: Voice }> {
   const library = new FileVoiceLibrary(model, { dir: bundledVoicesDir() });
   const id = defaultVoiceId(await library.list());
   const voice = id === undefined ? null : await library.get(id).catch(() => null);
-  return id !== undefined && voice ? { id, voice } : { id: 'chirp', voice: await benchVoice(model) };
+  if (id !== undefined && voice) return { id, voice };
+  return { id: 'chirp', voice: await createVoice(model, chirp(150, 3000, 3, model.sampleRate, 0.3), { name: 'Bench Chirp', transcript: 'a short test prompt' }) };
 }
 
 /** Frames the engine allows for `ids` phonemes (src/engine/prompt.ts: 0.25 s per phoneme + 1 s, whole groups). */
