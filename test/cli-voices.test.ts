@@ -51,6 +51,14 @@ describe('parla voices', () => {
     expect(removed.err).toMatch(/bundled with Parla and cannot be deleted/);
   });
 
+  it("with the shipped model, a clip longer than its 6 s prompt is cut, and the command says so", async () => {
+    const clip = join(dir, 'long.wav');
+    writeFileSync(clip, await encodeAudio(Float32Array.from([...promptPcm(4), ...new Float32Array(6400), ...promptPcm(5)]), 16000, 'wav'));
+    const r = await runCli('voices', 'add', 'Long', clip, '-m', resolve(import.meta.dirname, '..', 'models', 'default'), '--dir', join(dir, 'shipped-library'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/the prompt had 9\.[0-9] s of speech, more than the model reads well from: its first part was kept$/m);
+  });
+
   it('the shipped default model lists the bundled voices', async () => {
     const r = await runCli('voices', 'list', '--json', '-m', resolve(import.meta.dirname, '..', 'models', 'default'), '--dir', resolve(import.meta.dirname, '..', 'voices'));
     expect(r.code, r.err).toBe(0);

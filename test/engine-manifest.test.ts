@@ -76,6 +76,8 @@ const brokenFields: [string, (m: Record<string, any>) => void, string][] = [
   ['codec id empty', (m) => (m.codec.id = ''), 'codec.id'],
   ['codec id not a string', (m) => (m.codec.id = 6648), 'codec.id'],
   ['quality missing (must be null or an object)', (m) => delete m.quality, 'quality'],
+  ['longest prompt under 1 s', (m) => (m.prompt_max_seconds = 0.5), 'prompt_max_seconds'],
+  ['longest prompt as text', (m) => (m.prompt_max_seconds = '6'), 'prompt_max_seconds'],
 ];
 
 describe('validateManifest refuses broken fields, naming them', () => {

@@ -53,6 +53,29 @@ describe('createVoice', () => {
     expect(untold.durationSeconds).toBeGreaterThan(2.8);
   });
 
+  it("cuts a prompt longer than the model's prompt_max_seconds at its pause, and drops a transcript that spoke for all of it", async () => {
+    const limited = { ...model, promptMaxSeconds: 6 };
+    // 4 s of chirp, 0.4 s of silence, 5 s more: 9.4 s of speech, cut in the pause.
+    const long = Float32Array.from([...promptPcm(4), ...new Float32Array(6400), ...promptPcm(5)]);
+    const cut = await createVoice(limited, long, { name: 'l', transcript: 'Hello there, and hello again.' });
+    expect(cut.promptCroppedFrom).toBeCloseTo(9.4, 1);
+    expect(cut.durationSeconds).toBeGreaterThan(3.9);
+    expect(cut.durationSeconds).toBeLessThan(4.2);
+    // The fixture's reader reads codes, so nothing hears the part kept: no transcript ids (reference mode without one).
+    expect(cut.transcript).toBeUndefined();
+    expect(cut.transcriptIds).toBeUndefined();
+    // Within the limit: whole, transcript kept; the model without a limit keeps the long one whole.
+    const short = await createVoice(limited, promptPcm(5.5), { name: 's', transcript: 'Hello there.' });
+    expect(short.promptCroppedFrom).toBeUndefined();
+    expect(short.transcriptIds!.length).toBeGreaterThan(5);
+    expect((await createVoice(model, long, { name: 'w' })).durationSeconds).toBeGreaterThan(9.3);
+    // A library round trip keeps the record of the cut.
+    const library = new FileVoiceLibrary(limited, { dir: freshDir('cropped') });
+    await library.save(cut);
+    expect((await library.get('l')).promptCroppedFrom).toBeCloseTo(9.4, 1);
+    expect((await library.list()).find((v) => v.id === 'l')?.promptCroppedFrom).toBeCloseTo(9.4, 1);
+  });
+
   it.each([
     [18, 1, 1], // at pace
     [35, 2, 1], // within 5% of it

@@ -87,4 +87,21 @@ describe('voice prompts brought to the shipped model pace (real recordings)', ()
       folder.remove();
     }
   });
+
+  it("cuts a long prompt (Kathleen's, three times over: 12 s) to the 6 s the model was trained on, at a pause, and hears the part kept", async () => {
+    const gap = new Float32Array(4800);
+    const long = Float32Array.from([...kathleen.audio, ...gap, ...kathleen.audio, ...gap, ...kathleen.audio]);
+    const told = [kathleen.text, kathleen.text, kathleen.text].join(' ');
+    const voice = await createVoice(model, long, { name: 'k3', transcript: told, sampleRate: 16000 });
+    const once = await createVoice(model, kathleen.audio, { name: 'k', sampleRate: 16000 });
+    expect(voice.promptCroppedFrom).toBeGreaterThan(11);
+    expect(voice.durationSeconds).toBeLessThanOrEqual(6);
+    // The cut falls in the first pause after 3 s: what is kept is her prompt once (as long, give or take the margins).
+    expect(Math.abs(voice.durationSeconds - once.durationSeconds)).toBeLessThan(0.3);
+    expect(voice.transcript).toBeUndefined();
+    expect(voice.transcriptHeard).toBe(true);
+    expect(errorRate(voice.transcriptIds!, once.transcriptIds!)).toBeLessThan(0.15);
+    // A typed transcript that is not what the long prompt says is still refused (checked against all of it).
+    await expect(createVoice(model, long, { name: 'k3', transcript: slow.text, sampleRate: 16000 })).rejects.toMatchObject({ param: 'transcript' });
+  });
 });

@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../src/audio/index.js';
+import { chirp } from '../src/audio/signals.js';
+import { encodeWav } from '../src/audio/wav.js';
 import { loadModel } from '../src/engine/model.js';
 import type { RunningServer } from '../src/server/index.js';
 import { promptWav, startTestServer, tempDir, TINY_MODEL } from './server-harness.js';
@@ -167,7 +169,8 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     const quality = { tts: { 'tts-zeroshot': { similarity: -0.018, similarity_ceiling: 0.624 } } };
     // and a prompt pace (model.json prompt_pace), which a slow clip is sped up to
     const promptPace = { symbolsPerSecond: 18, heardPerSecond: null, maxSpeedup: 2 };
-    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling, quality }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false }, promptPace }));
+    // and a longest prompt (model.json prompt_max_seconds), which a longer clip is cut to
+    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling, quality }, samplingDefaults: { temperature: 0, topP: 0.5, ras: false }, promptPace, promptMaxSeconds: 6 }));
     const otherVoices = tempDir('e2e-voices-sampling');
     const other = await startTestServer(otherVoices.dir, recommending);
     await other.ready;
@@ -196,6 +199,12 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       await fresh.fill('#voice-transcript', 'A test clip.');
       await fresh.click('#save-voice');
       await expect.poll(() => fresh.locator('#voice-status').textContent(), { timeout: 20_000 }).toMatch(/Saved voice “Slow” \(slow, 1\.[0-9] s of speech, sped up 2x to the model's pace\)/);
+      // 8 s of clip is longer than the model's 6: the save message says its first part was kept
+      const long = chirp(150, 1800, 8, 16000, 0.4);
+      await fresh.setInputFiles('#voice-file', { name: 'Long.wav', mimeType: 'audio/wav', buffer: encodeWav(long, 16000) });
+      await fresh.fill('#voice-name', 'Long');
+      await fresh.click('#save-voice');
+      await expect.poll(() => fresh.locator('#voice-status').textContent(), { timeout: 20_000 }).toMatch(/Saved voice “Long” \(long, [3-6]\.[0-9] s of speech, the first part of 8\.0 s: the model reads best from a short prompt\)/);
     } finally {
       await fresh.close();
       await other.close();

@@ -121,7 +121,8 @@ async function saveVoice() {
     const info = await createVoice(blob, filename, ui.voiceName.value.trim(), ui.voiceTranscript.value.trim());
     await refreshVoices(info.id);
     const paced = info.promptTempo ? `, sped up ${info.promptTempo}x to the model's pace` : '';
-    ui.voiceStatus.textContent = `Saved voice “${info.name}” (${info.id}, ${info.durationSeconds.toFixed(1)} s of speech${paced}).`;
+    const cropped = info.promptCroppedFrom ? `, the first part of ${info.promptCroppedFrom.toFixed(1)} s: the model reads best from a short prompt` : '';
+    ui.voiceStatus.textContent = `Saved voice “${info.name}” (${info.id}, ${info.durationSeconds.toFixed(1)} s of speech${paced}${cropped}).`;
   } catch (err) {
     ui.voiceStatus.textContent = 'Not saved.';
     showError(err);

@@ -54,3 +54,25 @@ export function trimSilence(pcm: Float32Array, sampleRate: number, opts: TrimOpt
   const { start, end } = speechBounds(pcm, sampleRate, opts);
   return pcm.slice(start, end);
 }
+
+/**
+ * The sample at the middle of the quietest `windowMs` stretch whose middle lies in [from, to) (samples): where to
+ * cut speech with the least chance of cutting a word (a pause, else the softest moment). Ties -> the latest, so a
+ * cut keeps as much as it may. `to` is clamped to the signal; from >= to gives `to`.
+ */
+export function quietestCut(pcm: Float32Array, sampleRate: number, from: number, to: number, windowMs = 60): number {
+  const end = Math.min(to, pcm.length);
+  const half = Math.max(1, Math.round((windowMs / 2000) * sampleRate));
+  const hop = Math.max(1, Math.round(sampleRate / 200)); // 5 ms steps
+  let best = end;
+  let bestEnergy = Infinity;
+  for (let at = Math.max(0, from); at < end; at += hop) {
+    let energy = 0;
+    for (let i = Math.max(0, at - half); i < Math.min(pcm.length, at + half); i++) energy += pcm[i] * pcm[i];
+    if (energy <= bestEnergy) {
+      bestEnergy = energy;
+      best = at;
+    }
+  }
+  return best;
+}

@@ -54,6 +54,7 @@ export function registerVoices(program: Command): void {
       const info = await (await openLibrary(flags)).create({ name, audio: bytes, transcript: flags.transcript, id: flags.id, origin: flags.bundled ? 'bundled' : 'user' });
       console.log(`saved voice "${info.name}" as ${info.id} (${info.durationSeconds.toFixed(1)} s)`);
       if (info.promptTempo) console.log(`the prompt was slower than the model's pace: sped up ${info.promptTempo}x before encoding`);
+      if (info.promptCroppedFrom) console.log(`the prompt had ${info.promptCroppedFrom.toFixed(1)} s of speech, more than the model reads well from: its first part was kept${flags.transcript && !info.hasTranscript ? ', and the transcript, which spoke for all of it, was set aside' : ''}`);
     });
 
   common(voices.command('remove').argument('<id>', 'voice id (see "parla voices list")'))

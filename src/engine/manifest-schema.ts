@@ -78,6 +78,9 @@ export const promptPaceSection = z
   })
   .strict();
 
+/** Voice prompts longer than this (seconds of speech, after any speed-up) are cut to it (src/engine/prompt-crop.ts); absent or null: never. */
+export const promptMaxSecondsField = z.number().min(1).nullable().optional();
+
 /**
  * `id` names the codec itself (weights included): voices store codes of one codec, so they stay valid across
  * models that share it (a new language model over the same codec). Absent: the model id stands for it.
@@ -110,6 +113,7 @@ export const manifestSchema = z.object({
   reader: readerSection.nullable().optional(),
   /** Slow voice prompts are sped up to this pace before encoding (src/engine/prompt-pace.ts); absent or null: never. */
   prompt_pace: promptPaceSection.nullable().optional(),
+  prompt_max_seconds: promptMaxSecondsField,
   /** Recommended sampling settings for requests that leave them out (src/engine/model-sampling.ts); absent = none. */
   sampling: z.object({
     temperature: z.number().optional(),

@@ -11,7 +11,7 @@ import { CodeReader } from '../lm/code-reader.js';
 import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
-import { promptPaceSection, readerSection, type ReaderSection } from './manifest-schema.js';
+import { promptMaxSecondsField, promptPaceSection, readerSection, type ReaderSection } from './manifest-schema.js';
 import { promptPaceOf, type PromptPace } from './prompt-pace.js';
 import { modelCandidates, modelRetryAbove, modelSamplingDefaults, modelSpliceWords, canSplice } from './model-sampling.js';
 import type { SamplingParams } from '../lm/sampling/index.js';
@@ -39,6 +39,8 @@ export interface CodecOnlyModel {
   reader?: CodeReader | AudioReader | null;
   /** model.json `prompt_pace`: how fast voice prompts are made (prompt-pace.ts); null or absent: as recorded. */
   promptPace?: PromptPace | null;
+  /** model.json `prompt_max_seconds`: how long voice prompts may be (prompt-crop.ts); null or absent: any length. */
+  promptMaxSeconds?: number | null;
 }
 
 /** Everything synthesis needs from a model folder; immutable and safe to share between concurrent requests. */
@@ -97,6 +99,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     codec,
     reader,
     promptPace: promptPaceOf(m.prompt_pace),
+    promptMaxSeconds: m.prompt_max_seconds ?? null,
     samplingDefaults: modelSamplingDefaults(m),
     candidates: modelCandidates(m),
     spliceWords: modelSpliceWords(m),
@@ -128,10 +131,10 @@ export async function loadCodecModel(dir: string, options: LoadModelOptions = {}
   const { id, codecId, spec } = readCodecSpec(json);
   const session: SessionOptions = { intraOpThreads: options.threads ?? 2 };
   // What voice creation reads besides the codec (voice.ts): the audio reader and the prompt pace.
-  const voicing = parseModelJsonPart(json, z.object({ reader: readerSection.nullable().optional(), prompt_pace: promptPaceSection.nullable().optional() }));
+  const voicing = parseModelJsonPart(json, z.object({ reader: readerSection.nullable().optional(), prompt_pace: promptPaceSection.nullable().optional(), prompt_max_seconds: promptMaxSecondsField }));
   const audioReader = voicing.reader?.input === 'audio' ? voicing.reader : null;
   const [codec, reader] = await Promise.all([Codec.load(spec, session), audioReader ? loadReader(resolve(json.dir, audioReader.file), audioReader, session) : null]);
-  return { id, codecId, dir: json.dir, sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader, promptPace: promptPaceOf(voicing.prompt_pace) };
+  return { id, codecId, dir: json.dir, sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader, promptPace: promptPaceOf(voicing.prompt_pace), promptMaxSeconds: voicing.prompt_max_seconds ?? null };
 }
 
 

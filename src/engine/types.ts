@@ -19,6 +19,8 @@ export interface Voice {
   durationSeconds: number;
   /** How much a slow prompt was sped up to the model's pace before encoding (prompt-pace.ts); absent = as recorded. */
   promptTempo?: number;
+  /** Seconds of speech a prompt longer than the model reads well from had before it was cut (prompt-crop.ts); absent = whole. */
+  promptCroppedFrom?: number;
   /** 'bundled' ships in voices/, 'user' was created through the API/CLI/UI. */
   origin: 'bundled' | 'user';
   createdAt?: string;
@@ -30,6 +32,8 @@ export interface VoiceInfo {
   durationSeconds: number;
   /** See Voice.promptTempo. */
   promptTempo?: number;
+  /** See Voice.promptCroppedFrom. */
+  promptCroppedFrom?: number;
   /** A transcript was given (else the model's audio reader heard the prompt's phonemes, when it has one). */
   hasTranscript: boolean;
   origin: 'bundled' | 'user';

@@ -20,6 +20,8 @@ interface VoiceFile {
   durationSeconds: number;
   /** Voice.promptTempo: the speed-up applied to a slow prompt before it was encoded. */
   promptTempo?: number;
+  /** Voice.promptCroppedFrom: the seconds of speech a long prompt had before it was cut. */
+  promptCroppedFrom?: number;
   transcript?: string;
   transcriptIds?: number[];
   /** Voice.transcriptHeard: transcriptIds are what the model's audio reader heard (no transcript was given). */
@@ -77,6 +79,7 @@ export class FileVoiceLibrary implements VoiceLibrary {
     const { codes } = readPcodes(await readFile(path), path);
     const voice: Voice = { id, name: file.name, codes, durationSeconds: file.durationSeconds, origin, createdAt: file.createdAt };
     if (file.promptTempo) voice.promptTempo = file.promptTempo;
+    if (file.promptCroppedFrom) voice.promptCroppedFrom = file.promptCroppedFrom;
     if (file.transcript) voice.transcript = file.transcript;
     if (file.transcriptIds) voice.transcriptIds = Int32Array.from(file.transcriptIds);
     if (file.transcriptHeard) voice.transcriptHeard = true;
@@ -169,6 +172,7 @@ function codecOf(file: VoiceFile): string {
 function toFile(v: Voice, model: CodecOnlyModel): VoiceFile {
   const file: VoiceFile = { format: 'parla-voice', version: 1, id: v.id, name: v.name, origin: v.origin, createdAt: v.createdAt, durationSeconds: v.durationSeconds, codecId: model.codecId, modelId: model.id };
   if (v.promptTempo) file.promptTempo = v.promptTempo;
+  if (v.promptCroppedFrom) file.promptCroppedFrom = v.promptCroppedFrom;
   if (v.transcript) file.transcript = v.transcript;
   if (v.transcriptIds) file.transcriptIds = Array.from(v.transcriptIds);
   if (v.transcriptHeard) file.transcriptHeard = true;
@@ -176,5 +180,5 @@ function toFile(v: Voice, model: CodecOnlyModel): VoiceFile {
 }
 
 function info(f: VoiceFile, origin: 'bundled' | 'user'): VoiceInfo {
-  return { id: f.id, name: f.name, durationSeconds: f.durationSeconds, ...(f.promptTempo ? { promptTempo: f.promptTempo } : {}), hasTranscript: Boolean(f.transcript), origin, createdAt: f.createdAt };
+  return { id: f.id, name: f.name, durationSeconds: f.durationSeconds, ...(f.promptTempo ? { promptTempo: f.promptTempo } : {}), ...(f.promptCroppedFrom ? { promptCroppedFrom: f.promptCroppedFrom } : {}), hasTranscript: Boolean(f.transcript), origin, createdAt: f.createdAt };
 }

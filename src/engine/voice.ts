@@ -10,6 +10,7 @@ import { ParlaError } from '../errors.js';
 import { analyzeText } from '../text/pipeline.js';
 import type { AudioReader } from '../lm/audio-reader.js';
 import type { CodecOnlyModel } from './model.js';
+import { cropPrompt } from './prompt-crop.js';
 import { pacePrompt } from './prompt-pace.js';
 import type { Voice } from './types.js';
 
@@ -52,10 +53,10 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   const trimmed = trimSilence(raw, sr);
   const seconds = trimmed.length / sr;
   if (seconds < MIN_PROMPT_SECONDS) {
-    throw new ParlaError('audio_too_short', `voice prompt has ${seconds.toFixed(2)} s of speech after trimming silence; at least ${MIN_PROMPT_SECONDS} s is needed (3-10 s works best)`, { param: 'audio' });
+    throw new ParlaError('audio_too_short', `voice prompt has ${seconds.toFixed(2)} s of speech after trimming silence; at least ${MIN_PROMPT_SECONDS} s is needed (3-6 s works best)`, { param: 'audio' });
   }
   if (seconds > MAX_PROMPT_SECONDS) {
-    throw new ParlaError('audio_too_long', `voice prompt has ${seconds.toFixed(1)} s of speech; the limit is ${MAX_PROMPT_SECONDS} s (3-10 s works best)`, { param: 'audio' });
+    throw new ParlaError('audio_too_long', `voice prompt has ${seconds.toFixed(1)} s of speech; the limit is ${MAX_PROMPT_SECONDS} s (3-6 s works best)`, { param: 'audio' });
   }
   const transcript = options.transcript?.trim();
   const given = transcript ? await transcriptIds(transcript, options.language) : undefined;
@@ -63,14 +64,19 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   // for the transcript (reference mode without one reads far worse: prompt-pace.ts).
   const reader = model.reader?.input === 'audio' ? model.reader : null;
   if (given && reader?.transcriptMismatch) await checkTranscriptHeard(reader, reader.transcriptMismatch, trimmed, given);
-  const paced = await pacePrompt(trimmed, sr, MIN_PROMPT_SECONDS, model.promptPace ?? null, given, reader, options.signal);
+  // A prompt longer than the model reads well from keeps its first stretch (prompt-crop.ts), before it is paced. A
+  // transcript spoke for all of it: the part kept is heard instead (not at all without an audio reader).
+  const cropped = cropPrompt(trimmed, sr, model.promptMaxSeconds ?? null);
+  const typed = cropped.croppedFrom === undefined ? given : undefined;
+  const paced = await pacePrompt(cropped.pcm, sr, MIN_PROMPT_SECONDS, model.promptPace ?? null, typed, reader, options.signal);
   const pcm = normalizeLoudness(paced.pcm, sr, { targetDb: -20 });
   const codes = await model.codec.encode(pcm);
   const voice: Voice = { id, name, codes, durationSeconds: pcm.length / sr, origin: options.origin ?? 'user', createdAt: new Date().toISOString() };
   if (paced.tempo !== 1) voice.promptTempo = paced.tempo;
-  if (given) {
+  if (cropped.croppedFrom !== undefined) voice.promptCroppedFrom = Math.round(cropped.croppedFrom * 10) / 10;
+  if (typed) {
     voice.transcript = transcript;
-    voice.transcriptIds = given;
+    voice.transcriptIds = typed;
   } else if (paced.heard && paced.heard.length > 0) {
     voice.transcriptIds = paced.heard;
     voice.transcriptHeard = true;

@@ -4,6 +4,7 @@ import json
 import os
 
 from .config import TEXT_BOS, TEXT_EOS, TEXT_PAD, TEXT_SEP
+from .dataset import FRAME_RATE, PromptOptions
 
 FORMAT = "parla-model"
 FORMAT_VERSION = 1
@@ -106,4 +107,6 @@ def build_manifest(model_id: str, description: str, ar: dict, nar: dict, draft, 
         "nar": nar,
         "training": {"exported": datetime.date.today().isoformat(), **training},
         "quality": None,
+        # The longest prompt the AR was trained on: the runtime cuts longer voice prompts to it (prompt-crop.ts).
+        "prompt_max_seconds": PromptOptions().max_prompt_frames / FRAME_RATE,
     }

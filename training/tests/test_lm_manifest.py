@@ -50,3 +50,8 @@ def test_codec_training_and_quality_survive_an_lm_export(tmp_path):
     assert m["codec"]["id"] == "codec-x"
     # nothing to keep in an empty folder
     assert keep_codec_records(manifest(), existing_manifest(str(tmp_path / "none")))["quality"] is None
+
+
+def test_the_trained_prompt_length_is_written_for_the_runtime():
+    # training/lm/dataset.py crops prompts to 6 s; the runtime cuts longer voice prompts to the same.
+    assert manifest()["prompt_max_seconds"] == 6

@@ -1,0 +1,22 @@
+/**
+ * Cutting a voice prompt longer than the model reads well from. The shipped AR was trained on prompts of 3-6 s
+ * (training/lm/dataset.py) and reads worse from longer ones: Kathleen's held-out sentences prompted with her 4 s
+ * prompt followed by two more of her sentences (8-11.7 s, transcript typed) read 48.6 and 41.0% WER (seeds 1, 2)
+ * where the prompt alone read 34.5% (typed) and 39.0 / 38.6% (heard); cut to its first stretch they read 39.0 / 38.6%
+ * (training/README.md, eighteenth session). model.json `prompt_max_seconds` says how long a prompt may be; a longer
+ * one keeps its first stretch, cut at the quietest moment (a pause, if there is one) in the second half of that length.
+ */
+import { quietestCut, trimSilence } from '../audio/silence.js';
+
+export interface CroppedPrompt {
+  pcm: Float32Array;
+  /** Seconds of speech before the cut; absent when the prompt was short enough. */
+  croppedFrom?: number;
+}
+
+export function cropPrompt(pcm: Float32Array, sampleRate: number, maxSeconds: number | null): CroppedPrompt {
+  const max = maxSeconds === null ? Infinity : Math.round(maxSeconds * sampleRate);
+  if (pcm.length <= max) return { pcm };
+  const cut = quietestCut(pcm, sampleRate, Math.round(max / 2), max);
+  return { pcm: trimSilence(pcm.subarray(0, cut), sampleRate), croppedFrom: pcm.length / sampleRate };
+}
