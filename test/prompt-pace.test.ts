@@ -94,13 +94,15 @@ describe('voice prompts brought to the shipped model pace (real recordings)', ()
     const told = [kathleen.text, kathleen.text, kathleen.text].join(' ');
     const voice = await createVoice(model, long, { name: 'k3', transcript: told, sampleRate: 16000 });
     const once = await createVoice(model, kathleen.audio, { name: 'k', sampleRate: 16000 });
-    expect(voice.promptCroppedFrom).toBeGreaterThan(11);
+    // Paced first (the pauses make the whole slower than her pace), then cut in the first pause after 3 s: what is
+    // kept is her prompt once, at that pace.
+    expect(voice.promptTempo).toBeGreaterThan(1);
+    expect(voice.promptCroppedFrom).toBeGreaterThan(11 / voice.promptTempo!);
     expect(voice.durationSeconds).toBeLessThanOrEqual(6);
-    // The cut falls in the first pause after 3 s: what is kept is her prompt once (as long, give or take the margins).
-    expect(Math.abs(voice.durationSeconds - once.durationSeconds)).toBeLessThan(0.3);
+    expect(Math.abs(voice.durationSeconds - once.durationSeconds / voice.promptTempo!)).toBeLessThan(0.3);
     expect(voice.transcript).toBeUndefined();
     expect(voice.transcriptHeard).toBe(true);
-    expect(errorRate(voice.transcriptIds!, once.transcriptIds!)).toBeLessThan(0.15);
+    expect(errorRate(voice.transcriptIds!, once.transcriptIds!)).toBeLessThan(0.25); // 0.17 measured: the same words, sped up 1.18x
     // A typed transcript that is not what the long prompt says is still refused (checked against all of it).
     await expect(createVoice(model, long, { name: 'k3', transcript: slow.text, sampleRate: 16000 })).rejects.toMatchObject({ param: 'transcript' });
   });

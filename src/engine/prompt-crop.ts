@@ -3,8 +3,9 @@
  * (training/lm/dataset.py) and reads worse from longer ones: Kathleen's held-out sentences prompted with her 4 s
  * prompt followed by two more of her sentences (8-11.7 s, transcript typed) read 48.6 and 41.0% WER (seeds 1, 2)
  * where the prompt alone read 34.5% (typed) and 39.0 / 38.6% (heard); cut to its first stretch they read 39.0 / 38.6%
- * (training/README.md, eighteenth session). model.json `prompt_max_seconds` says how long a prompt may be; a longer
- * one keeps its first stretch, cut at the quietest moment (a pause, if there is one) in the second half of that length.
+ * (training/README.md, eighteenth session). model.json `prompt_max_seconds` says how long a prompt may be (at pace:
+ * a slow prompt sped up to fit keeps all it says); a longer one keeps its first stretch, cut at the quietest moment
+ * (a pause, if there is one) in the second half of that length.
  */
 import { quietestCut, trimSilence } from '../audio/silence.js';
 

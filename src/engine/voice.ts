@@ -64,12 +64,14 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   // for the transcript (reference mode without one reads far worse: prompt-pace.ts).
   const reader = model.reader?.input === 'audio' ? model.reader : null;
   if (given && reader?.transcriptMismatch) await checkTranscriptHeard(reader, reader.transcriptMismatch, trimmed, given);
-  // A prompt longer than the model reads well from keeps its first stretch (prompt-crop.ts), before it is paced. A
-  // transcript spoke for all of it: the part kept is heard instead (not at all without an audio reader).
-  const cropped = cropPrompt(trimmed, sr, model.promptMaxSeconds ?? null);
-  const typed = cropped.croppedFrom === undefined ? given : undefined;
-  const paced = await pacePrompt(cropped.pcm, sr, MIN_PROMPT_SECONDS, model.promptPace ?? null, typed, reader, options.signal);
-  const pcm = normalizeLoudness(paced.pcm, sr, { targetDb: -20 });
+  const paced = await pacePrompt(trimmed, sr, MIN_PROMPT_SECONDS, model.promptPace ?? null, given, reader, options.signal);
+  // Longer, at pace, than the model reads well from: its first stretch is kept (prompt-crop.ts). The transcript, typed
+  // or heard, spoke for all of it: the part kept is heard again (not at all without an audio reader).
+  const cropped = cropPrompt(paced.pcm, sr, model.promptMaxSeconds ?? null);
+  const whole = cropped.croppedFrom === undefined;
+  const typed = whole ? given : undefined;
+  const heard = whole ? paced.heard : reader ? await reader.transcribe(cropped.pcm) : undefined;
+  const pcm = normalizeLoudness(cropped.pcm, sr, { targetDb: -20 });
   const codes = await model.codec.encode(pcm);
   const voice: Voice = { id, name, codes, durationSeconds: pcm.length / sr, origin: options.origin ?? 'user', createdAt: new Date().toISOString() };
   if (paced.tempo !== 1) voice.promptTempo = paced.tempo;
@@ -77,8 +79,8 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   if (typed) {
     voice.transcript = transcript;
     voice.transcriptIds = typed;
-  } else if (paced.heard && paced.heard.length > 0) {
-    voice.transcriptIds = paced.heard;
+  } else if (heard && heard.length > 0) {
+    voice.transcriptIds = heard;
     voice.transcriptHeard = true;
   }
   return voice;
