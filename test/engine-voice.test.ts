@@ -113,6 +113,9 @@ describe('createVoice', () => {
 
   it('refuses an empty name', async () => {
     expect((await parlaError(() => createVoice(model, promptPcm(), { name: '  ' }))).param).toBe('name');
+    // A JavaScript caller's number (or missing name) is the same error, not a TypeError.
+    expect((await parlaError(() => createVoice(model, promptPcm(), { name: 7 as unknown as string }))).param).toBe('name');
+    expect((await parlaError(() => createVoice(model, promptPcm(), {} as { name: string }))).param).toBe('name');
   });
 
   it.each([

@@ -41,7 +41,8 @@ export interface CreateVoiceOptions {
  * @throws ParlaError not_audio | empty_input | audio_silent | audio_too_short | audio_too_long | unknown_symbol | file_not_found
  */
 export async function createVoice(model: CodecOnlyModel, input: Float32Array | Uint8Array | string, options: CreateVoiceOptions): Promise<Voice> {
-  const name = (options.name ?? '').trim();
+  // Typed callers always pass a string; JavaScript ones (and JSON) may not, and get the error below, not a TypeError.
+  const name = typeof options.name === 'string' ? options.name.trim() : '';
   if (!name) throw new ParlaError('invalid_input', 'a voice needs a non-empty name', { param: 'name' });
   const id = options.id ?? slugify(name);
   if (!VOICE_ID.test(id)) throw new ParlaError('invalid_input', `voice id "${id}" must match ${VOICE_ID.source}`, { param: 'id' });
