@@ -1,9 +1,9 @@
 /**
  * Cutting a voice prompt longer than the model reads well from. The shipped AR was trained on prompts of 3-6 s
  * (training/lm/dataset.py) and reads worse from longer ones: Kathleen's held-out sentences prompted with her 4 s
- * prompt followed by two more of her sentences (8-11.7 s, transcript typed) read 48.6 and 41.0% WER (seeds 1, 2)
- * where the prompt alone read 34.5% (typed) and 39.0 / 38.6% (heard); cut to its first stretch they read 39.0 / 38.6%
- * (training/README.md, eighteenth session). model.json `prompt_max_seconds` says how long a prompt may be (at pace:
+ * prompt followed by two more of her sentences (8-11.7 s, transcript typed) read 42.5% WER over three seeds, cut
+ * 36.8% (her prompt alone: 34.5% typed, 38-39% heard), and the cut prompt costs the AR less (RTF 0.136 against 0.172;
+ * training/README.md, eighteenth session). model.json `prompt_max_seconds` says how long a prompt may be (at pace:
  * a slow prompt sped up to fit keeps all it says); a longer one keeps its first stretch, cut at the quietest moment
  * (a pause, if there is one) in the second half of that length.
  */
