@@ -15,9 +15,14 @@ export interface CroppedPrompt {
   croppedFrom?: number;
 }
 
-export function cropPrompt(pcm: Float32Array, sampleRate: number, maxSeconds: number | null): CroppedPrompt {
+/**
+ * `pcm`: trimmed speech at pace. A cut that would leave less than `minSeconds` of speech (a pause of seconds right
+ * after a short first phrase) falls back to the first `maxSeconds`, silence and all.
+ */
+export function cropPrompt(pcm: Float32Array, sampleRate: number, maxSeconds: number | null, minSeconds: number): CroppedPrompt {
   const max = maxSeconds === null ? Infinity : Math.round(maxSeconds * sampleRate);
   if (pcm.length <= max) return { pcm };
-  const cut = quietestCut(pcm, sampleRate, Math.round(max / 2), max);
-  return { pcm: trimSilence(pcm.subarray(0, cut), sampleRate), croppedFrom: pcm.length / sampleRate };
+  const croppedFrom = pcm.length / sampleRate;
+  const kept = trimSilence(pcm.subarray(0, quietestCut(pcm, sampleRate, Math.round(max / 2), max)), sampleRate);
+  return { pcm: kept.length >= minSeconds * sampleRate ? kept : pcm.slice(0, max), croppedFrom };
 }

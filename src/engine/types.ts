@@ -19,7 +19,7 @@ export interface Voice {
   durationSeconds: number;
   /** How much a slow prompt was sped up to the model's pace before encoding (prompt-pace.ts); absent = as recorded. */
   promptTempo?: number;
-  /** Seconds of speech a prompt longer than the model reads well from had before it was cut (prompt-crop.ts); absent = whole. */
+  /** Seconds of speech (after any speed-up) a prompt longer than the model reads well from had before it was cut (prompt-crop.ts); absent = whole. */
   promptCroppedFrom?: number;
   /** 'bundled' ships in voices/, 'user' was created through the API/CLI/UI. */
   origin: 'bundled' | 'user';

@@ -68,7 +68,7 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   const paced = await pacePrompt(trimmed, sr, MIN_PROMPT_SECONDS, model.promptPace ?? null, given, reader, options.signal);
   // Longer, at pace, than the model reads well from: its first stretch is kept (prompt-crop.ts). The transcript, typed
   // or heard, spoke for all of it: the part kept is heard again (not at all without an audio reader).
-  const cropped = cropPrompt(paced.pcm, sr, model.promptMaxSeconds ?? null);
+  const cropped = cropPrompt(paced.pcm, sr, model.promptMaxSeconds ?? null, MIN_PROMPT_SECONDS);
   const whole = cropped.croppedFrom === undefined;
   const typed = whole ? given : undefined;
   const heard = whole ? paced.heard : reader ? await reader.transcribe(cropped.pcm) : undefined;
