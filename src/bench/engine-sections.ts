@@ -89,8 +89,8 @@ export interface ProseRun {
 
 /**
  * The model's recommended settings over the first-audio paragraphs (ordinary prose, two or three sentences each)
- * in `parla say`'s default voice: what a user waits for typical text. Why beside rtf_recommended: the bench
- * sentence ends "... and the.", which the reader hears as badly said, so it is retried every time; prose is not.
+ * in `parla say`'s default voice: what a user waits for typical text. Why beside rtf_recommended: that is one odd
+ * sentence (it ends "... and the."), and whether its chunk is retried decides it.
  * `candidates`: the recommended candidates per chunk (a retried chunk samples as many again).
  */
 export async function proseRun(synth: Synthesizer, voice: Voice, candidates: number): Promise<ProseRun> {
