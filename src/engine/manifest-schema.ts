@@ -78,9 +78,6 @@ export const promptPaceSection = z
   })
   .strict();
 
-/** Voice prompts longer than this (seconds of speech, after any speed-up) are cut to it (src/engine/prompt-crop.ts); absent or null: never. */
-export const promptMaxSecondsField = z.number().min(1).nullable().optional();
-
 /**
  * `id` names the codec itself (weights included): voices store codes of one codec, so they stay valid across
  * models that share it (a new language model over the same codec). Absent: the model id stands for it.
@@ -113,7 +110,8 @@ export const manifestSchema = z.object({
   reader: readerSection.nullable().optional(),
   /** Slow voice prompts are sped up to this pace before encoding (src/engine/prompt-pace.ts); absent or null: never. */
   prompt_pace: promptPaceSection.nullable().optional(),
-  prompt_max_seconds: promptMaxSecondsField,
+  /** Voice prompts longer than this (seconds of speech, after any speed-up) are cut to it (src/engine/prompt-crop.ts); absent or null: never. */
+  prompt_max_seconds: z.number().min(1).nullable().optional(),
   /** Recommended sampling settings for requests that leave them out (src/engine/model-sampling.ts); absent = none. */
   sampling: z.object({
     temperature: z.number().optional(),
@@ -139,3 +137,6 @@ export type ReaderSection = z.infer<typeof readerSection>;
 export type ArSection = z.infer<typeof arSection>;
 export type NarSection = z.infer<typeof narSection>;
 export type TensorSpec = z.infer<typeof tensorSpec>;
+
+/** What voice creation reads besides the codec (src/engine/voice.ts): the audio reader, the prompt pace and length. */
+export const voicingSections = manifestSchema.pick({ reader: true, prompt_pace: true, prompt_max_seconds: true });

@@ -11,7 +11,7 @@ import { CodeReader } from '../lm/code-reader.js';
 import { makeCodes, type Codes } from '../codec/codes.js';
 import { ParlaError } from '../errors.js';
 import { arDims, codecIdOf, loadModelManifest, narDims, type ModelManifest } from './manifest.js';
-import { promptMaxSecondsField, promptPaceSection, readerSection, type ReaderSection } from './manifest-schema.js';
+import { voicingSections, type ReaderSection } from './manifest-schema.js';
 import { promptPaceOf, type PromptPace } from './prompt-pace.js';
 import { modelCandidates, modelRetryAbove, modelSamplingDefaults, modelSpliceWords, canSplice } from './model-sampling.js';
 import type { SamplingParams } from '../lm/sampling/index.js';
@@ -98,8 +98,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     nar,
     codec,
     reader,
-    promptPace: promptPaceOf(m.prompt_pace),
-    promptMaxSeconds: m.prompt_max_seconds ?? null,
+    ...promptShaping(m),
     samplingDefaults: modelSamplingDefaults(m),
     candidates: modelCandidates(m),
     spliceWords: modelSpliceWords(m),
@@ -122,6 +121,11 @@ export async function fillCodebooks(model: LoadedModel, text: ArrayLike<number>,
   return makeCodes(1, codebook0.length, Int32Array.from(codebook0), phonemes);
 }
 
+/** How voice prompts are shaped for this model (voice.ts), from its model.json: pace and longest length. */
+function promptShaping(m: Pick<z.infer<typeof voicingSections>, 'prompt_pace' | 'prompt_max_seconds'>): Pick<CodecOnlyModel, 'promptPace' | 'promptMaxSeconds'> {
+  return { promptPace: promptPaceOf(m.prompt_pace), promptMaxSeconds: m.prompt_max_seconds ?? null };
+}
+
 /**
  * Opens only the codec of `<dir>/model.json` (no language model needed), and its audio reader if it names one:
  * enough to create, save and load voices, so voices can be made with a codec that ships ahead of its language model.
@@ -130,11 +134,10 @@ export async function loadCodecModel(dir: string, options: LoadModelOptions = {}
   const json = readModelJson(dir);
   const { id, codecId, spec } = readCodecSpec(json);
   const session: SessionOptions = { intraOpThreads: options.threads ?? 2 };
-  // What voice creation reads besides the codec (voice.ts): the audio reader and the prompt pace.
-  const voicing = parseModelJsonPart(json, z.object({ reader: readerSection.nullable().optional(), prompt_pace: promptPaceSection.nullable().optional(), prompt_max_seconds: promptMaxSecondsField }));
+  const voicing = parseModelJsonPart(json, voicingSections);
   const audioReader = voicing.reader?.input === 'audio' ? voicing.reader : null;
   const [codec, reader] = await Promise.all([Codec.load(spec, session), audioReader ? loadReader(resolve(json.dir, audioReader.file), audioReader, session) : null]);
-  return { id, codecId, dir: json.dir, sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader, promptPace: promptPaceOf(voicing.prompt_pace), promptMaxSeconds: voicing.prompt_max_seconds ?? null };
+  return { id, codecId, dir: json.dir, sampleRate: spec.sampleRate, hopLength: spec.hopLength, frameRate: spec.sampleRate / spec.hopLength, numCodebooks: spec.numCodebooks, codebookSize: spec.codebookSize, codec, reader, ...promptShaping(voicing) };
 }
 
 
