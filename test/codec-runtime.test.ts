@@ -120,6 +120,35 @@ describe('codec on onnxruntime-node (tiny random-weight fixture)', () => {
     expect(maxDiff / peak).toBeLessThan(1e-3);
   });
 
+  it('measures its reach: streamed with that much context the seams vanish, with less they show', async () => {
+    expect(codec.reachFrames).toBeGreaterThan(0);
+    expect(codec.reachFrames).toBeLessThanOrEqual(8);
+    const codes = makeCodes(8, 60, Int32Array.from({ length: 8 * 60 }, (_, i) => (i * 7919) % 1024));
+    const whole = await codec.decode(codes);
+    const streamed = async (contextFrames?: number): Promise<number> => {
+      const pieces: Float32Array[] = [];
+      for await (const chunk of decodeInChunks(codec.streamingDecoder({ chunkFrames: 10, contextFrames }), codes, 7)) pieces.push(chunk);
+      return maxDifference(concatAudio(pieces), whole);
+    };
+    expect(await streamed()).toBeLessThan(1e-5);
+    expect(await streamed(codec.reachFrames - 1)).toBeGreaterThan(1e-4);
+  });
+
+  it('a short first chunk, then longer ones; pushAll emits all that has its look-ahead as one chunk', async () => {
+    const codes = makeCodes(8, 50, Int32Array.from({ length: 8 * 50 }, (_, i) => (i * 31) % 1024));
+    const reach = codec.reachFrames;
+    const decoder = codec.streamingDecoder({ firstChunkFrames: 5, chunkFrames: 20 });
+    const sizes = (chunks: Float32Array[]) => chunks.map((c) => c.length / 320);
+    const early = 30 - reach >= 25 ? [5, 20] : [5];
+    expect(sizes(await decoder.push(sliceFrames(codes, 0, 30)))).toEqual(early);
+    // The rest in chunks of 20: everything received is decoded.
+    expect(sizes(await decoder.flush())).toEqual(early.length === 2 ? [5] : [20, 5]);
+    const all = codec.streamingDecoder();
+    expect(sizes(await all.pushAll(sliceFrames(codes, 0, 20)))).toEqual([20 - reach]);
+    expect(sizes(await all.pushAll(sliceFrames(codes, 20, 20 + reach - 1)))).toEqual([reach - 1]);
+    expect(sizes(await all.flush())).toEqual([reach]);
+  });
+
   it('rejects audio shorter than one frame and codes outside the codebook', async () => {
     await expect(codec.encode(new Float32Array(100))).rejects.toMatchObject({ code: 'audio_too_short' });
     await expect(codec.decode(makeCodes(1, 2, Int32Array.of(5, 1024)))).rejects.toThrow(/outside 0..1023/);
@@ -128,5 +157,32 @@ describe('codec on onnxruntime-node (tiny random-weight fixture)', () => {
 
   it('names the missing file or field of a broken model directory', () => {
     expect(() => readCodecSpec('test/fixtures')).toThrow(/no model.json/);
+  });
+});
+
+function concatAudio(pieces: Float32Array[]): Float32Array {
+  const out = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) (out.set(p, at), (at += p.length));
+  return out;
+}
+
+function maxDifference(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+describe('the shipped codec streamed', () => {
+  it('reaches 23 frames, and streamed with the default context equals the one-shot decode', async () => {
+    const shipped = await Codec.load(readCodecSpec('models/default').spec, { intraOpThreads: 1 });
+    expect(shipped.reachFrames).toBe(23);
+    const codes = makeCodes(1, 150, Int32Array.from({ length: 150 }, (_, i) => (i * 7919) % 1024));
+    const whole = await shipped.decode(codes);
+    const pieces: Float32Array[] = [];
+    for await (const chunk of decodeInChunks(shipped.streamingDecoder({ chunkFrames: 25 }), codes, 25)) pieces.push(chunk);
+    expect(maxDifference(concatAudio(pieces), whole)).toBeLessThan(1e-4);
+    await shipped.release();
   });
 });

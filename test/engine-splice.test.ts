@@ -80,6 +80,15 @@ describe('spliceCandidates', () => {
     expect(Array.from(out.codes)).toEqual([4000, 4001, 4002, 4003]);
     expect(spliceCandidates([short, b], text, 1, DIMS).choices).toEqual([0, 1]);
   });
+
+  it('reports the frames taken per segment, and keeps a first segment already chosen (firstFrom)', () => {
+    expect(spliceCandidates([a, b], text, 1, DIMS).lengths).toEqual([4, 5]);
+    // B's first word reads worse, but it is already playing: it stays, and the second word is chosen as before.
+    const kept = spliceCandidates([a, b], text, 1, DIMS, 1);
+    expect(kept.choices).toEqual([1, 1]);
+    expect(kept.lengths).toEqual([3, 5]);
+    expect(Array.from(kept.codes)).toEqual(Array.from(b.codes));
+  });
 });
 
 describe('checkSpliceWords', () => {

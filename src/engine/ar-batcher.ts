@@ -95,9 +95,10 @@ export class ArBatcher {
     let logits = await session.prefill(rows.map((r) => ({ ...r.job.prompt, pointer: r.pointer?.feed })));
     let position = logits.positions - 1;
     let arSteps = 1;
+    const result = (r: Row, endOfSpeech: boolean): ArResult => ({ codes: Int32Array.from(r.out), arSteps, proposed: 0, accepted: 0, endOfSpeech, ...r.phonemes?.result() });
     const finish = (r: Row, endOfSpeech: boolean): void => {
       r.done = true;
-      r.resolve({ codes: Int32Array.from(r.out), arSteps, proposed: 0, accepted: 0, endOfSpeech, ...r.phonemes?.result() });
+      r.resolve(result(r, endOfSpeech));
     };
     const groups: number[][] = rows.map(() => new Array<number>(g).fill(0));
     while (rows.some((r) => !r.done)) {
@@ -122,6 +123,7 @@ export class ArBatcher {
           if (r.pointer.tailExceeded) return finish(r, true);
         }
         if (r.out.length / g >= r.job.maxGroups) return finish(r, false);
+        r.job.onGroup?.({ frames: r.out.length, position: r.pointer?.position ?? -1, partial: () => result(r, false) });
         groups[b] = group;
       });
       if (rows.every((r) => r.done)) break;

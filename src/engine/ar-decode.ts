@@ -28,6 +28,21 @@ export interface ArJob {
   /** Use the drafter (ignored when the model has none). */
   speculative: boolean;
   signal?: AbortSignal;
+  /**
+   * Called after each group the row keeps and goes on from (not for the group that ends it): what stream()'s early
+   * first audio watches (early-head.ts). Plain decoding only.
+   */
+  onGroup?: (progress: ArProgress) => void;
+}
+
+/** Where a decoding row stands after a group. */
+export interface ArProgress {
+  /** Frames generated so far. */
+  frames: number;
+  /** Pointer models: the AR text-row index the pointer is at now, where the next frames go (-1 without a pointer). */
+  position: number;
+  /** The frames so far as a result (copies; endOfSpeech false). */
+  partial: () => ArResult;
 }
 
 export interface ArResult {
@@ -100,6 +115,7 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
       if (pointer.tailExceeded) return result(true);
     }
     if (n + 1 === job.maxGroups) break;
+    job.onGroup?.({ frames: out.length, position: pointer?.position ?? -1, partial: () => result(false) });
     logits = await session.step([group], pointer ? [pointer.feed] : undefined);
     next = lastPosition(logits);
     arSteps++;

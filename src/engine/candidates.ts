@@ -32,18 +32,18 @@ export interface CandidateChoice {
 }
 
 /**
- * Decodes `n` candidates of `job` (all submitted at once) and keeps the one `score` rates best (lowest; the reader's
- * CTC loss of the chunk's phonemes, per phoneme). `first`: the index of the first of them (a second round of
- * candidates continues the seeds of the first, so rounds of 4 + 4 sample what 8 at once would).
+ * Decodes `n` candidates of `job` (all submitted at once; `decode` gets each one's index) and keeps the one `score`
+ * rates best (lowest; the reader's CTC loss of the chunk's phonemes, per phoneme). `first`: the index of the first of
+ * them (a second round of candidates continues the seeds of the first, so rounds of 4 + 4 sample what 8 at once would).
  */
 export async function bestOfCandidates(
-  decode: (job: ArJob) => Promise<ArResult>,
+  decode: (job: ArJob, k: number) => Promise<ArResult>,
   score: (candidate: ArResult) => Promise<number>,
   job: ArJob,
   n: number,
   first = 0,
 ): Promise<CandidateChoice> {
-  const results = await Promise.all(Array.from({ length: n }, (_, k) => decode({ ...job, seed: job.seed + (first + k) * CANDIDATE_SEED_STRIDE })));
+  const results = await Promise.all(Array.from({ length: n }, (_, k) => decode({ ...job, seed: job.seed + (first + k) * CANDIDATE_SEED_STRIDE }, first + k)));
   const scores: number[] = [];
   for (const r of results) scores.push(await score(r));
   // Ties (and all-Infinity) keep the earliest candidate.

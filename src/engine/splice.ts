@@ -65,6 +65,8 @@ export interface Spliced {
   choices: number[];
   /** The chosen candidate's score per segment (CTC nats per sounding phoneme; Infinity: no candidate spoke it). */
   scores: number[];
+  /** Frames taken per segment (0: no candidate spoke it). */
+  lengths: number[];
 }
 
 /**
@@ -108,9 +110,9 @@ function segmentFrames(c: SpliceCandidate, segments: Int32Array, count: number):
 /**
  * Per segment of `words` words, the candidate whose frames for it the reader scores best (CTC nats per phoneme of
  * the segment's sounding phonemes; ties and segments without phonemes -> the earliest candidate that speaks it), and
- * those frames joined in order.
+ * those frames joined in order. `firstFrom`: the first segment's candidate, already chosen (and played: early-head.ts).
  */
-export function spliceCandidates(candidates: readonly SpliceCandidate[], text: ArrayLike<number>, words: number, dims: ReaderDims): Spliced {
+export function spliceCandidates(candidates: readonly SpliceCandidate[], text: ArrayLike<number>, words: number, dims: ReaderDims, firstFrom?: number): Spliced {
   const segments = textSegments(text, words, dims.firstPhonemeId);
   const sep = Array.prototype.indexOf.call(text, SEP_ID) as number;
   const count = segments.length > 0 ? Math.max(...segments) + 1 : 0;
@@ -119,13 +121,14 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
   const phonemes: number[] = [];
   const choices: number[] = [];
   const scores: number[] = [];
+  const lengths: number[] = [];
   for (let s = 0; s < count; s++) {
     const targets = readerTargets(dims, Array.from(text).filter((_, p) => p > sep && segments[p] === s));
     let best = -1;
     let bestScore = Infinity;
     for (const [k, c] of candidates.entries()) {
       const [from, to] = frames[k][s];
-      if (from < 0) continue;
+      if (from < 0 || (s === 0 && firstFrom !== undefined && k !== firstFrom)) continue;
       // Reader frames match codec frames up to its last one or two (its output length: training/reader).
       const f0 = Math.min(from, c.frames - 1);
       const f1 = Math.min(to, c.frames);
@@ -137,6 +140,7 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
     }
     choices.push(best);
     scores.push(bestScore);
+    lengths.push(best < 0 ? 0 : frames[best][s][1] - frames[best][s][0]);
     if (best < 0) continue;
     const c = candidates[best];
     for (let f = frames[best][s][0]; f < frames[best][s][1]; f++) {
@@ -144,5 +148,5 @@ export function spliceCandidates(candidates: readonly SpliceCandidate[], text: A
       phonemes.push(c.phonemes[f]);
     }
   }
-  return { codes: Int32Array.from(codes), phonemes: Int32Array.from(phonemes), choices, scores };
+  return { codes: Int32Array.from(codes), phonemes: Int32Array.from(phonemes), choices, scores, lengths };
 }

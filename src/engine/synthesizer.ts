@@ -10,11 +10,15 @@
  * one NAR stage, one codec piece) and yields between calls; concurrent requests interleave at that granularity.
  */
 import { sliceFrames, type Codes } from '../codec/codes.js';
+import type { StreamingDecoder } from '../codec/streaming.js';
 import { ArBatcher } from './ar-batcher.js';
 import { generateCodebook0, throwIfAborted, type ArJob, type ArResult } from './ar-decode.js';
 import { bestOfCandidates, MAX_CANDIDATES, withWorkOf } from './candidates.js';
+import { chooseHead, HeadWatch, type Head } from './early-head.js';
+import { AUDIO_READER_MIN_SAMPLES } from '../lm/audio-reader.js';
 import { needsRetry, spliceCandidates } from './splice.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
+import { ChunkPieces, concat } from './chunk-pieces.js';
 import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
 import { fillCodebooks, type LoadedModel } from './model.js';
 import { chunkInputs, DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
@@ -23,9 +27,12 @@ import { nothingToSay, phonemizeChunk, planChunks, type TextChunk } from './text
 import type { AudioChunk, SynthesisOptions, SynthesisResult, SynthesisStats } from './types.js';
 import { warmUp } from './warm-up.js';
 
-/** Frames per streamed piece (0.5 s) and look-around frames decoded with it and then dropped. */
-const STREAM_PIECE_FRAMES = 25;
-const STREAM_CONTEXT_FRAMES = 8;
+/**
+ * Frames of a chunk's first streamed piece (0.5 s: it starts playback) and of the pieces after it (2 s: each piece is
+ * decoded with the codec's reach of context on both sides, Codec.reachFrames, so longer pieces waste less).
+ */
+const STREAM_FIRST_PIECE_FRAMES = 25;
+const STREAM_PIECE_FRAMES = 100;
 
 interface ChunkCodes {
   index: number;
@@ -36,6 +43,11 @@ interface ChunkCodes {
   codes: Codes;
   /** The chunk's audio when it is already decoded whole (with the request's voice): an audio reader heard it. */
   audio?: Float32Array;
+  /**
+   * The chunk's first frames only, chosen early to start the stream (early-head.ts); the whole chunk follows with the
+   * same index, its codes starting with these.
+   */
+  head?: boolean;
 }
 
 /** A candidate as an audio reader heard it: all its codebooks and their decode with the request's voice. */
@@ -44,15 +56,28 @@ interface HeardCandidate {
   audio: Float32Array;
 }
 
+/** A chunk's codes, and its audio when it was decoded whole on the way. */
+interface DecodedChunk {
+  codes: Codes;
+  audio?: Float32Array;
+}
+
 /** What a chunk needs to fill and decode codes of its own: splicing makes a new candidate out of the heard ones. */
 interface ChunkDecoding {
   /** The AR text row (splice.ts locates words in it). */
   text: ArrayLike<number>;
-  /** Fills codebook 0 (and its phonemes) into all codebooks and decodes them with the request's voice. */
+  /** Fills codebook 0 (and its phonemes) into all codebooks. */
+  fill: (codebook0: Int32Array, phonemes?: Int32Array) => Promise<Codes>;
+  /** fill, then decodes them with the request's voice. */
   hear: (codebook0: Int32Array, phonemes?: Int32Array) => Promise<HeardCandidate>;
   spliceWords: number;
   /** splice.ts needsRetry: above this score a spliced chunk gets a second round of candidates (0 = never). */
   retryAbove: number;
+  /**
+   * stream()'s first chunk: gets the first word group's codes as soon as they are chosen (early-head.ts), when the
+   * chunk is spliced from several candidates, not retried, and has more than one group.
+   */
+  onHead?: (head: Codes) => void;
 }
 
 /** Running totals for SynthesisStats. */
@@ -152,61 +177,86 @@ export class Synthesizer {
     const resolved = this.resolve(options, true);
     const { sampleRate, hopLength } = this.model;
     const meter = new StatsMeter(resolved.params.temperature);
-    for await (const c of this.chunkCodes(text, options, resolved, meter)) {
+    const decoderFor = (): StreamingDecoder => this.model.codec.streamingDecoder({ firstChunkFrames: STREAM_FIRST_PIECE_FRAMES, chunkFrames: STREAM_PIECE_FRAMES, voice: resolved.voice.codes });
+    /** A chunk whose head is playing: the rest of its frames go through the same decoder. */
+    let open: { index: number; frames: number; decoder: StreamingDecoder; pieces: ChunkPieces } | null = null;
+    for await (const c of this.chunkCodes(text, options, resolved, meter, true)) {
       const total = c.codes.frames * hopLength;
-      const plan = edgePlan(c.index, c.count, total, this.fadeSamples());
-      const pause = this.pauseAfter(c);
-      let offset = 0;
-      const piece = (audio: Float32Array): AudioChunk => {
-        const first = offset === 0;
-        shapeEdges(audio, offset, plan);
-        offset += audio.length;
-        const end = offset >= total;
-        const out = end && pause.length > 0 ? concat([audio, pause]) : audio;
-        meter.audio(out.length);
-        return { index: c.index, text: first ? c.chunk.text : '', phonemes: first ? c.chunk.phonemes : '', audio: out, sampleRate, chunkEnd: end };
-      };
+      if (c.head) {
+        // The chunk's length is not known yet: no fade-out until it is (the decoder holds its last frames back anyway).
+        open = { index: c.index, frames: c.codes.frames, decoder: decoderFor(), pieces: new ChunkPieces(c, this.pauseAfter(c), this.fadeSamples(), meter, sampleRate) };
+        for (const audio of await open.decoder.pushAll(c.codes)) {
+          throwIfAborted(resolved.signal);
+          yield open.pieces.next(audio);
+        }
+        continue;
+      }
+      if (open?.index === c.index) {
+        const { decoder, pieces, frames } = open;
+        open = null;
+        pieces.setLength(total);
+        for (let t = frames; t < c.codes.frames; t += STREAM_PIECE_FRAMES) {
+          for (const audio of await decoder.push(sliceFrames(c.codes, t, Math.min(t + STREAM_PIECE_FRAMES, c.codes.frames)))) {
+            throwIfAborted(resolved.signal);
+            yield pieces.next(audio);
+          }
+        }
+        for (const audio of await decoder.flush()) {
+          throwIfAborted(resolved.signal);
+          yield pieces.next(audio);
+        }
+        continue;
+      }
+      const pieces = new ChunkPieces(c, this.pauseAfter(c), this.fadeSamples(), meter, sampleRate, total);
       if (total === 0) {
-        yield { index: c.index, text: c.chunk.text, phonemes: c.chunk.phonemes, audio: pause, sampleRate, chunkEnd: true };
+        yield { index: c.index, text: c.chunk.text, phonemes: c.chunk.phonemes, audio: pieces.pause, sampleRate, chunkEnd: true };
         continue;
       }
       if (c.audio) {
         // Already decoded whole (an audio reader chose it): cut into the same pieces instead of decoding again.
-        const step = STREAM_PIECE_FRAMES * hopLength;
-        for (let at = 0; at < c.audio.length; at += step) {
+        for (let at = 0, step = STREAM_FIRST_PIECE_FRAMES * hopLength; at < c.audio.length; at += step, step = STREAM_PIECE_FRAMES * hopLength) {
           throwIfAborted(resolved.signal);
-          yield piece(c.audio.slice(at, at + step));
+          yield pieces.next(c.audio.slice(at, at + step));
         }
         continue;
       }
-      const decoder = this.model.codec.streamingDecoder({ chunkFrames: STREAM_PIECE_FRAMES, contextFrames: STREAM_CONTEXT_FRAMES, voice: resolved.voice.codes });
+      const decoder = decoderFor();
       for (let t = 0; t < c.codes.frames; t += STREAM_PIECE_FRAMES) {
         const slice = sliceFrames(c.codes, t, t + STREAM_PIECE_FRAMES);
         for (const audio of await decoder.push(slice)) {
           throwIfAborted(resolved.signal);
-          yield piece(audio);
+          yield pieces.next(audio);
         }
       }
       for (const audio of await decoder.flush()) {
         throwIfAborted(resolved.signal);
-        yield piece(audio);
+        yield pieces.next(audio);
       }
     }
     options.onStats?.(meter.result(sampleRate));
   }
 
-  /** AR + NAR for each text chunk in order (phonemized just before); the codes of a chunk are complete before its audio is decoded. */
-  private async *chunkCodes(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter): AsyncGenerator<ChunkCodes> {
+  /**
+   * AR + NAR for each text chunk in order (phonemized just before); the codes of a chunk are complete before its audio
+   * is decoded, except that with `earlyHead` the first chunk may first come as its head (ChunkCodes.head). Work still
+   * running for a chunk when the caller stops early is cancelled.
+   */
+  private async *chunkCodes(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter, earlyHead = false): AsyncGenerator<ChunkCodes> {
     throwIfAborted(r.signal);
+    const stop = new AbortController();
+    const signal = r.signal ? AbortSignal.any([r.signal, stop.signal]) : stop.signal;
     if (this.batcher) this.batcher.activeRequests++;
+    let complete = false;
     try {
-      yield* this.chunkCodesOf(text, options, r, meter);
+      yield* this.chunkCodesOf(text, options, { ...r, signal }, meter, earlyHead);
+      complete = true;
     } finally {
+      if (!complete) stop.abort();
       if (this.batcher) this.batcher.activeRequests--;
     }
   }
 
-  private async *chunkCodesOf(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter): AsyncGenerator<ChunkCodes> {
+  private async *chunkCodesOf(text: string, options: SynthesisOptions, r: ResolvedSynthesis, meter: StatsMeter, earlyHead: boolean): AsyncGenerator<ChunkCodes> {
     const textOptions = { normalize: options.normalize, language: options.language, lexicon: options.lexicon };
     const pieces = planChunks(text, { ...textOptions, maxPhonemes: r.chunkPhonemes, firstMaxPhonemes: r.firstChunkPhonemes });
     let index = 0;
@@ -223,14 +273,23 @@ export class Synthesizer {
         const codes = await fill(codebook0, phonemes);
         return { codes, audio: await this.model.codec.decode(codes, { voice: r.voice.codes }) };
       };
-      const { ar, decoded, candidates } = await this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, hear, spliceWords: r.spliceWords, retryAbove: index > 0 || r.retryFirstChunk ? r.retryAbove : 0 });
+      let onHead: ((head: Codes) => void) | undefined;
+      const head = index === 0 && earlyHead ? new Promise<Codes>((resolve) => (onHead = resolve)) : undefined;
+      const work = this.decodeChunk(job, r.candidates, chunk.ids, { text: inputs.text, fill, hear, spliceWords: r.spliceWords, retryAbove: index > 0 || r.retryFirstChunk ? r.retryAbove : 0, onHead });
+      // Cancelled while the caller plays the head and then stops: nobody awaits it any more.
+      work.catch(() => undefined);
+      if (head) {
+        const early = await Promise.race([head, work.then(() => undefined)]);
+        if (early) yield { index, count, chunk, codes: early, head: true };
+      }
+      const { ar, decoded, candidates } = await work;
       meter.addAr(ar);
       meter.chunks++;
       if (candidates > 1) meter.candidates += candidates;
       throwIfAborted(r.signal);
       // Unreachable while minGroups >= 1 (the AR cannot end speech at once); named here rather than as an encoder error.
       if (ar.codes.length === 0) throw noSpeech(chunk.text);
-      // An audio reader already filled and decoded the chosen candidate: neither runs twice.
+      // An audio reader already filled (and decoded) the chosen candidate: neither runs twice.
       yield { index, count, chunk, codes: decoded?.codes ?? (await fill(ar.codes, ar.phonemes)), audio: decoded?.audio };
       index++;
     }
@@ -249,7 +308,7 @@ export class Synthesizer {
    * and with `d.retryAbove`, a chunk whose spliced groups still read badly gets as many candidates again (up to
    * MAX_CANDIDATES in all), spliced from all of them. `candidates`: how many were sampled.
    */
-  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, d: ChunkDecoding): Promise<{ ar: ArResult; decoded?: HeardCandidate; candidates: number }> {
+  private async decodeChunk(job: ArJob, candidates: number, textIds: ArrayLike<number>, d: ChunkDecoding): Promise<{ ar: ArResult; decoded?: DecodedChunk; candidates: number }> {
     const decode = (j: ArJob): Promise<ArResult> => (this.batcher ? this.batcher.submit(j) : generateCodebook0(this.model, j));
     const reader = this.model.reader;
     if (candidates === 1 || !reader) return { ar: await decode(job), candidates: 1 };
@@ -261,10 +320,29 @@ export class Synthesizer {
       heard.push({ ...h, ar: c, logProbs });
       return score;
     };
-    const choice = await bestOfCandidates(decode, score, job, candidates);
+    // The first word group chosen while the AR is still at work (early-head.ts): a NAR fills a chunk's frames together, so not with one.
+    const watch = d.onHead && d.spliceWords > 0 && d.retryAbove === 0 && this.model.canSplice && !this.model.nar ? HeadWatch.of(d.text, d.spliceWords, reader.dims.firstPhonemeId, candidates) : null;
+    const watched = (j: ArJob, k: number): Promise<ArResult> =>
+      decode({ ...j, onGroup: (p) => watch!.update(k, p) }).then((r) => {
+        watch!.finish(k, r);
+        return r;
+      });
+    const head = watch?.ready.then(async (ready): Promise<Head | null> => {
+      if (!ready) return null;
+      const logProbsOf = async (c: ArResult): Promise<{ data: Float32Array; frames: number } | null> => {
+        const { audio } = await d.hear(c.codes, c.phonemes);
+        return audio.length >= AUDIO_READER_MIN_SAMPLES ? reader.logProbs(audio) : null;
+      };
+      const chosen = await chooseHead(watch.partials(), logProbsOf, d.text, d.spliceWords, reader.dims);
+      if (chosen) d.onHead!(await d.fill(chosen.codes, chosen.phonemes));
+      return chosen;
+    });
+    head?.catch(() => undefined);
+    const choice = await bestOfCandidates(watch ? watched : decode, score, job, candidates);
+    const first = (await head)?.candidate;
     const spliceable = (): boolean => heard.every((h) => h.logProbs && h.ar.positions && h.ar.phonemes);
     if (d.spliceWords === 0 || !spliceable()) return { ar: choice.result, decoded: heard[choice.chosen], candidates };
-    const splice = () => spliceCandidates(heard.map((h) => ({ codes: h.ar.codes, phonemes: h.ar.phonemes!, positions: h.ar.positions!, logProbs: h.logProbs!.data, frames: h.logProbs!.frames })), d.text, d.spliceWords, reader.dims);
+    const splice = () => spliceCandidates(heard.map((h) => ({ codes: h.ar.codes, phonemes: h.ar.phonemes!, positions: h.ar.positions!, logProbs: h.logProbs!.data, frames: h.logProbs!.frames })), d.text, d.spliceWords, reader.dims, first);
     let spliced = splice();
     let ar = choice.result;
     const more = Math.min(candidates, MAX_CANDIDATES - candidates);
@@ -276,6 +354,8 @@ export class Synthesizer {
     // Every segment from one candidate: that candidate, already heard (no second decode).
     const from = new Set(spliced.choices);
     if (from.size === 1 && !from.has(-1)) return { ar, decoded: heard[spliced.choices[0]], candidates: sampled };
+    // A head is playing: stream() decodes the rest in pieces, so no whole decode.
+    if (first !== undefined) return { ar, decoded: { codes: await d.fill(spliced.codes, spliced.phonemes) }, candidates: sampled };
     return { ar, decoded: await d.hear(spliced.codes, spliced.phonemes), candidates: sampled };
   }
 
@@ -287,14 +367,4 @@ export class Synthesizer {
   private pauseAfter(c: ChunkCodes): Float32Array {
     return new Float32Array(c.index < c.count - 1 && !c.chunk.midPhrase ? Math.round((CHUNK_PAUSE_MS / 1000) * this.model.sampleRate) : 0);
   }
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
