@@ -326,5 +326,9 @@ describe('decoding a pointer model', () => {
     expect(out.audio.length).toBeGreaterThan(0);
     expect(out.audio.every(Number.isFinite)).toBe(true);
     expect((await parlaError(() => synth.generate('   ', { voice }))).code).toBe('empty_input');
+    for (const notText of [123, null, undefined, ['a']]) {
+      const err = await parlaError(() => synth.generate(notText as unknown as string, { voice }));
+      expect([err.code, err.param, err.message]).toEqual(['invalid_input', 'text', expect.stringMatching(/^text must be a string, got (number|null|undefined|object)$/)]);
+    }
   });
 });

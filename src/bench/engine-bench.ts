@@ -276,7 +276,7 @@ function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode,
   if (o.g1ModelDir && !randomWeights) n.push('grouped_speedup: the G=1 side is a random-weight twin of the AR (same configuration, group size 1; bench/engine/export_random.py --like), run to the same fixed length: steps and wall time per second of audio, speed only.');
   n.push('self_draft_*: the AR as its own drafter (every draft accepted): the upper bound of the verification mechanics, not a real configuration.');
   n.push(
-    "ttfa_*: streaming, ms from the stream() call to the first audio piece; the first text chunk's AR + NAR run to completion before its first 0.5 s codec piece is decoded, so it is the first chunk's length that counts (src/engine/first-chunk.ts). " +
+    "ttfa_*: streaming, ms from the stream() call to the first audio piece; the first text chunk's AR + NAR run to completion before its first 0.5 s codec piece is decoded, so it is the first chunk's length that counts (src/engine/first-chunk.ts); with several candidates spliced by words and no NAR, the first word group plays once every candidate has said it (src/engine/early-head.ts). " +
       'ttfa_ms: the bench sentence (no comma: one chunk; cached by the warm-up) run to the length limit, as random weights do. ' +
       'ttfa_fresh_ms: a paragraph of prose the phonemizer has not seen (one per run), at the length limit. ' +
       `ttfa_natural_ms: another such paragraph with the length limit at ${NATURAL_LENGTH.secondsPerPhoneme} s per phoneme, about where a trained model ends speech: the number to hold against the target. ` +

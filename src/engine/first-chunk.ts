@@ -2,7 +2,9 @@
  * Where streamed speech starts. A text chunk is synthesized whole (AR, then NAR over all its frames, then the
  * codec) before its first audio leaves, so the first chunk's length is the time to first audio: on the bench
  * models about 15 ms per character on top of a fixed ~0.3 s (AR prefill, 7 NAR stages over text + prompt, one
- * codec piece), measured at trained-speech lengths on the 2-core machine under load.
+ * codec piece), measured at trained-speech lengths on the 2-core machine under load. (One exception: a first chunk
+ * spliced from several candidates without a NAR starts with its first word group as soon as every candidate has
+ * said it, early-head.ts.)
  *
  * The first chunk therefore ends at the first natural break (a sentence end, or , ; : — ...) that leaves at least
  * FIRST_MIN_UNITS on both sides, within the first-chunk budget. A text with no such break is cut between words,

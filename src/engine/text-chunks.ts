@@ -43,7 +43,9 @@ export interface ChunkTextOptions extends TextOptions {
  * @throws ParlaError empty_input (nothing to say)
  */
 export function planChunks(text: string, options: ChunkTextOptions): PlannedChunk[] {
-  if (typeof text !== 'string' || text.trim() === '') throw new ParlaError('empty_input', 'text is empty', { param: 'text' });
+  // JavaScript callers and JSON bodies can pass anything: a non-string is named as such, not as empty text.
+  if (typeof text !== 'string') throw new ParlaError('invalid_input', `text must be a string, got ${text === null ? 'null' : typeof text}`, { param: 'text' });
+  if (text.trim() === '') throw new ParlaError('empty_input', 'text is empty', { param: 'text' });
   const normalized = options.normalize === false ? text : normalizeText(text);
   const sentences = splitSentences(normalized);
   if (sentences.length === 0) throw nothingToSay(text);
