@@ -1,5 +1,5 @@
 /** Batched AR decoding of concurrent requests: each row's codes equal the job decoded alone; cancelling one row spares the rest. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArBatcher } from '../src/engine/ar-batcher.js';
 import { generateCodebook0, type ArJob, type ArResult } from '../src/engine/ar-decode.js';
 import { Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
@@ -35,6 +35,37 @@ describe('ArBatcher', () => {
     const batched = await Promise.all(jobs.map((j) => batcher.submit(j)));
     expect(batcher.batchSizes).toEqual([3]);
     batched.forEach((r, i) => expect(Array.from(r.codes)).toEqual(Array.from(alone[i].codes)));
+  });
+
+  it('onGroup sees every kept group, and a promise it returns holds the next step (alone and batched), same codes', async () => {
+    const params = { temperature: 1, topP: 0.8 };
+    const [a, b] = await Promise.all(TEXTS.slice(1).map((t, i) => job(t, params, 21 + i)));
+    const plain = await generateCodebook0(model, a);
+    for (const batched of [false, true]) {
+      const run = vi.spyOn(model.ar, 'run');
+      const frames: number[] = [];
+      let callsWhenHeld = -1;
+      let callsAtRelease = -1;
+      const held: ArJob = {
+        ...a,
+        onGroup: (p) => {
+          frames.push(p.frames);
+          if (p.frames !== 4 * model.groupSize) return undefined;
+          expect(Array.from(p.partial().codes)).toEqual(Array.from(plain.codes.subarray(0, p.frames)));
+          callsWhenHeld = run.mock.calls.length;
+          return new Promise((resolve) => setTimeout(() => ((callsAtRelease = run.mock.calls.length), resolve()), 50));
+        },
+      };
+      const batcher = new ArBatcher(model);
+      const [out] = batched ? await Promise.all([batcher.submit(held), batcher.submit(b)]) : [await generateCodebook0(model, held)];
+      run.mockRestore();
+      expect(Array.from(out.codes)).toEqual(Array.from(plain.codes));
+      expect(frames[0]).toBe(model.groupSize);
+      // Every group but the last (the one that ends the row, by end of speech or the length limit).
+      expect(frames.length).toBe(Math.ceil(out.codes.length / model.groupSize) - 1);
+      expect(callsWhenHeld).toBeGreaterThan(0);
+      expect(callsAtRelease).toBe(callsWhenHeld);
+    }
   });
 
   it('waits for requests in progress to join, and no longer once all of them have', async () => {

@@ -102,6 +102,7 @@ export class ArBatcher {
     };
     const groups: number[][] = rows.map(() => new Array<number>(g).fill(0));
     while (rows.some((r) => !r.done)) {
+      const holds: Promise<void>[] = [];
       rows.forEach((r, b) => {
         if (r.done) return;
         if (r.job.signal?.aborted) {
@@ -123,10 +124,12 @@ export class ArBatcher {
           if (r.pointer.tailExceeded) return finish(r, true);
         }
         if (r.out.length / g >= r.job.maxGroups) return finish(r, false);
-        r.job.onGroup?.({ frames: r.out.length, position: r.pointer?.position ?? -1, partial: () => result(r, false) });
+        const hold = r.job.onGroup?.({ frames: r.out.length, position: r.pointer?.position ?? -1, partial: () => result(r, false) });
+        if (hold) holds.push(hold);
         groups[b] = group;
       });
       if (rows.every((r) => r.done)) break;
+      if (holds.length > 0) await Promise.all(holds);
       // Finished rows are fed their last group again: wasted work, but the batch keeps one shape.
       const pointers = this.model.ar.dims.pointerClasses ? rows.map((r) => r.pointer!.feed) : undefined;
       logits = await session.step(groups, pointers);

@@ -30,9 +30,11 @@ export interface ArJob {
   signal?: AbortSignal;
   /**
    * Called after each group the row keeps and goes on from (not for the group that ends it): what stream()'s early
-   * first audio watches (early-head.ts). Plain decoding only.
+   * first audio watches (early-head.ts). A promise returned holds the next step until it settles (the first word
+   * group is being chosen: decodes that would otherwise take turns with AR steps on the one JS thread). Plain
+   * decoding only.
    */
-  onGroup?: (progress: ArProgress) => void;
+  onGroup?: (progress: ArProgress) => void | Promise<void>;
 }
 
 /** Where a decoding row stands after a group. */
@@ -115,7 +117,7 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
       if (pointer.tailExceeded) return result(true);
     }
     if (n + 1 === job.maxGroups) break;
-    job.onGroup?.({ frames: out.length, position: pointer?.position ?? -1, partial: () => result(false) });
+    await job.onGroup?.({ frames: out.length, position: pointer?.position ?? -1, partial: () => result(false) });
     logits = await session.step([group], pointer ? [pointer.feed] : undefined);
     next = lastPosition(logits);
     arSteps++;

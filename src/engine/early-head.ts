@@ -32,6 +32,8 @@ export class HeadWatch {
   readonly ready: Promise<boolean>;
   private settle!: (ready: boolean) => void;
   private settled = false;
+  /** `ready` resolved true (known at once, where the promise tells only a turn later). */
+  isReady = false;
   /** Per candidate, the frame count when its pointer left the first group (-1: not yet). */
   private readonly passedAt: number[];
   private readonly latest: (ArProgress | undefined)[];
@@ -88,7 +90,8 @@ export class HeadWatch {
     if (states.includes('speaking')) return;
     this.settled = true;
     // All finished before the head was ready: the whole chunk is there, nothing to gain by an early choice.
-    this.settle(states.includes('past'));
+    this.isReady = states.includes('past');
+    this.settle(this.isReady);
   }
 }
 

@@ -322,8 +322,16 @@ export class Synthesizer {
     };
     // The first word group chosen while the AR is still at work (early-head.ts): a NAR fills a chunk's frames together, so not with one.
     const watch = d.onHead && d.spliceWords > 0 && d.retryAbove === 0 && this.model.canSplice && !this.model.nar ? HeadWatch.of(d.text, d.spliceWords, reader.dims.firstPhonemeId, candidates) : null;
+    let headSent = false;
     const watched = (j: ArJob, k: number): Promise<ArResult> =>
-      decode({ ...j, onGroup: (p) => watch!.update(k, p) }).then((r) => {
+      decode({
+        ...j,
+        onGroup: (p) => {
+          watch!.update(k, p);
+          // The AR waits while the head is chosen and sent: its steps would take turns with the head's decodes.
+          return watch!.isReady && !headSent ? headSettled : undefined;
+        },
+      }).then((r) => {
         watch!.finish(k, r);
         return r;
       });
@@ -338,6 +346,10 @@ export class Synthesizer {
       return chosen;
     });
     head?.catch(() => undefined);
+    const headSettled = head?.then(
+      () => void (headSent = true),
+      () => void (headSent = true),
+    );
     const choice = await bestOfCandidates(watch ? watched : decode, score, job, candidates);
     const first = (await head)?.candidate;
     const spliceable = (): boolean => heard.every((h) => h.logProbs && h.ar.positions && h.ar.phonemes);
