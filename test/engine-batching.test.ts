@@ -68,6 +68,33 @@ describe('ArBatcher', () => {
     }
   });
 
+  it('continuous batching: a job submitted while a batch runs joins it before the next step; finished rows leave; every row equals its job alone', async () => {
+    const params = { temperature: 1, topP: 0.8, ras: true };
+    const [a, b, c] = await Promise.all(TEXTS.map((t, i) => job(t, params, 31 + i)));
+    const alone = [];
+    for (const j of [a, b, c]) alone.push(await generateCodebook0(model, j));
+    const batcher = new ArBatcher(model);
+    const run = vi.spyOn(model.ar, 'run');
+    // b and c come while a is being decoded (after its fourth group, then its sixth), as requests do.
+    const later: Promise<ArResult>[] = [];
+    const first = batcher.submit({
+      ...b,
+      onGroup: (p) => {
+        if (p.frames === 4 * model.groupSize) later.push(batcher.submit(a));
+        if (p.frames === 6 * model.groupSize) later.push(batcher.submit(c));
+      },
+    });
+    const results = [await first, ...(await Promise.all(later))];
+    const calls = run.mock.calls.length;
+    run.mockRestore();
+    expect(batcher.batchSizes).toEqual([1, 1, 1]);
+    [alone[1], alone[0], alone[2]].forEach((r, i) => expect(Array.from(results[i].codes)).toEqual(Array.from(r.codes)));
+    // One batch: the steps are shared, so fewer graph calls than the three jobs' own (prefill + steps each).
+    const own = alone.reduce((n, r) => n + r.arSteps, 0);
+    expect(calls).toBeLessThan(own);
+    expect(results.map((r) => r.arSteps)).toEqual([alone[1].arSteps, alone[0].arSteps, alone[2].arSteps]);
+  });
+
   it('waits for requests in progress to join, and no longer once all of them have', async () => {
     const jobs = await Promise.all(TEXTS.slice(0, 2).map((t, i) => job(t, { temperature: 0 }, 11 + i)));
     // Two requests in progress, both submitted: the batch starts at once, not after the (here absurd) gather wait.

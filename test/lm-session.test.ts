@@ -174,6 +174,41 @@ describe('KV cache', () => {
     }
   });
 
+  it('continuous batching: a running row and a newly prefilled one merged step as they would alone; a row kept alone goes on as before', async () => {
+    const feed = groups(6, 11);
+    /** A prompt's logits (head 1) after each of the steps fed `feed`, decoded alone. */
+    const lone = async (prompt: ArPrompt): Promise<Float32Array[]> => {
+      const s = ArSession.start(ar);
+      await s.prefill([prompt]);
+      const out: Float32Array[] = [];
+      for (const g of feed) out.push((await s.step([g])).at(0, 0, 1).slice());
+      return out;
+    };
+    const longer: ArPrompt = { text: TEXT, groups: groups(6, 3) };
+    const shorter: ArPrompt = { text: [1, 60, 2], groups: groups(1, 4) };
+    // Either row may be the longer: the running batch's cache is padded, or the newcomer's.
+    for (const [x, y] of [[longer, shorter], [shorter, longer]]) {
+      const [aloneX, aloneY] = [await lone(x), await lone(y)];
+      // x runs three steps, then y (prefilled on its own) joins it.
+      const running = ArSession.start(ar);
+      await running.prefill([x]);
+      for (const g of feed.slice(0, 3)) await running.step([g]);
+      const joining = ArSession.start(ar);
+      await joining.prefill([y]);
+      const merged = ArSession.merge([running, joining]);
+      expect([merged.batch, merged.rowLength(0), merged.rowLength(1)]).toEqual([2, running.length, joining.length]);
+      for (let i = 0; i < 2; i++) {
+        const l = await merged.step([feed[3 + i], feed[i]]);
+        expect(maxAbsDiff(l.at(0, 0, 1), aloneX[3 + i])).toBeLessThan(CACHE_TOL);
+        expect(maxAbsDiff(l.at(1, 0, 1), aloneY[i])).toBeLessThan(CACHE_TOL);
+      }
+      // x finishes: y goes on alone, the padding no row needs dropped.
+      const kept = merged.keepRows([1]);
+      expect([kept.batch, kept.length]).toEqual([1, merged.rowLength(1)]);
+      expect(maxAbsDiff((await kept.step([feed[2]])).at(0, 0, 1), aloneY[2])).toBeLessThan(CACHE_TOL);
+    }
+  });
+
   it('rows that differ anywhere (a group code) are not treated as one prompt', async () => {
     const a: ArPrompt = { text: TEXT, groups: groups(3, 9) };
     const b: ArPrompt = { text: TEXT, groups: [...groups(2, 9), [1, 2]] };

@@ -1,16 +1,16 @@
 /**
- * Batched AR decoding of concurrent requests: jobs submitted within a few ms of each other are prefilled as
- * one ragged batch and stepped together (one graph call per step for all of them), each row with its own sampler
- * and seed, so each row's codes equal those of the job decoded alone (plain decoding; same logits up to float
- * rounding). Speculative jobs are not batched (see submit). Jobs arriving later start their own batch, which interleaves with the running one.
- *
- * Not continuous batching: a running batch takes no new rows (that needs an lm/ op to merge KV caches of different
- * lengths) and finished rows keep being fed a dummy group until the batch's longest row ends.
+ * Batched AR decoding of concurrent requests (continuous batching): jobs submitted within a few ms of each other are
+ * prefilled as one ragged batch and stepped together (one graph call per step for all of them), each row with its own
+ * sampler and seed, so each row's codes equal those of the job decoded alone (plain decoding; same logits up to float
+ * rounding). Jobs submitted while a batch runs are prefilled on their own and join it before its next step (their
+ * caches left-padded to the batch's, ArSession.merge), and rows that finish leave it (ArSession.keepRows), so one
+ * batch serves requests as they come and go. Speculative jobs are not batched (see submit).
  */
 import { ParlaError } from '../errors.js';
 import { ArSession } from '../lm/ar-session.js';
 import { CodeSampler } from '../lm/sampling/index.js';
 import { endOfSpeechFloor, FramePhonemes, generateCodebook0, pointerFor, type ArJob, type ArResult } from './ar-decode.js';
+import type { GroupLogits } from '../lm/logits.js';
 import type { PhonemePointer } from './phoneme-pointer.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
@@ -27,12 +27,19 @@ interface Row extends Pending {
   out: number[];
   phonemes: FramePhonemes | null;
   done: boolean;
+  /** AR calls this row took part in (its prefill, then every step). */
+  steps: number;
+  /** The logits of its next group [G * V] (a view of the last call's output), and the pointer's advance logits. */
+  next: Float32Array;
+  advance?: Float32Array;
 }
 
 export class ArBatcher {
   private queue: Pending[] = [];
-  /** Batches decoded so far and the rows they held (for tests and benchmarks). */
+  /** Rows admitted together, one entry per prefill: a batch's first rows, then any that joined it (tests and benchmarks). */
   readonly batchSizes: number[] = [];
+  /** The running batches' rows (each at most maxBatch). */
+  private readonly running = new Set<{ rows: Row[] }>();
   /** Synthesis requests in progress (any stage), kept by the Synthesizer: a lone request need not wait for company. */
   activeRequests = 0;
   private gatherTimer: ReturnType<typeof setTimeout> | null = null;
@@ -71,70 +78,112 @@ export class ArBatcher {
     this.gatherTimer = null;
   }
 
+  /** Starts a batch for the queued jobs that the running batches have no room for (they take the others before their next step). */
   private startBatches(): void {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.batchSizes.push(batch.length);
-      if (batch.length === 1) {
-        generateCodebook0(this.model, batch[0].job).then(batch[0].resolve, batch[0].reject);
-      } else {
-        this.decodeBatch(batch).catch((err) => batch.forEach((p) => p.reject(err)));
-      }
-    }
+    const room = [...this.running].reduce((n, b) => n + this.maxBatch - b.rows.length, 0);
+    if (this.queue.length <= room) return;
+    const batch = { rows: [] as Row[] };
+    this.running.add(batch);
+    this.decodeBatch(batch)
+      .catch((err: unknown) => batch.rows.splice(0).forEach((r) => r.done || r.reject(err)))
+      .finally(() => {
+        this.running.delete(batch);
+        // Jobs that came after its last row left (or were refused with it) start the next batch.
+        this.startBatches();
+      });
   }
 
-  private async decodeBatch(batch: Pending[]): Promise<void> {
-    const { groupSize: g, audioEos } = this.model;
-    const layout = eosLayout(this.model);
-    const rows: Row[] = batch.map((p) => {
+  /** Queued jobs (up to the batch's free rows) prefilled together, as rows ready to sample their first group. */
+  private async admit(batch: { rows: Row[] }): Promise<{ rows: Row[]; session: ArSession } | null> {
+    const jobs = this.queue.splice(0, this.maxBatch - batch.rows.length);
+    if (jobs.length === 0) return null;
+    this.batchSizes.push(jobs.length);
+    const rows: Row[] = jobs.map((p) => {
       const sampler = new CodeSampler(p.job.params, { seed: p.job.seed });
       const pointer = pointerFor(this.model, p.job, sampler);
-      return { ...p, sampler, pointer, out: [], phonemes: pointer ? new FramePhonemes() : null, done: false };
+      return { ...p, sampler, pointer, out: [], phonemes: pointer ? new FramePhonemes() : null, done: false, steps: 1, next: new Float32Array(0) };
     });
     const session = ArSession.start(this.model.ar, rows.length);
-    let logits = await session.prefill(rows.map((r) => ({ ...r.job.prompt, pointer: r.pointer?.feed })));
-    let position = logits.positions - 1;
-    let arSteps = 1;
-    const result = (r: Row, endOfSpeech: boolean): ArResult => ({ codes: Int32Array.from(r.out), arSteps, proposed: 0, accepted: 0, endOfSpeech, ...r.phonemes?.result() });
+    try {
+      const logits = await session.prefill(rows.map((r) => ({ ...r.job.prompt, pointer: r.pointer?.feed })));
+      rows.forEach((r, b) => this.setNext(r, logits, b, logits.positions - 1));
+    } catch (err) {
+      rows.forEach((r) => r.reject(err));
+      return null;
+    }
+    return { rows, session };
+  }
+
+  private setNext(r: Row, logits: GroupLogits, b: number, position: number): void {
+    const { groupSize: g } = this.model;
+    r.next = logits.data.subarray((b * logits.positions + position) * g * logits.vocabSize, (b * logits.positions + position + 1) * g * logits.vocabSize);
+    r.advance = logits.advanceAt(b, position);
+  }
+
+  private async decodeBatch(batch: { rows: Row[] }): Promise<void> {
+    const { groupSize: g, audioEos } = this.model;
+    const layout = eosLayout(this.model);
+    let session: ArSession | null = null;
+    const result = (r: Row, endOfSpeech: boolean): ArResult => ({ codes: Int32Array.from(r.out), arSteps: r.steps, proposed: 0, accepted: 0, endOfSpeech, ...r.phonemes?.result() });
     const finish = (r: Row, endOfSpeech: boolean): void => {
       r.done = true;
       r.resolve(result(r, endOfSpeech));
     };
-    const groups: number[][] = rows.map(() => new Array<number>(g).fill(0));
-    while (rows.some((r) => !r.done)) {
+    for (;;) {
+      const joined = await this.admit(batch);
+      if (joined) {
+        session = session ? ArSession.merge([session, joined.session]) : joined.session;
+        batch.rows.push(...joined.rows);
+      }
+      if (batch.rows.length === 0) return;
       const holds: Promise<void>[] = [];
-      rows.forEach((r, b) => {
-        if (r.done) return;
+      const groups: number[][] = [];
+      for (const r of batch.rows) {
         if (r.job.signal?.aborted) {
           r.done = true;
           r.reject(new ParlaError('cancelled', 'synthesis was cancelled', { param: 'signal' }));
-          return;
+          continue;
         }
-        const block = logits.data.subarray(((b * logits.positions + position) * g) * logits.vocabSize, ((b * logits.positions + position + 1) * g) * logits.vocabSize);
         // Each row masks end of speech by its own group index (min-length.ts), as it would decoded alone.
-        maskEndOfSpeech(block, r.out.length / g, endOfSpeechFloor(r.pointer, r.job.minGroups ?? 0), layout);
-        const group = Array.from(r.sampler.sampleGroup(block, g));
+        maskEndOfSpeech(r.next, r.out.length / g, endOfSpeechFloor(r.pointer, r.job.minGroups ?? 0), layout);
+        const group = Array.from(r.sampler.sampleGroup(r.next, g));
         const eos = group.indexOf(audioEos);
         const kept = eos >= 0 ? group.slice(0, eos) : group;
         r.out.push(...kept);
         r.phonemes?.add(r.pointer!.token, r.pointer!.position, kept.length);
-        if (eos >= 0) return finish(r, true);
-        if (r.pointer) {
-          r.pointer.advance(logits.advanceAt(b, position)!);
-          if (r.pointer.tailExceeded) return finish(r, true);
+        if (eos >= 0) {
+          finish(r, true);
+          continue;
         }
-        if (r.out.length / g >= r.job.maxGroups) return finish(r, false);
+        if (r.pointer) {
+          r.pointer.advance(r.advance!);
+          if (r.pointer.tailExceeded) {
+            finish(r, true);
+            continue;
+          }
+        }
+        if (r.out.length / g >= r.job.maxGroups) {
+          finish(r, false);
+          continue;
+        }
         const hold = r.job.onGroup?.({ frames: r.out.length, position: r.pointer?.position ?? -1, partial: () => result(r, false) });
         if (hold) holds.push(hold);
-        groups[b] = group;
-      });
-      if (rows.every((r) => r.done)) break;
+        groups.push(group);
+      }
+      // Finished rows leave the batch: it keeps only the rows still speaking.
+      const live = batch.rows.flatMap((r, b) => (r.done ? [] : [b]));
+      if (live.length < batch.rows.length) {
+        session = live.length > 0 ? session!.keepRows(live) : null;
+        batch.rows = live.map((b) => batch.rows[b]);
+      }
+      if (!session) continue; // every row finished: take the jobs that came meanwhile, if any
       if (holds.length > 0) await Promise.all(holds);
-      // Finished rows are fed their last group again: wasted work, but the batch keeps one shape.
-      const pointers = this.model.ar.dims.pointerClasses ? rows.map((r) => r.pointer!.feed) : undefined;
-      logits = await session.step(groups, pointers);
-      position = 0;
-      arSteps++;
+      const pointers = this.model.ar.dims.pointerClasses ? batch.rows.map((r) => r.pointer!.feed) : undefined;
+      const logits = await session.step(groups, pointers);
+      batch.rows.forEach((r, b) => {
+        r.steps++;
+        this.setNext(r, logits, b, 0);
+      });
     }
   }
 }

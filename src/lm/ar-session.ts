@@ -1,7 +1,7 @@
 /** A decoding session over an AR (or drafter) model: owns the KV cache of a batch of rows. */
 import { ParlaError } from '../errors.js';
 import type { ArModel } from './ar-model.js';
-import type { KvCache } from './kv-cache.js';
+import { KvCache } from './kv-cache.js';
 import { GroupLogits } from './logits.js';
 
 /** One row's prompt: [text ids ; codebook-0 groups of the prompt audio] (docs/model-format.md, "AR token layout"). */
@@ -126,6 +126,49 @@ export class ArSession {
       this.padding[b] = Math.min(this.padding[b], p);
     }
     this.mask = mask;
+  }
+
+  /**
+   * One session decoding the rows of `sessions` together, in order, each row's logits as decoded alone: every cache
+   * is left-padded to the longest and its padding masked (continuous batching: rows prefilled while a batch runs
+   * join it between steps). The sessions are not changed.
+   */
+  static merge(sessions: readonly ArSession[]): ArSession {
+    const model = sessions[0].model;
+    if (sessions.some((s) => s.model !== model)) throw new ParlaError('internal', 'sessions of different models cannot be merged');
+    const length = Math.max(...sessions.map((s) => s.length));
+    const out = new ArSession(model, sessions.reduce((n, s) => n + s.batch, 0));
+    out.cache = KvCache.stack(sessions.map((s) => s.cache), length);
+    out.mask = new Uint8Array(out.batch * length);
+    let r = 0;
+    for (const s of sessions) {
+      const offset = length - s.length;
+      for (let b = 0; b < s.batch; b++, r++) {
+        out.mask.set(s.mask.subarray(b * s.length, (b + 1) * s.length), r * length + offset);
+        out.padding[r] = s.padding[b] + offset;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A session of the given rows only (in that order), each continuing as before: finished rows leave a running batch
+   * instead of being fed to the end. Positions that are padding for every row kept are dropped.
+   */
+  keepRows(keep: readonly number[]): ArSession {
+    if (keep.length === 0 || keep.some((b) => !Number.isInteger(b) || b < 0 || b >= this.batch)) {
+      throw new ParlaError('internal', `rows to keep must be some of 0..${this.batch - 1}, got [${keep.join(', ')}]`);
+    }
+    const from = Math.min(...keep.map((b) => this.padding[b]));
+    const length = this.length - from;
+    const out = new ArSession(this.model, keep.length);
+    out.cache = this.cache.rows(keep, from);
+    out.mask = new Uint8Array(keep.length * length);
+    keep.forEach((b, j) => {
+      out.mask.set(this.mask.subarray(b * this.length + from, (b + 1) * this.length), j * length);
+      out.padding[j] = this.padding[b] - from;
+    });
+    return out;
   }
 
   /** An independent session continuing from a copy of the same cache. */

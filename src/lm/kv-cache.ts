@@ -92,6 +92,53 @@ export class KvCache {
     return out;
   }
 
+  /**
+   * One cache of all the rows of `parts`, in order, `length` positions each: part i's positions end at the last one
+   * (the `length - part.length` positions before them are left zero, for the session to mask as padding). What a
+   * running batch and newly prefilled rows become when they are decoded together (ar-session.ts merge).
+   */
+  static stack(parts: readonly KvCache[], length: number): KvCache {
+    const { nLayers, nHeads, headDim } = parts[0];
+    if (parts.some((c) => c.nLayers !== nLayers || c.nHeads !== nHeads || c.headDim !== headDim)) throw new ParlaError('internal', 'caches of different shapes cannot be stacked');
+    if (parts.some((c) => c.positions > length)) throw new ParlaError('internal', `a cache holds more than the ${length} positions to stack to`);
+    const out = new KvCache(nLayers, parts.reduce((n, c) => n + c.batch, 0), nHeads, headDim);
+    out.reserve(length);
+    const row = nHeads * headDim;
+    let first = 0;
+    for (const c of parts) {
+      const offset = length - c.positions;
+      for (let i = 0; i < nLayers; i++) {
+        for (let p = 0; p < c.positions; p++) {
+          const at = ((offset + p) * out.batch + first) * row;
+          out.keys[i].set(c.keys[i].subarray(p * c.stride, (p + 1) * c.stride), at);
+          out.values[i].set(c.values[i].subarray(p * c.stride, (p + 1) * c.stride), at);
+        }
+      }
+      first += c.batch;
+    }
+    out.positions = length;
+    return out;
+  }
+
+  /** A cache of the given rows of this one (in that order), from position `start` on: finished rows leave a batch. */
+  rows(keep: readonly number[], start = 0): KvCache {
+    const out = new KvCache(this.nLayers, keep.length, this.nHeads, this.headDim);
+    const length = this.positions - start;
+    out.reserve(length);
+    const row = this.nHeads * this.headDim;
+    for (let i = 0; i < this.nLayers; i++) {
+      for (let p = 0; p < length; p++) {
+        keep.forEach((b, j) => {
+          const from = ((start + p) * this.batch + b) * row;
+          out.keys[i].set(this.keys[i].subarray(from, from + row), (p * keep.length + j) * row);
+          out.values[i].set(this.values[i].subarray(from, from + row), (p * keep.length + j) * row);
+        });
+      }
+    }
+    out.positions = length;
+    return out;
+  }
+
   /** Grows the buffers (doubling) so that they hold `positions`. */
   private reserve(positions: number): void {
     if (positions <= this.capacity) return;
