@@ -67,6 +67,11 @@ describe('runEngineBench on the tiny fixture', () => {
     expect(result.details.batch.pool).toMatchObject({ workers: Math.min(2, availableParallelism()) });
     expect(result.details.batch.pool!.many[0]).toMatchObject({ requests: 2, audioSeconds: 2 * result.details.batch.pool!.one[0].audioSeconds });
     expect(result.batch4_inprocess_speedup).toBeGreaterThan(0);
+    // Staggered requests: two different paragraphs, the same audio one after another and 300 ms apart (same seeds).
+    const [staggered] = result.details.batch.staggered!;
+    expect(staggered.many).toMatchObject({ requests: 2, audioSeconds: staggered.one.audioSeconds });
+    expect(result.staggered_speedup).toBeGreaterThan(0);
+    expect(result.settings.staggerMs).toBe(300);
     expect(result.grouped_speedup).toBeNull(); // no G = 1 twin given
     expect(result.pytorch_ratio).toBeNull(); // the fixture ships no ar.pt: the reason is recorded instead
     expect(result.details.pytorch.torch).toMatchObject({ error: expect.stringContaining('ar.pt not found') });

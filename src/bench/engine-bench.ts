@@ -7,9 +7,9 @@ import { loadModel, Synthesizer, SynthesizerPool, type LoadedModel, type Voice }
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { machineInfo, type MachineInfo } from '../eval/run-machine.js';
 import type { StepTiming } from './ar-step-timing.js';
-import { arRun, concurrent, endToEnd, median, rssMb, timeToFirstAudio, type ArMode, type ArRun, type EndToEnd, type FirstAudio, type Throughput } from './engine-measures.js';
+import { arRun, concurrent, endToEnd, median, rssMb, staggered, timeToFirstAudio, type ArMode, type ArRun, type EndToEnd, type FirstAudio, type Throughput } from './engine-measures.js';
 import { groupedRun, memoryRun, proseRun, pytorchRun, type MemoryRun, type ProseRun, type PytorchTimings, type TorchTiming } from './engine-sections.js';
-import { fixedArJob, NATURAL_LENGTH, sayDefaultVoice, textForSeconds, TTFA_PARAGRAPHS } from './engine-setup.js';
+import { fixedArJob, NATURAL_LENGTH, sayDefaultVoice, STAGGER_MS, textForSeconds, TTFA_PARAGRAPHS } from './engine-setup.js';
 
 export interface EngineBenchOptions {
   /** Model folder (model.json + ONNX); its ar.pt, when present, feeds the PyTorch reference. */
@@ -53,6 +53,8 @@ export interface EngineBenchResult {
     voice?: string;
     /** The model's recommended settings that rtf_recommended ran with (absent in records before 2026-11-26). */
     recommended?: { temperature: number; candidates: number; spliceWords?: number; retryAbove?: number };
+    /** ms between the staggered requests' starts (staggered_speedup). */
+    staggerMs?: number;
   };
   notes: string[];
   rtf: number;
@@ -90,6 +92,11 @@ export interface EngineBenchResult {
   batch4_speedup: number;
   /** The same requests on one in-process Synthesizer (batching, one core for the AR). Absent before 2026-11-26. */
   batch4_inprocess_speedup?: number;
+  /**
+   * `concurrency` requests for different paragraphs started STAGGER_MS apart on one in-process Synthesizer (each joins
+   * the running batch), against the same requests one after another. Absent before 2026-11-28.
+   */
+  staggered_speedup?: number;
   rss_mb: number;
   rss_growth_mb: number;
   /** At 1 thread each (the fair comparison on a loaded 2-core box; see notes). */
@@ -103,7 +110,7 @@ export interface EngineBenchResult {
     ttfa: { fresh: TtfaRun[]; natural: TtfaRun[]; recommended?: TtfaRun[] };
     ar: Record<ArMode, ArRun[]>;
     grouped: { g2: ArRun[]; g1: ArRun[]; g2StepsPerAudioSecond: number; g1StepsPerAudioSecond: number | null; g2WallPerAudioSecond: number; g1WallPerAudioSecond: number | null };
-    batch: { one: Throughput[]; many: Throughput[]; batchSizes: number[]; pool?: { workers: number; one: Throughput[]; many: Throughput[] } };
+    batch: { one: Throughput[]; many: Throughput[]; batchSizes: number[]; pool?: { workers: number; one: Throughput[]; many: Throughput[] }; staggered?: { one: Throughput; many: Throughput }[] };
     memory: MemoryRun;
     pytorch: PytorchTimings;
   };
@@ -181,6 +188,11 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     log(`concurrency run ${i + 1}: ${batch.one[i].audioPerSecond.toFixed(2)} vs ${batch.many[i].audioPerSecond.toFixed(2)} audio s per s`);
   }
   batch.batchSizes = synth.batchSizes.slice(before);
+  const stagger: { one: Throughput; many: Throughput }[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    stagger.push(await staggered(proseSynth, voice, TTFA_PARAGRAPHS.slice(0, o.concurrency), STAGGER_MS));
+    log(`staggered run ${i + 1}: ${stagger[i].one.audioPerSecond.toFixed(2)} one after another vs ${stagger[i].many.audioPerSecond.toFixed(2)} audio s per s ${STAGGER_MS} ms apart`);
+  }
   const pool = await poolRuns(o, voice, text, log);
 
   const pytorch = await pytorchRun(model, o, log);
@@ -195,7 +207,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     loadavg: { start: loadStart.map((x) => round(x, 2)), end: os.loadavg().map((x) => round(x, 2)) },
     model: { id: model.id, dir: model.dir, g1: g1Id, randomWeights, groupSize: model.groupSize, params: { ar: model.manifest.ar.params, draft: model.manifest.draft?.params ?? null, nar: model.manifest.nar?.params ?? null } },
     settings: { seconds: o.seconds, runs: o.runs, sentences: o.sentences, concurrency: o.concurrency, threads: o.threads, torch: o.torch, torchSteps: o.torchSteps, text, phonemes, decoding: 'greedy (temperature 0), seed 1',
-      voice: voiceId, recommended: recommendedSettings(model) },
+      voice: voiceId, recommended: recommendedSettings(model), staggerMs: STAGGER_MS },
     notes: notes(randomWeights, o, ar),
     rtf: round(median(e2e.plain.map((r) => r.rtf)), 4),
     rtf_speculative: round(median(e2e.speculative.map((r) => r.rtf)), 4),
@@ -215,11 +227,12 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     grouped_speedup: grouped.g1WallPerAudioSecond === null ? null : ratio(grouped.g1WallPerAudioSecond, grouped.g2WallPerAudioSecond),
     batch4_speedup: ratio(throughput(pool.many), Math.max(throughput(pool.one), throughput(batch.one))) ?? NaN,
     batch4_inprocess_speedup: ratio(throughput(batch.many), throughput(batch.one)) ?? NaN,
+    staggered_speedup: ratio(throughput(stagger.map((s) => s.many)), throughput(stagger.map((s) => s.one))) ?? NaN,
     rss_mb: round(rssLoadedMb, 1),
     rss_growth_mb: round(memory.rssAfterMb - memory.rssAfterWarmupMb, 1),
     pytorch_ratio: ratioOf(pytorch.torch1, pytorch.onnx1),
     pytorch_ratio_threads: ratioOf(pytorch.torch, pytorch.onnx),
-    details: { endToEnd: e2e, prose, ttfa, ar, grouped: groupedDetails, batch: { ...batch, pool }, memory, pytorch },
+    details: { endToEnd: e2e, prose, ttfa, ar, grouped: groupedDetails, batch: { ...batch, pool, staggered: stagger }, memory, pytorch },
   };
   return result;
 }
@@ -288,6 +301,7 @@ function notes(randomWeights: boolean, o: EngineBenchOptions, ar: Record<ArMode,
   n.push(
     `batch4_speedup: ${o.concurrency} concurrent generate() calls (plain decoding) through a SynthesizerPool of the default size (a worker thread per core, up to 2, each with its own model; requests in a worker share AR steps), as \`parla serve\` runs them, against the faster of one request through the pool and one in-process; audio seconds per wall second. ` +
       `batch4_inprocess_speedup: the same ${o.concurrency} requests on one in-process Synthesizer (batched into one AR batch; onnxruntime-node runs graphs on the calling thread, so the AR uses one core). NAR and codec are not batched.`,
+    `staggered_speedup: ${o.concurrency} requests for different prose paragraphs (plain decoding) started ${STAGGER_MS} ms apart on one in-process Synthesizer, each joining the running AR batch before its next step (continuous batching), against the same requests one after another.`,
   );
   n.push(`rss_growth_mb: RSS after ${o.sentences} sentences minus RSS after the first tenth (warm-up).`);
   n.push('pytorch_ratio: PyTorch AR step time / onnxruntime-node AR step time, both at 1 thread (same weights, same prefill, S = 1 steps); > 1 means onnxruntime is faster. pytorch_ratio_threads: the same at settings.threads; on a box loaded far beyond its cores torch 1.13 with 2 OpenMP threads slows down by 10x or more (threads wait on each other), so the 1-thread ratio is the fair one.');

@@ -129,4 +129,28 @@ export async function concurrent(synth: Pick<Synthesizer, 'generate'>, voice: Vo
   return { requests, audioSeconds, wallSeconds, audioPerSecond: audioSeconds / wallSeconds };
 }
 
+/**
+ * Requests arriving while others decode: `texts` as generate() calls started `staggerMs` apart on one engine (they
+ * join the running AR batch: continuous batching), and the same calls one after another.
+ */
+export async function staggered(synth: Pick<Synthesizer, 'generate'>, voice: Voice, texts: readonly string[], staggerMs: number): Promise<{ one: Throughput; many: Throughput }> {
+  const request = (i: number) => synth.generate(texts[i], { voice, ...GREEDY, seed: SEED + i, speculative: false });
+  const throughput = (results: { stats: { audioSeconds: number } }[], start: number): Throughput => {
+    const wallSeconds = (performance.now() - start) / 1000;
+    const audioSeconds = results.reduce((n, r) => n + r.stats.audioSeconds, 0);
+    return { requests: texts.length, audioSeconds, wallSeconds, audioPerSecond: audioSeconds / wallSeconds };
+  };
+  let start = performance.now();
+  const alone = [];
+  for (let i = 0; i < texts.length; i++) alone.push(await request(i));
+  const one = throughput(alone, start);
+  start = performance.now();
+  const pending = [];
+  for (let i = 0; i < texts.length; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, staggerMs));
+    pending.push(request(i));
+  }
+  return { one, many: throughput(await Promise.all(pending), start) };
+}
+
 export const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;

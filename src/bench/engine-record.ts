@@ -43,6 +43,7 @@ export function engineBenchTable(r: EngineBenchResult): string {
     ['AR steps per audio second: G=2 / G=1', `${fmt(d.grouped.g2StepsPerAudioSecond, 1)} / ${fmt(d.grouped.g1StepsPerAudioSecond, 1)}`, '', ''],
     ['AR wall s per audio second: G=2 / G=1 (speedup)', `${fmt(d.grouped.g2WallPerAudioSecond, 3)} / ${fmt(d.grouped.g1WallPerAudioSecond, 3)} (${fmt(r.grouped_speedup, 2)}x)`, '', ''],
     [`${r.settings.concurrency} concurrent requests vs 1: throughput (worker pool${d.batch.pool ? ` of ${d.batch.pool.workers}` : ''} / one in-process batch)`, `${fmt(r.batch4_speedup, 2)}x / ${fmt(r.batch4_inprocess_speedup ?? null, 2)}x`, '>= 2.5x', bar(r.batch4_speedup >= 2.5)],
+    ...(r.staggered_speedup === undefined ? [] : [[`${r.settings.concurrency} requests for different paragraphs, ${r.settings.staggerMs} ms apart, vs one after another: throughput (one in-process engine)`, `${fmt(r.staggered_speedup, 2)}x`, '', ''] as [string, string, string, string]]),
     ['RSS with the model loaded (MB)', fmt(r.rss_mb, 0), '', ''],
     [`RSS growth over ${r.settings.sentences} sentences (MB)`, fmt(r.rss_growth_mb, 1), 'no growth', ''],
     ['PyTorch / onnxruntime-node AR step time, 1 thread', `${fmt(r.pytorch_ratio, 2)}x (${fmt(ptMs(d.pytorch.torch1), 2)} / ${fmt(d.pytorch.onnx1.stepMsMedian, 2)} ms)`, '', ''],

@@ -30,6 +30,9 @@ export const TTFA_PARAGRAPHS = [
   'If the weather holds, we will walk along the coast to the next village and take the bus back. Bring good shoes, some water, and something warm to wear.',
 ];
 
+/** How far apart the staggered requests start (requests arriving while others decode: continuous batching). */
+export const STAGGER_MS = 300;
+
 /** A length limit at a natural speaking rate: random weights never end speech, a trained model ends about here. */
 export const NATURAL_LENGTH = { secondsPerPhoneme: 0.08, extraSeconds: 0 } as const;
 
