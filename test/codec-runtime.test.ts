@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Codec } from '../src/codec/codec.js';
 import { readCodecSpec } from '../src/codec/spec.js';
 import { decodeInChunks } from '../src/codec/streaming.js';
+import { joinPcm } from '../src/audio/concat.js';
+import { maxAbsDiff } from './max-diff.js';
 import { concatFrames, firstCodebooks, makeCodes, sliceFrames } from '../src/codec/codes.js';
 
 const dir = 'test/fixtures/tiny-model';
@@ -121,22 +123,23 @@ describe('codec on onnxruntime-node (tiny random-weight fixture)', () => {
   });
 
   it('measures its reach: streamed with that much context the seams vanish, with less they show', async () => {
-    expect(codec.reachFrames).toBeGreaterThan(0);
-    expect(codec.reachFrames).toBeLessThanOrEqual(8);
+    const reach = await codec.reach();
+    expect(reach).toBeGreaterThan(0);
+    expect(reach).toBeLessThanOrEqual(8);
     const codes = makeCodes(8, 60, Int32Array.from({ length: 8 * 60 }, (_, i) => (i * 7919) % 1024));
     const whole = await codec.decode(codes);
     const streamed = async (contextFrames?: number): Promise<number> => {
       const pieces: Float32Array[] = [];
       for await (const chunk of decodeInChunks(codec.streamingDecoder({ chunkFrames: 10, contextFrames }), codes, 7)) pieces.push(chunk);
-      return maxDifference(concatAudio(pieces), whole);
+      return maxAbsDiff(joinPcm(pieces), whole);
     };
     expect(await streamed()).toBeLessThan(1e-5);
-    expect(await streamed(codec.reachFrames - 1)).toBeGreaterThan(1e-4);
+    expect(await streamed(reach - 1)).toBeGreaterThan(1e-4);
   });
 
   it('a short first chunk, then longer ones; pushAll emits all that has its look-ahead as one chunk', async () => {
     const codes = makeCodes(8, 50, Int32Array.from({ length: 8 * 50 }, (_, i) => (i * 31) % 1024));
-    const reach = codec.reachFrames;
+    const reach = await codec.reach();
     const decoder = codec.streamingDecoder({ firstChunkFrames: 5, chunkFrames: 20 });
     const sizes = (chunks: Float32Array[]) => chunks.map((c) => c.length / 320);
     const early = 30 - reach >= 25 ? [5, 20] : [5];
@@ -160,29 +163,15 @@ describe('codec on onnxruntime-node (tiny random-weight fixture)', () => {
   });
 });
 
-function concatAudio(pieces: Float32Array[]): Float32Array {
-  const out = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) (out.set(p, at), (at += p.length));
-  return out;
-}
-
-function maxDifference(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return max;
-}
-
 describe('the shipped codec streamed', () => {
   it('reaches 23 frames, and streamed with the default context equals the one-shot decode', async () => {
     const shipped = await Codec.load(readCodecSpec('models/default').spec, { intraOpThreads: 1 });
-    expect(shipped.reachFrames).toBe(23);
+    expect(await shipped.reach()).toBe(23);
     const codes = makeCodes(1, 150, Int32Array.from({ length: 150 }, (_, i) => (i * 7919) % 1024));
     const whole = await shipped.decode(codes);
     const pieces: Float32Array[] = [];
     for await (const chunk of decodeInChunks(shipped.streamingDecoder({ chunkFrames: 25 }), codes, 25)) pieces.push(chunk);
-    expect(maxDifference(concatAudio(pieces), whole)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(joinPcm(pieces), whole)).toBeLessThan(1e-4);
     await shipped.release();
   });
 });

@@ -18,6 +18,7 @@ import { ArSession } from '../src/lm/ar-session.js';
 import { resolveSamplingParams, Rng } from '../src/lm/sampling/index.js';
 import { textToPhonemeIds } from '../src/text/phonemize.js';
 import { parlaError, promptPcm } from './engine-helpers.js';
+import { maxAbsDiff } from './max-diff.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-pointer-model');
 const manifestJson = JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8'));
@@ -33,13 +34,6 @@ beforeAll(async () => {
 async function job(text: string, params: object, seed = 3): Promise<ArJob> {
   const inputs = chunkInputs(model, voice, (await textToPhonemeIds(text)).ids);
   return { prompt: inputs.ar, maxGroups: inputs.maxGroups, params: resolveSamplingParams(params), seed, speculative: false };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 describe('pointer AR graph', () => {

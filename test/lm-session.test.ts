@@ -8,6 +8,7 @@ import { ArModel } from '../src/lm/ar-model.js';
 import { ArSession, type ArPrompt } from '../src/lm/ar-session.js';
 import { GroupLogits } from '../src/lm/logits.js';
 import { NarModel } from '../src/lm/nar-model.js';
+import { maxAbsDiff } from './max-diff.js';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'tiny-model');
 const manifest = validateManifest(JSON.parse(readFileSync(join(FIXTURE, 'model.json'), 'utf8')));
@@ -29,13 +30,6 @@ beforeAll(async () => {
 const TEXT = [1, 40, 41, 3, 50, 51, 52, 2];
 /** Deterministic pseudo-random groups of G = 2 codes. */
 const groups = (n: number, seed = 0): number[][] => Array.from({ length: n }, (_, i) => [(seed * 97 + i * 131 + 7) % 1024, (seed * 13 + i * 17 + 500) % 1024]);
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 /** Positions [from, to) of row 0 as one flat array. */
 function rowSlice(l: GroupLogits, from: number, to: number): Float32Array {

@@ -50,3 +50,14 @@ export function concatenate(chunks: readonly Float32Array[], sampleRate: number,
   });
   return out;
 }
+
+/** Mono chunks end to end, as they are (no fades, no overlap). */
+export function joinPcm(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -39,13 +39,9 @@ export interface DecodeOptions {
 export const MAX_REACH_FRAMES = 64;
 
 export class Codec {
-  /**
-   * Frames on either side of a frame whose codes change its audio (the decoder's receptive field with its synthesis
-   * window), measured at load (measureReach). A streaming decode with this much context on both sides of each piece
-   * equals the one-shot decode; the shipped codec reaches 23 frames, where the 8 streamed with until 2026-11-27 left
-   * seams 23-27 dB below the signal.
-   */
-  reachFrames = MAX_REACH_FRAMES;
+  /** reach(), once measured. */
+  private measuredReach: Promise<number> | undefined;
+  private knownReach: number | undefined;
 
   private constructor(
     readonly spec: Required<CodecSpec>,
@@ -72,9 +68,19 @@ export class Codec {
       openGraph(full.encoderPath, [full.encoderInput], [full.encoderOutput], options),
       openGraph(full.decoderPath, decoderInputs, [full.decoderOutput], options),
     ]);
-    const codec = new Codec(full, encoder, decoder);
-    codec.reachFrames = await codec.measureReach();
-    return codec;
+    return new Codec(full, encoder, decoder);
+  }
+
+  /**
+   * Frames on either side of a frame whose codes change its audio (the decoder's receptive field with its synthesis
+   * window). A streaming decode with this much context on both sides of each piece equals the one-shot decode; the
+   * shipped codec reaches 23 frames, where the 8 streamed with until 2026-11-27 left seams 23-27 dB below the signal.
+   * Measured once, when first asked (two decodes, ~35 ms for the shipped codec: streams ask, and the engine's warm-up,
+   * so that nothing else that opens a codec pays for it).
+   */
+  reach(): Promise<number> {
+    this.measuredReach ??= this.measureReach().then((frames) => (this.knownReach = frames));
+    return this.measuredReach;
   }
 
   /**
@@ -88,9 +94,10 @@ export class Codec {
     const size = this.spec.codebookSize;
     let seed = 12345;
     const data = Int32Array.from({ length: q * frames }, () => (seed = (seed * 1103515245 + 12345) >>> 0) % size);
-    const before = await this.decode(makeCodes(q, frames, data));
+    // render, not decode: a probe, not a decode anyone asked for (and not one a caller counting decodes should see).
+    const before = await this.render(makeCodes(q, frames, data), q);
     for (let c = 0; c < q; c++) data[c * frames + r] = (data[c * frames + r] + size / 2) % size;
-    const after = await this.decode(makeCodes(q, frames, data));
+    const after = await this.render(makeCodes(q, frames, data), q);
     const hop = this.spec.hopLength;
     let first = -1;
     let last = -1;
@@ -135,13 +142,18 @@ export class Codec {
       throw new ParlaError('invalid_input', `codebooks must be in 1..${Math.min(codes.codebooks, this.spec.numCodebooks)}, got ${n}`, { param: 'codebooks' });
     }
     if (codes.frames === 0) return new Float32Array(0);
+    return this.render(codes, n, options.voice);
+  }
+
+  /** The decoder graph on the first n codebooks of (non-empty) `codes`, checked only code by code. */
+  private async render(codes: Codes, n: number, voice?: Codes): Promise<Float32Array> {
     const feeds: Record<string, ort.Tensor> = { [this.spec.decoderInput]: this.codesTensor(codes, n, 'codes') };
     if (this.spec.decoderPhonemes) {
       // Unknown phonemes are 0, which the decoder was trained to read as "no text" (resynthesis).
       const ids = codes.phonemes ? BigInt64Array.from(codes.phonemes, BigInt) : new BigInt64Array(codes.frames);
       feeds[this.spec.decoderPhonemes] = new ort.Tensor('int64', ids, [1, codes.frames]);
     }
-    if (this.hasVoiceInput) Object.assign(feeds, this.voiceFeeds(options.voice));
+    if (this.hasVoiceInput) Object.assign(feeds, this.voiceFeeds(voice));
     const out = await this.decoder.run(feeds);
     return out[this.spec.decoderOutput].data as Float32Array;
   }
@@ -167,10 +179,11 @@ export class Codec {
 
   /**
    * A decoder that turns codes arriving frame by frame into audio chunks (see streaming.ts), in `voice` if given; by
-   * default with the decoder's reach as context, so the chunks join into the one-shot decode.
+   * default with the decoder's reach as context (MAX_REACH_FRAMES until reach() has measured it), so the chunks join
+   * into the one-shot decode.
    */
   streamingDecoder(options: StreamingOptions & { voice?: Codes } = {}): StreamingDecoder {
-    return new StreamingDecoder((codes) => this.decode(codes, { voice: options.voice }), this.spec.hopLength, { contextFrames: this.reachFrames, ...options });
+    return new StreamingDecoder((codes) => this.decode(codes, { voice: options.voice }), this.spec.hopLength, { ...options, contextFrames: options.contextFrames ?? this.knownReach ?? MAX_REACH_FRAMES });
   }
 
   async release(): Promise<void> {

@@ -2,6 +2,7 @@
  * One chunk's audio as it leaves stream() in pieces: each piece gets the chunk's edge fades by its offset in the
  * chunk (chunk-edges.ts), the first carries the chunk's text, the last its pause.
  */
+import { joinPcm } from '../audio/concat.js';
 import { edgePlan, shapeEdges, type EdgePlan } from './chunk-edges.js';
 import type { TextChunk } from './text-chunks.js';
 import type { AudioChunk } from './types.js';
@@ -37,19 +38,9 @@ export class ChunkPieces {
     shapeEdges(audio, this.offset, this.plan);
     this.offset += audio.length;
     const end = this.offset >= this.plan.length;
-    const out = end && this.pause.length > 0 ? concat([audio, this.pause]) : audio;
+    const out = end && this.pause.length > 0 ? joinPcm([audio, this.pause]) : audio;
     this.counted.audio(out.length);
     const { index, chunk } = this.c;
     return { index, text: first ? chunk.text : '', phonemes: first ? chunk.phonemes : '', audio: out, sampleRate: this.sampleRate, chunkEnd: end };
   }
-}
-
-export function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -18,7 +18,8 @@ import { chooseHead, HeadWatch, type Head } from './early-head.js';
 import { AUDIO_READER_MIN_SAMPLES } from '../lm/audio-reader.js';
 import { needsRetry, spliceCandidates } from './splice.js';
 import { edgePlan, shapeEdges } from './chunk-edges.js';
-import { ChunkPieces, concat } from './chunk-pieces.js';
+import { ChunkPieces } from './chunk-pieces.js';
+import { joinPcm } from '../audio/concat.js';
 import { minGroupsFor, noSpeech, type MinLength } from './min-length.js';
 import { fillCodebooks, type LoadedModel } from './model.js';
 import { chunkInputs, DEFAULT_LENGTH_LIMIT, type LengthLimit } from './prompt.js';
@@ -29,7 +30,7 @@ import { warmUp } from './warm-up.js';
 
 /**
  * Frames of a chunk's first streamed piece (0.5 s: it starts playback) and of the pieces after it (2 s: each piece is
- * decoded with the codec's reach of context on both sides, Codec.reachFrames, so longer pieces waste less).
+ * decoded with the codec's reach of context on both sides, Codec.reach(), so longer pieces waste less).
  */
 const STREAM_FIRST_PIECE_FRAMES = 25;
 const STREAM_PIECE_FRAMES = 100;
@@ -166,7 +167,7 @@ export class Synthesizer {
       parts.push(shapeEdges(pcm, 0, edgePlan(c.index, c.count, pcm.length, this.fadeSamples())), this.pauseAfter(c));
       meter.audio(pcm.length);
     }
-    const audio = concat(parts);
+    const audio = joinPcm(parts);
     meter.samples = audio.length;
     const stats = meter.result(sampleRate);
     options.onStats?.(stats);
@@ -177,7 +178,19 @@ export class Synthesizer {
     const resolved = this.resolve(options, true);
     const { sampleRate, hopLength } = this.model;
     const meter = new StatsMeter(resolved.params.temperature);
-    const decoderFor = (): StreamingDecoder => this.model.codec.streamingDecoder({ firstChunkFrames: STREAM_FIRST_PIECE_FRAMES, chunkFrames: STREAM_PIECE_FRAMES, voice: resolved.voice.codes });
+    const contextFrames = await this.model.codec.reach();
+    const decoderFor = (): StreamingDecoder => this.model.codec.streamingDecoder({ firstChunkFrames: STREAM_FIRST_PIECE_FRAMES, chunkFrames: STREAM_PIECE_FRAMES, contextFrames, voice: resolved.voice.codes });
+    const shaped = function* (audios: Iterable<Float32Array>, pieces: ChunkPieces): Generator<AudioChunk> {
+      for (const audio of audios) {
+        throwIfAborted(resolved.signal);
+        yield pieces.next(audio);
+      }
+    };
+    /** A chunk's frames from `from` on through `decoder` (which has the ones before), to its end. */
+    const decodeRest = async function* (decoder: StreamingDecoder, codes: Codes, from: number, pieces: ChunkPieces): AsyncGenerator<AudioChunk> {
+      for (let t = from; t < codes.frames; t += STREAM_PIECE_FRAMES) yield* shaped(await decoder.push(sliceFrames(codes, t, Math.min(t + STREAM_PIECE_FRAMES, codes.frames))), pieces);
+      yield* shaped(await decoder.flush(), pieces);
+    };
     /** A chunk whose head is playing: the rest of its frames go through the same decoder. */
     let open: { index: number; frames: number; decoder: StreamingDecoder; pieces: ChunkPieces } | null = null;
     for await (const c of this.chunkCodes(text, options, resolved, meter, true)) {
@@ -185,52 +198,26 @@ export class Synthesizer {
       if (c.head) {
         // The chunk's length is not known yet: no fade-out until it is (the decoder holds its last frames back anyway).
         open = { index: c.index, frames: c.codes.frames, decoder: decoderFor(), pieces: new ChunkPieces(c, this.pauseAfter(c), this.fadeSamples(), meter, sampleRate) };
-        for (const audio of await open.decoder.pushAll(c.codes)) {
-          throwIfAborted(resolved.signal);
-          yield open.pieces.next(audio);
-        }
+        yield* shaped(await open.decoder.pushAll(c.codes), open.pieces);
         continue;
       }
       if (open?.index === c.index) {
         const { decoder, pieces, frames } = open;
         open = null;
         pieces.setLength(total);
-        for (let t = frames; t < c.codes.frames; t += STREAM_PIECE_FRAMES) {
-          for (const audio of await decoder.push(sliceFrames(c.codes, t, Math.min(t + STREAM_PIECE_FRAMES, c.codes.frames)))) {
-            throwIfAborted(resolved.signal);
-            yield pieces.next(audio);
-          }
-        }
-        for (const audio of await decoder.flush()) {
-          throwIfAborted(resolved.signal);
-          yield pieces.next(audio);
-        }
+        yield* decodeRest(decoder, c.codes, frames, pieces);
         continue;
       }
       const pieces = new ChunkPieces(c, this.pauseAfter(c), this.fadeSamples(), meter, sampleRate, total);
       if (total === 0) {
         yield { index: c.index, text: c.chunk.text, phonemes: c.chunk.phonemes, audio: pieces.pause, sampleRate, chunkEnd: true };
-        continue;
-      }
-      if (c.audio) {
+      } else if (c.audio) {
         // Already decoded whole (an audio reader chose it): cut into the same pieces instead of decoding again.
         for (let at = 0, step = STREAM_FIRST_PIECE_FRAMES * hopLength; at < c.audio.length; at += step, step = STREAM_PIECE_FRAMES * hopLength) {
-          throwIfAborted(resolved.signal);
-          yield pieces.next(c.audio.slice(at, at + step));
+          yield* shaped([c.audio.slice(at, at + step)], pieces);
         }
-        continue;
-      }
-      const decoder = decoderFor();
-      for (let t = 0; t < c.codes.frames; t += STREAM_PIECE_FRAMES) {
-        const slice = sliceFrames(c.codes, t, t + STREAM_PIECE_FRAMES);
-        for (const audio of await decoder.push(slice)) {
-          throwIfAborted(resolved.signal);
-          yield pieces.next(audio);
-        }
-      }
-      for (const audio of await decoder.flush()) {
-        throwIfAborted(resolved.signal);
-        yield pieces.next(audio);
+      } else {
+        yield* decodeRest(decoderFor(), c.codes, 0, pieces);
       }
     }
     options.onStats?.(meter.result(sampleRate));
@@ -322,14 +309,14 @@ export class Synthesizer {
     };
     // The first word group chosen while the AR is still at work (early-head.ts): a NAR fills a chunk's frames together, so not with one.
     const watch = d.onHead && d.spliceWords > 0 && d.retryAbove === 0 && this.model.canSplice && !this.model.nar ? HeadWatch.of(d.text, d.spliceWords, reader.dims.firstPhonemeId, candidates) : null;
-    let headSent = false;
     const watched = (j: ArJob, k: number): Promise<ArResult> =>
       decode({
         ...j,
         onGroup: (p) => {
           watch!.update(k, p);
-          // The AR waits while the head is chosen and sent: its steps would take turns with the head's decodes.
-          return watch!.isReady && !headSent ? headSettled : undefined;
+          // The AR waits while the head is chosen and sent: its steps would take turns with the head's decodes. (Once
+          // it is sent, awaiting the settled promise costs a step one microtask.)
+          return watch!.isReady ? headSettled : undefined;
         },
       }).then((r) => {
         watch!.finish(k, r);
@@ -345,10 +332,9 @@ export class Synthesizer {
       if (chosen) d.onHead!(await d.fill(chosen.codes, chosen.phonemes));
       return chosen;
     });
-    head?.catch(() => undefined);
     const headSettled = head?.then(
-      () => void (headSent = true),
-      () => void (headSent = true),
+      () => undefined,
+      () => undefined,
     );
     const choice = await bestOfCandidates(watch ? watched : decode, score, job, candidates);
     const first = (await head)?.candidate;

@@ -55,4 +55,5 @@ async function run(model: LoadedModel): Promise<void> {
   const codebook0 = ar.codes.length >= 2 * g ? ar.codes : new Int32Array(2 * g);
   const codes = await fillCodebooks(model, inputs.text, inputs.promptCodes, codebook0);
   await model.codec.decode(codes);
+  await model.codec.reach(); // what stream() decodes with
 }

@@ -34,21 +34,19 @@ type Token = { text: number } | { audio: ArrayLike<number>; pointer?: PointerFee
  * those of the row decoded alone. The cache grows in place (kv-cache.ts): `truncate()` is free, `clone()` copies.
  */
 export class ArSession {
-  private cache: KvCache;
-  /** [B, length], 1 = real key. */
-  private mask: Uint8Array;
-  private readonly padding: number[];
-
-  private constructor(readonly model: ArModel, readonly batch: number, state?: ArSession) {
-    this.cache = state ? state.cache.clone() : model.emptyCache(batch);
-    this.mask = state?.mask ?? new Uint8Array(0);
-    this.padding = state ? [...state.padding] : new Array<number>(batch).fill(0);
-  }
+  private constructor(
+    readonly model: ArModel,
+    readonly batch: number,
+    private cache: KvCache,
+    /** [B, length], 1 = real key. */
+    private mask: Uint8Array,
+    private readonly padding: number[],
+  ) {}
 
   /** An empty session of `batch` rows. */
   static start(model: ArModel, batch = 1): ArSession {
     if (!Number.isInteger(batch) || batch < 1) throw new ParlaError('invalid_input', `batch must be a positive integer, got ${batch}`, { param: 'batch' });
-    return new ArSession(model, batch);
+    return new ArSession(model, batch, model.emptyCache(batch), new Uint8Array(0), new Array<number>(batch).fill(0));
   }
 
   /** Cache length P (positions per row, left padding included). */
@@ -83,7 +81,7 @@ export class ArSession {
    * it cost B times one on a CPU. Row b's logits and cache equal those of the row prefilled alone.
    */
   private async prefillShared(row: ArPrompt): Promise<GroupLogits> {
-    const one = new ArSession(this.model, 1);
+    const one = ArSession.start(this.model);
     const logits = await one.prefill([row]);
     this.cache = one.cache.tiled(this.batch);
     this.mask = tileRows(one.mask, this.batch);
@@ -137,18 +135,17 @@ export class ArSession {
     const model = sessions[0].model;
     if (sessions.some((s) => s.model !== model)) throw new ParlaError('internal', 'sessions of different models cannot be merged');
     const length = Math.max(...sessions.map((s) => s.length));
-    const out = new ArSession(model, sessions.reduce((n, s) => n + s.batch, 0));
-    out.cache = KvCache.stack(sessions.map((s) => s.cache), length);
-    out.mask = new Uint8Array(out.batch * length);
-    let r = 0;
+    const batch = sessions.reduce((n, s) => n + s.batch, 0);
+    const mask = new Uint8Array(batch * length);
+    const padding: number[] = [];
     for (const s of sessions) {
       const offset = length - s.length;
-      for (let b = 0; b < s.batch; b++, r++) {
-        out.mask.set(s.mask.subarray(b * s.length, (b + 1) * s.length), r * length + offset);
-        out.padding[r] = s.padding[b] + offset;
+      for (let b = 0; b < s.batch; b++) {
+        mask.set(s.mask.subarray(b * s.length, (b + 1) * s.length), padding.length * length + offset);
+        padding.push(s.padding[b] + offset);
       }
     }
-    return out;
+    return new ArSession(model, batch, KvCache.stack(sessions.map((s) => s.cache), length), mask, padding);
   }
 
   /**
@@ -161,19 +158,14 @@ export class ArSession {
     }
     const from = Math.min(...keep.map((b) => this.padding[b]));
     const length = this.length - from;
-    const out = new ArSession(this.model, keep.length);
-    out.cache = this.cache.rows(keep, from);
-    out.mask = new Uint8Array(keep.length * length);
-    keep.forEach((b, j) => {
-      out.mask.set(this.mask.subarray(b * this.length + from, (b + 1) * this.length), j * length);
-      out.padding[j] = this.padding[b] - from;
-    });
-    return out;
+    const mask = new Uint8Array(keep.length * length);
+    keep.forEach((b, j) => mask.set(this.mask.subarray(b * this.length + from, (b + 1) * this.length), j * length));
+    return new ArSession(this.model, keep.length, this.cache.rows(keep, from), mask, keep.map((b) => this.padding[b] - from));
   }
 
   /** An independent session continuing from a copy of the same cache. */
   clone(): ArSession {
-    return new ArSession(this.model, this.batch, this);
+    return new ArSession(this.model, this.batch, this.cache.clone(), this.mask, [...this.padding]);
   }
 
   private checkRows(n: number, param: string): void {

@@ -2,6 +2,7 @@
 import { Resampler } from '../audio/index.js';
 import type { AudioChunk } from '../engine/types.js';
 import { changeSpeed } from '../audio/tempo.js';
+import { joinPcm } from '../audio/concat.js';
 
 /** OpenAI's `pcm` is raw 16-bit at 24 kHz with no header, so clients assume that rate. */
 export const OPENAI_PCM_RATE = 24_000;
@@ -26,21 +27,14 @@ export async function* shapePcm(chunks: AsyncIterable<AudioChunk>, modelRate: nu
     }
     pending.push(chunk.audio);
     if (!chunk.chunkEnd) continue;
-    const joined = concat(pending);
+    const joined = joinPcm(pending);
     pending = [];
     const stretched = await changeSpeed(joined, modelRate, speed, signal);
     if (stretched.length > 0) yield convert(stretched);
   }
-  if (pending.length > 0) yield convert(await changeSpeed(concat(pending), modelRate, speed, signal));
+  if (pending.length > 0) yield convert(await changeSpeed(joinPcm(pending), modelRate, speed, signal));
   if (resampler) {
     const tail = resampler.flush();
     if (tail.length > 0) yield tail;
   }
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
-  return out;
 }
