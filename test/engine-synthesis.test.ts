@@ -48,6 +48,20 @@ describe('generate', () => {
     expect(Buffer.from(a.audio.buffer).equals(Buffer.from(c.audio.buffer))).toBe(false);
   });
 
+  it('codes() yields each chunk\'s codes as generate() decodes them', async () => {
+    const r = await synth.generate('Hi there.', { voice, seed: 3 });
+    const chunks = [];
+    for await (const c of synth.codes('Hi there.', { voice, seed: 3 })) chunks.push(c);
+    expect(chunks.length).toBe(1);
+    expect(chunks[0].text).toBe('Hi there.');
+    expect([...chunks[0].ids]).toEqual([...(await textToPhonemeIds('Hi there.')).ids]);
+    expect(chunks[0].codes.codebooks).toBe(model.numCodebooks);
+    expect(chunks[0].codes.frames * model.hopLength).toBe(r.audio.length);
+    const again = [];
+    for await (const c of synth.codes('One sentence here. Another sentence there.', { voice, seed: 3, chunkPhonemes: 25 })) again.push(c.text);
+    expect(again).toEqual(['One sentence here.', 'Another sentence there.']);
+  });
+
   it('joins several text chunks with a short pause, in order', async () => {
     const text = 'One sentence here. Another sentence there. And a third one.';
     const r = await synth.generate(text, { voice, seed: 2, chunkPhonemes: 25 });

@@ -174,6 +174,18 @@ export class Synthesizer {
     return { audio, sampleRate, stats };
   }
 
+  /**
+   * The codes each text chunk is decoded from, in order, as generate() makes them (same options, same choices),
+   * without decoding them to audio: `ids` are the chunk's phoneme ids, `codes` [Q, T] (with a phoneme-pointer AR,
+   * `codes.phonemes` says which phoneme each frame speaks). For training on the model's own output
+   * (training/lm/self_generate.mjs) and for inspecting what the model wrote.
+   */
+  async *codes(text: string, options: SynthesisOptions): AsyncGenerator<{ text: string; ids: Int32Array; codes: Codes }> {
+    const resolved = this.resolve(options, false);
+    const meter = new StatsMeter(resolved.params.temperature);
+    for await (const c of this.chunkCodes(text, options, resolved, meter)) yield { text: c.chunk.text, ids: c.chunk.ids, codes: c.codes };
+  }
+
   async *stream(text: string, options: SynthesisOptions): AsyncGenerator<AudioChunk> {
     const resolved = this.resolve(options, true);
     const { sampleRate, hopLength } = this.model;

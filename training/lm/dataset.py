@@ -73,8 +73,16 @@ class CodesDataset:
         self.by_speaker = defaultdict(list)
         for i, e in enumerate(self.entries):
             self.by_speaker[e["speaker"]].append(i)
-        # Utterances from shortest to longest: length-bucketed batches draw neighbours in this order.
-        self.by_length = np.argsort([c.shape[1] for c in self.codes], kind="stable")
+        self.index = {e["id"]: i for i, e in enumerate(self.entries)}
+        for e in self.entries:
+            if "prompt" in e and e["prompt"] not in self.index:
+                raise ValueError(f"{manifest}: {e['id']} names prompt {e['prompt']!r}, which is not in the manifest")
+        # Entries marked prompt_only (self_data.py: the real prompts of self-generated targets) are never targets.
+        self.targets = np.array([i for i, e in enumerate(self.entries) if not e.get("prompt_only")], dtype=np.int64)
+        if len(self.targets) == 0:
+            raise ValueError(f"{manifest}: every entry is prompt_only")
+        # Targets from shortest to longest: length-bucketed batches draw neighbours in this order.
+        self.by_length = self.targets[np.argsort([self.codes[i].shape[1] for i in self.targets], kind="stable")]
 
     def _load(self, entry, archive=None) -> np.ndarray:
         """An entry's codes: from the packed archive when there is one (read into memory), else memory-mapped."""
@@ -103,6 +111,8 @@ class CodesDataset:
         (T,): the position in "text" of the token spoken at each frame (None where unknown, e.g. a prompt
         whose transcript was dropped)."""
         e, codes, g, o = self.entries[i], np.asarray(self.codes[i], dtype=np.int64), self.g, self.opts
+        if "prompt" in e:
+            return self._named_prompt_example(i, codes)
         others = [j for j in self.by_speaker[e["speaker"]] if j != i]
         if not others or rng.random() < o.p_continuation:
             t = codes.shape[1]
@@ -127,6 +137,20 @@ class CodesDataset:
         return {"text": text, "prompt": prompt, "target": codes, "mode": "reference",
                 "prompt_align": prompt_align, "target_align": target_align}
 
+    def _named_prompt_example(self, i: int, codes: np.ndarray) -> dict:
+        """A target generated from a known prompt (self_data.py): the example the runtime decoded it from, reference
+        mode with the prompt's transcript (dropped only if the prompt has to be cropped), so the model learns from
+        its own chosen output under the conditioning that produced it."""
+        e, g, o = self.entries[i], self.g, self.opts
+        j = self.index[e["prompt"]]
+        prompt = np.asarray(self.codes[j], dtype=np.int64)
+        cropped = prompt.shape[1] > o.max_prompt_frames
+        prompt = prompt[:, :min(prompt.shape[1], o.max_prompt_frames) // g * g]
+        text = text_tokens(e["phonemes"], None if cropped else self.entries[j]["phonemes"])
+        target_align = self._align(i, 1 if cropped else 2 + len(self.entries[j]["phonemes"]))
+        return {"text": text, "prompt": prompt, "target": codes, "mode": "reference", "prompt_align": None,
+                "target_align": target_align}
+
     def batch(self, seed: int, step: int, batch_size: int, max_frames: int = None) -> list:
         """The examples of batch `step`: a pure function of (seed, step).
 
@@ -140,7 +164,7 @@ class CodesDataset:
     def _pick(self, rng: np.random.Generator, batch_size: int, max_frames) -> np.ndarray:
         """Utterance indices of one batch (see batch)."""
         if max_frames is None:
-            return rng.integers(len(self), size=batch_size)
+            return self.targets[rng.integers(len(self.targets), size=batch_size)]
         order = self.by_length
         anchor = int(rng.integers(len(order)))
         longest = self.codes[order[min(len(order) - 1, anchor + batch_size)]].shape[1]
