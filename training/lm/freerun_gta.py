@@ -1,0 +1,172 @@
+"""Free-running takes paired with their real recordings, time-warped to the take: data for fine-tuning the codec
+decoder on the codes the AR writes when it runs free, as the product decodes them.
+
+    python -m training.lm.freerun_gta --generated training/cache/lm/self1/gen.jsonl \
+        --alignments training/cache/lm/kath/kathleen-train.align.npz --corpus training/cache/corpus/train.jsonl \
+        --out training/cache/codec/gta-freerun
+
+Why: `gta_codes` gives the decoder an AR's *teacher-forced* codes, which follow the real history and agree with the
+real codes on 14-25% of frames; at synthesis the AR runs on its own samples, drifts further from any real take, and
+the decoder has to render those codes too. `self_generate.mjs` wrote such takes (the engine's chosen codes and the
+pointer's phoneme index per frame) for sentences whose recordings exist. The recording says the same phonemes with
+other timing, so it is warped onto the take's timeline, phoneme by phoneme: the real frames of each phoneme come
+from the HMM alignment (`training.lm.align`), the take's from the pointer, and within a phoneme time runs linearly.
+The audio is moved by WSOLA (overlap-added windows, each shifted within a small tolerance to continue the previous
+one's waveform), which keeps pitch and avoids the phase smear of plain overlap-add, and is levelled to the engine's
+prompt loudness (-20 dBFS gated), which the take's codes carry.
+
+Writes gta_codes' format (audio.npy, codes.npy, phonemes.npy, index.json), so `training.codec.train --gta_dir`
+reads it as it is.
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+
+from training.codec.audio_cache import read_16k
+from training.lm.align import read_alignments
+from training.lm.gta_codes import HOP, frame_phonemes
+
+TARGET_DB = -20.0  # src/audio/loudness.ts: voice prompts are levelled to this before the engine encodes them
+WINDOW, STEP, TOLERANCE = 480, 240, 120  # WSOLA: 30 ms Hann windows every 15 ms, shifted by up to 7.5 ms
+
+
+def token_knots(alignment: np.ndarray) -> tuple:
+    """Piecewise-linear map from token coordinate (token i spans [i, i + 1)) to frame time, from a frame -> token
+    index alignment (non-decreasing). Tokens with no frames collapse to a point. -> (u, frames), both increasing
+    in u (frames non-decreasing)."""
+    a = np.asarray(alignment, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    ends = np.r_[starts[1:], len(a)]
+    u, f = [], []
+    for s, e in zip(starts, ends):
+        i = a[s]
+        if u and u[-1] == i:  # the previous token ended where this one starts
+            f[-1] = s
+        else:
+            u.append(float(i))
+            f.append(float(s))
+        u.append(float(i + 1))
+        f.append(float(e))
+    return np.asarray(u), np.asarray(f)
+
+
+def take_coordinates(alignment: np.ndarray) -> np.ndarray:
+    """Each frame's centre in token coordinates: token i's n frames sit at i + (k + 0.5) / n."""
+    a = np.asarray(alignment, dtype=np.int64)
+    out = np.empty(len(a))
+    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    for s, e in zip(starts, np.r_[starts[1:], len(a)]):
+        out[s:e] = a[s] + (np.arange(e - s) + 0.5) / (e - s)
+    return out
+
+
+def source_frames(take_alignment: np.ndarray, real_alignment: np.ndarray) -> np.ndarray:
+    """For each take frame's centre, the position in the real recording (in frames, continuous) saying the same
+    part of the same phoneme."""
+    u, f = token_knots(real_alignment)
+    return np.interp(take_coordinates(take_alignment), u, f)
+
+
+def wsola(x: np.ndarray, source_at, length: int, window: int = WINDOW, step: int = STEP,
+          tolerance: int = TOLERANCE) -> np.ndarray:
+    """x (float) re-timed so that output sample n plays source sample ~source_at(n) (a vectorized callable,
+    non-decreasing). Each window is taken from within `tolerance` of its nominal place, where it best continues the
+    previous window's waveform (normalized cross-correlation)."""
+    pad = window + tolerance
+    xp = np.pad(np.asarray(x, dtype=np.float64), (pad, pad + window + step))
+    w = np.hanning(window + 2)[1:-1]
+    blocks = int(np.ceil(length / step)) + 1
+    out = np.zeros(blocks * step + window)
+    norm = np.zeros_like(out)
+    centres = np.arange(blocks) * step  # output sample at each window's centre (out holds window // 2 of lead)
+    nominal = np.round(source_at(centres.astype(np.float64)) - window // 2).astype(np.int64) + pad
+    nominal = np.clip(nominal, tolerance, len(xp) - window - tolerance - 1)
+    previous = None
+    for k, start in enumerate(nominal):
+        if previous is not None:
+            template = xp[previous + step:previous + step + window]
+            region = xp[start - tolerance:start + tolerance + window]
+            corr = np.correlate(region, template, mode="valid")
+            energy = np.sqrt(np.convolve(region * region, np.ones(window), mode="valid")) + 1e-9
+            start = start - tolerance + int(np.argmax(corr / energy))
+        out[k * step:k * step + window] += xp[start:start + window] * w
+        norm[k * step:k * step + window] += w
+        previous = start
+    # Divide by the summed window (Hann at half overlap sums to 1 except at the very ends).
+    out = out[window // 2:window // 2 + length] / np.maximum(norm[window // 2:window // 2 + length], 1e-3)
+    return out
+
+
+def gated_loudness_db(pcm: np.ndarray, rate: int = 16000) -> float:
+    """src/audio/loudness.ts gatedLoudnessDb: mean power of 400 ms blocks (100 ms hop) above -70 dBFS, then of
+    those within 10 dB of that mean."""
+    block, hop = int(0.4 * rate), int(0.1 * rate)
+    starts = range(0, max(1, len(pcm) - block + 1), hop)
+    powers = np.array([np.mean(np.square(pcm[s:s + block], dtype=np.float64)) for s in starts])
+    kept = powers[powers > 10 ** (-70 / 10)]
+    if not len(kept):
+        return float("-inf")
+    kept = kept[kept > kept.mean() / 10]
+    return float(10 * np.log10(kept.mean()))
+
+
+def warp_recording(audio: np.ndarray, take_alignment: np.ndarray, real_alignment: np.ndarray) -> np.ndarray:
+    """The recording re-timed to the take (len(take_alignment) * HOP samples) and levelled to TARGET_DB."""
+    frames = len(take_alignment)
+    centres = (np.arange(frames) + 0.5) * HOP
+    sources = source_frames(take_alignment, real_alignment) * HOP
+
+    def source_at(n):
+        return np.interp(n, centres, sources)
+
+    out = wsola(audio, source_at, frames * HOP)
+    level = gated_loudness_db(out)
+    if np.isfinite(level):
+        out = out * 10 ** ((TARGET_DB - level) / 20)
+    return np.clip(out, -1.0, 1.0)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--generated", required=True, help="self_generate.mjs output (JSONL)")
+    p.add_argument("--alignments", required=True, help="HMM alignments of the real recordings (training.lm.align)")
+    p.add_argument("--corpus", required=True, help="corpus manifest holding the recordings' audio paths")
+    p.add_argument("--out", required=True)
+    p.add_argument("--group-size", type=int, default=2)
+    a = p.parse_args(argv)
+    corpus_dir = os.path.dirname(os.path.abspath(a.corpus))
+    corpus = {r["id"]: r for r in map(json.loads, open(a.corpus, encoding="utf-8"))}
+    alignments = read_alignments(a.alignments)
+    audio_parts, code_parts, phoneme_parts, index, sample_at, frame_at, skipped = [], [], [], [], 0, 0, []
+    for line in open(a.generated, encoding="utf-8"):
+        r = json.loads(line)
+        if r.get("prompt_only"):
+            continue
+        real_id = r["id"].rsplit("-c", 1)[0]  # self_generate names a sentence's chunks ID-c0, ID-c1, ...
+        row, real = corpus.get(real_id), alignments.get(real_id)
+        take = np.asarray(r.get("align") or [], dtype=np.int64)
+        if row is None or real is None or len(take) != len(r["c0"]) or row.get("phoneme_ids") != r["phonemes"]:
+            skipped.append(r["id"])  # a chunk of a longer sentence, or no alignment: its timing cannot be matched
+            continue
+        frames = len(take) // a.group_size * a.group_size
+        warped = warp_recording(read_16k(os.path.join(corpus_dir, row["path"])), take[:frames], real)
+        audio_parts.append(np.round(warped * 32767).astype(np.int16))
+        code_parts.append(np.asarray(r["c0"][:frames], dtype=np.int16))
+        phoneme_parts.append(frame_phonemes(r["phonemes"], take, frames, a.group_size))
+        index.append([r["id"], sample_at, frame_at, frames, r["speaker"]])
+        sample_at, frame_at = sample_at + frames * HOP, frame_at + frames
+    if not index:
+        raise SystemExit(f"{a.generated}: no take matched a recording with an alignment")
+    os.makedirs(a.out, exist_ok=True)
+    np.save(os.path.join(a.out, "audio.npy"), np.concatenate(audio_parts))
+    np.save(os.path.join(a.out, "codes.npy"), np.concatenate(code_parts))
+    np.save(os.path.join(a.out, "phonemes.npy"), np.concatenate(phoneme_parts))
+    with open(os.path.join(a.out, "index.json"), "w", encoding="utf-8") as f:
+        json.dump({"generated": a.generated, "utterances": index}, f)
+    print(f"[freerun_gta] wrote {len(index)} takes, {frame_at / 50 / 3600:.2f} h, to {a.out}; skipped {len(skipped)}")
+
+
+if __name__ == "__main__":
+    main()
