@@ -30,6 +30,7 @@ from training.lm.gta_codes import HOP, frame_phonemes
 
 TARGET_DB = -20.0  # src/audio/loudness.ts: voice prompts are levelled to this before the engine encodes them
 WINDOW, STEP, TOLERANCE = 480, 240, 120  # WSOLA: 30 ms Hann windows every 15 ms, shifted by up to 7.5 ms
+DTW_HOP = 160  # --timing dtw matches 10 ms log-mel frames
 
 
 def token_knots(alignment: np.ndarray) -> tuple:
@@ -67,6 +68,60 @@ def source_frames(take_alignment: np.ndarray, real_alignment: np.ndarray) -> np.
     part of the same phoneme."""
     u, f = token_knots(real_alignment)
     return np.interp(take_coordinates(take_alignment), u, f)
+
+
+def log_mel_frames(audio: np.ndarray, hop: int = DTW_HOP) -> np.ndarray:
+    """(frames, 40) log-mel at `hop`, each band's mean and deviation over the clip removed (level and channel
+    differences between a rendering and a recording should not count as distance)."""
+    import torch
+
+    from training.codec.losses import magnitude, mel_filterbank
+
+    x = torch.from_numpy(np.asarray(audio, dtype=np.float32))[None]
+    mel = torch.log(mel_filterbank(1024, 40, 16000) @ magnitude(x, 1024, hop, torch.hann_window(1024)) + 1e-5)[0].T
+    feats = mel.numpy().astype(np.float64)
+    return (feats - feats.mean(0)) / (feats.std(0) + 1e-5)
+
+
+def dtw_path(a: np.ndarray, b: np.ndarray, max_step: int = 3, penalty: float = 0.1) -> np.ndarray:
+    """For each frame of `a`, the frame of `b` it matches: a monotone path from (0, 0) to (len(a)-1, len(b)-1) along
+    which b advances 0..max_step frames per frame of a (so b may run up to max_step times faster than a, or pause).
+    Each step other than one frame costs `penalty` x the median frame distance, so the path keeps to the diagonal
+    where the audio does not say otherwise. -> (len(a),) int."""
+    cost = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
+    n, m = cost.shape
+    extra = penalty * np.median(cost)
+    total = np.full(m, np.inf)
+    total[0] = cost[0, 0]
+    moves = np.zeros((n, m), dtype=np.int8)
+    for i in range(1, n):
+        options = np.full((max_step + 1, m), np.inf)
+        for k in range(max_step + 1):
+            options[k, k:] = total[:m - k] + (0.0 if k == 1 else extra)
+        moves[i] = np.argmin(options, axis=0)
+        total = cost[i] + options[moves[i], np.arange(m)]
+    if not np.isfinite(total[m - 1]):
+        raise ValueError(f"no path: {m} frames cannot be reached in {n} steps of at most {max_step}")
+    path = np.empty(n, dtype=np.int64)
+    j = m - 1
+    for i in range(n - 1, -1, -1):
+        path[i] = j
+        j -= moves[i, j]
+    return path
+
+
+def dtw_source_samples(rendered: np.ndarray, recording: np.ndarray, hop: int = DTW_HOP):
+    """A callable mapping output samples (the take's timeline, as `rendered` plays it) to recording samples, from DTW
+    of their log-mels, smoothed over 50 ms so that WSOLA is not asked to jitter."""
+    path = dtw_path(log_mel_frames(rendered, hop), log_mel_frames(recording, hop)).astype(np.float64)
+    smooth = np.convolve(np.pad(path, 2, mode="edge"), np.ones(5) / 5, mode="valid")
+    smooth = np.maximum.accumulate(smooth)
+    at = np.arange(len(path)) * hop  # torch.stft(center=True): frame k is centred on sample k * hop
+
+    def source_at(n):
+        return np.interp(n, at, smooth * hop)
+
+    return source_at
 
 
 def wsola(x: np.ndarray, source_at, length: int, window: int = WINDOW, step: int = STEP,
@@ -112,15 +167,19 @@ def gated_loudness_db(pcm: np.ndarray, rate: int = 16000) -> float:
     return float(10 * np.log10(kept.mean()))
 
 
-def warp_recording(audio: np.ndarray, take_alignment: np.ndarray, real_alignment: np.ndarray) -> np.ndarray:
-    """The recording re-timed to the take (len(take_alignment) * HOP samples) and levelled to TARGET_DB."""
-    frames = len(take_alignment)
-    centres = (np.arange(frames) + 0.5) * HOP
+def phoneme_source_samples(take_alignment: np.ndarray, real_alignment: np.ndarray):
+    """A callable mapping output samples (the take's timeline) to recording samples, phoneme by phoneme."""
+    centres = (np.arange(len(take_alignment)) + 0.5) * HOP
     sources = source_frames(take_alignment, real_alignment) * HOP
 
     def source_at(n):
         return np.interp(n, centres, sources)
 
+    return source_at
+
+
+def warp_recording(audio: np.ndarray, source_at, frames: int) -> np.ndarray:
+    """The recording re-timed by source_at to `frames` codec frames and levelled to TARGET_DB."""
     out = wsola(audio, source_at, frames * HOP)
     level = gated_loudness_db(out)
     if np.isfinite(level):
@@ -128,33 +187,71 @@ def warp_recording(audio: np.ndarray, take_alignment: np.ndarray, real_alignment
     return np.clip(out, -1.0, 1.0)
 
 
+def take_renderer(checkpoint: str):
+    """-> render(codes (T,), phonemes (T,)) -> float audio (T * HOP,): the checkpoint's decoder, as the engine
+    decodes a take (codebook 0 and the pointer's phonemes)."""
+    import torch
+
+    from training.codec.config import CodecConfig
+    from training.codec.model import Codec
+    from training.codec.trainer import load_checkpoint
+
+    state = load_checkpoint(checkpoint)
+    model = Codec(CodecConfig(**state["model_args"]))
+    model.load_state_dict(state["model"])
+    model.eval()
+
+    @torch.no_grad()
+    def render(codes: np.ndarray, phonemes: np.ndarray) -> np.ndarray:
+        c = torch.from_numpy(np.asarray(codes, dtype=np.int64))[None, None]
+        ph = torch.from_numpy(np.asarray(phonemes, dtype=np.int64))[None]
+        return model.decode(c, ph if model.cfg.dec_phonemes else None)[0, 0].numpy()
+
+    return render
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--generated", required=True, help="self_generate.mjs output (JSONL)")
-    p.add_argument("--alignments", required=True, help="HMM alignments of the real recordings (training.lm.align)")
+    p.add_argument("--timing", choices=["phonemes", "dtw"], default="phonemes",
+                   help="phonemes: the recording's HMM alignment against the take's pointer; dtw: the recording's "
+                        "log-mel against the take as --render-with decodes it")
+    p.add_argument("--alignments", help="HMM alignments of the real recordings (training.lm.align), for --timing phonemes")
+    p.add_argument("--render-with", help="codec checkpoint whose decoder renders the takes, for --timing dtw")
     p.add_argument("--corpus", required=True, help="corpus manifest holding the recordings' audio paths")
     p.add_argument("--out", required=True)
     p.add_argument("--group-size", type=int, default=2)
     a = p.parse_args(argv)
     corpus_dir = os.path.dirname(os.path.abspath(a.corpus))
     corpus = {r["id"]: r for r in map(json.loads, open(a.corpus, encoding="utf-8"))}
-    alignments = read_alignments(a.alignments)
+    if (a.timing == "phonemes") != bool(a.alignments) or (a.timing == "dtw") != bool(a.render_with):
+        p.error("--timing phonemes needs --alignments; --timing dtw needs --render-with")
+    alignments = read_alignments(a.alignments) if a.alignments else None
+    render = take_renderer(a.render_with) if a.render_with else None
     audio_parts, code_parts, phoneme_parts, index, sample_at, frame_at, skipped = [], [], [], [], 0, 0, []
     for line in open(a.generated, encoding="utf-8"):
         r = json.loads(line)
         if r.get("prompt_only"):
             continue
         real_id = r["id"].rsplit("-c", 1)[0]  # self_generate names a sentence's chunks ID-c0, ID-c1, ...
-        row, real = corpus.get(real_id), alignments.get(real_id)
+        row = corpus.get(real_id)
+        real = alignments.get(real_id) if alignments is not None else None
         take = np.asarray(r.get("align") or [], dtype=np.int64)
-        if row is None or real is None or len(take) != len(r["c0"]) or row.get("phoneme_ids") != r["phonemes"]:
+        if row is None or (alignments is not None and real is None) or len(take) != len(r["c0"]) \
+                or row.get("phoneme_ids") != r["phonemes"]:
             skipped.append(r["id"])  # a chunk of a longer sentence, or no alignment: its timing cannot be matched
             continue
         frames = len(take) // a.group_size * a.group_size
-        warped = warp_recording(read_16k(os.path.join(corpus_dir, row["path"])), take[:frames], real)
+        recording = read_16k(os.path.join(corpus_dir, row["path"]))
+        phonemes = frame_phonemes(r["phonemes"], take, frames, a.group_size)
+        if render is None:
+            source_at = phoneme_source_samples(take[:frames], real)
+        else:
+            source_at = dtw_source_samples(render(np.asarray(r["c0"][:frames]), phonemes), recording)
+        warped = warp_recording(recording, source_at, frames)
         audio_parts.append(np.round(warped * 32767).astype(np.int16))
         code_parts.append(np.asarray(r["c0"][:frames], dtype=np.int16))
-        phoneme_parts.append(frame_phonemes(r["phonemes"], take, frames, a.group_size))
+        phoneme_parts.append(phonemes)
         index.append([r["id"], sample_at, frame_at, frames, r["speaker"]])
         sample_at, frame_at = sample_at + frames * HOP, frame_at + frames
     if not index:

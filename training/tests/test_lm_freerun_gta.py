@@ -52,6 +52,31 @@ def test_wsola_stretches_time_and_keeps_pitch(rate):
     assert abs(np.sqrt(np.mean(mid ** 2)) - np.sqrt(0.5)) < 0.05  # no phase cancellation between windows
 
 
+def test_dtw_path_follows_a_known_time_map():
+    rng = np.random.default_rng(1)
+    truth = np.r_[np.arange(20), np.repeat(20, 5), 20 + 2 * np.arange(1, 20)]  # b plays on, holds, then runs 2x
+    b = rng.standard_normal((truth[-1] + 1, 4))
+    a = b[truth] + 0.01 * rng.standard_normal((len(truth), 4))
+    path = fg.dtw_path(a, b)
+    assert path[0] == 0 and path[-1] == len(b) - 1
+    assert np.mean(path == truth) > 0.95
+    assert np.all(np.diff(path) >= 0) and np.all(np.diff(path) <= 3)
+
+
+def test_dtw_path_refuses_what_no_path_can_reach():
+    with pytest.raises(ValueError, match="no path"):
+        fg.dtw_path(np.zeros((3, 2)), np.zeros((20, 2)))
+
+
+def test_dtw_timing_recovers_a_slowed_recording():
+    t = np.arange(16000) / 16000
+    sweep = np.sin(2 * np.pi * (200 * t + 900 * t * t)) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))  # rising pitch
+    slowed = fg.wsola(sweep, lambda n: n / 1.25, 20000)  # the recording, 1.25x longer
+    source_at = fg.dtw_source_samples(sweep, slowed)  # the take plays `sweep`: where is each of its samples?
+    n = np.arange(2000, 14000, 1000, dtype=np.float64)
+    np.testing.assert_allclose(source_at(n), n * 1.25, atol=0.02 * 16000)  # within 20 ms
+
+
 def test_gated_loudness_ignores_pauses():
     tone = 0.1 * np.sin(2 * np.pi * 300 * np.arange(16000) / 16000)
     with_pause = np.concatenate([tone, np.zeros(16000), tone])
