@@ -115,6 +115,7 @@ describe('voices', () => {
     const error = await expectEnvelope(await send(), status, code);
     if (param) expect(error.param).toBe(param);
     if (param === 'audio' && code === 'invalid_input') expect(error.message).toContain('multipart field "file"');
+    if (_what === 'no name') expect(error.message).toBe('name is required');
   });
 
   it.each(['..%2F..%2Fetc', '.hidden', 'UPPER', 'a'.repeat(65), 'semi%3Bcolon'])('refuses voice id %s (no path traversal)', async (id) => {
@@ -162,6 +163,8 @@ describe('POST /v1/audio/speech validation', () => {
     if (param) expect(error.param).toBe(param);
     if (_what.startsWith('OpenAI')) expect(error.message).toMatch(/no bundled voices/);
     if (_what === 'unknown voice') expect(error.message).toContain('test-voice');
+    if (_what.startsWith('missing')) expect(error.message).toBe(`${param} is required`);
+    if (_what === 'voice of the wrong type') expect(error.message).toBe('voice: expected a voice id (a string) or an object {"id": "..."}');
   });
 
   it('text the phonemizer cannot pronounce is a 400, not a 500', async () => {

@@ -11,7 +11,9 @@ export function speechSchema(maxInputChars: number) {
     .object({
       model: z.string().min(1).max(200),
       input: z.string().max(maxInputChars, { message: `input is longer than ${maxInputChars} characters` }).refine((s) => s.trim().length > 0, { message: 'input is empty' }),
-      voice: z.union([z.string().min(1).max(200), z.object({ id: z.string().min(1).max(200) }).transform((v) => v.id)]),
+      voice: z.union([z.string().min(1).max(200), z.object({ id: z.string().min(1).max(200) }).transform((v) => v.id)], {
+        error: (issue) => (issue.input === undefined ? undefined : 'expected a voice id (a string) or an object {"id": "..."}'),
+      }),
       response_format: z.enum(AUDIO_FORMATS).default('mp3'),
       speed: z.number().min(0.25).max(4).default(1),
       stream_format: z.enum(['audio', 'sse']).default('audio'),
@@ -37,10 +39,22 @@ export function speechSchema(maxInputChars: number) {
 
 export type SpeechRequest = z.infer<ReturnType<typeof speechSchema>>;
 
+/** Message of a required field that is absent (zod's own says "expected string, received undefined"). */
+const MISSING = 'is required';
+
+/** Parses `data` with `schema`; a bad field throws the ParlaError zodToParla makes, a missing one "X is required". */
+export function parseOrThrow<T extends z.ZodType>(schema: T, data: unknown, what = 'request body'): z.infer<T> {
+  const missing = (issue: { code: string; input?: unknown }) => issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union');
+  const parsed = schema.safeParse(data, { error: (issue) => (missing(issue) ? MISSING : undefined) });
+  if (!parsed.success) throw zodToParla(parsed.error, what);
+  return parsed.data;
+}
+
 /** The first zod issue as a ParlaError naming the field (OpenAI's `param`). */
 export function zodToParla(error: z.ZodError, what = 'request body'): ParlaError {
   const issue = error.issues[0];
   const param = issue.path.length > 0 ? issue.path.join('.') : undefined;
+  if (param && issue.message === MISSING) return new ParlaError('invalid_input', `${param} ${MISSING}`, { param });
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     return new ParlaError('invalid_input', `unknown field${keys.length > 1 ? 's' : ''} in ${what}: ${keys.join(', ')}`, { param: keys[0] });

@@ -9,15 +9,13 @@ import { isParlaError, ParlaError } from '../errors.js';
 import { envelope, sendError, toParlaError } from './api-error.js';
 import { requireEngine, type AppContext, type Engine } from './context.js';
 import { outputRate, shapePcm } from './pcm-shaper.js';
-import { OPENAI_MODELS, speechSchema, zodToParla, type SpeechRequest } from './speech-schema.js';
+import { OPENAI_MODELS, parseOrThrow, speechSchema, type SpeechRequest } from './speech-schema.js';
 import { resolveVoiceId } from './voice-aliases.js';
 
 export function speechHandler(ctx: AppContext): RequestHandler {
   const schema = speechSchema(ctx.config.maxInputChars);
   return async (req, res) => {
-    const parsed = schema.safeParse(req.body ?? {});
-    if (!parsed.success) throw zodToParla(parsed.error);
-    const body = parsed.data;
+    const body = parseOrThrow(schema, req.body ?? {});
     const engine = requireEngine(ctx);
     checkModel(body.model, engine.model.id);
     const voice = await engine.library.get(await resolveVoiceId(body.voice, engine.library, ctx.config.voiceMap, engine.aliases));

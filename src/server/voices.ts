@@ -4,7 +4,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { ParlaError } from '../errors.js';
 import { requireEngine, type AppContext } from './context.js';
-import { zodToParla } from './speech-schema.js';
+import { parseOrThrow } from './speech-schema.js';
 import { aliasTable } from './voice-aliases.js';
 
 /** Same rule the library uses for folder names: nothing that can climb out of voices/. */
@@ -28,15 +28,14 @@ export function voicesRouter(ctx: AppContext): Router {
   });
 
   router.post('/', upload.single('file'), (async (req, res) => {
-    const fields = CreateFields.safeParse(req.body ?? {});
-    if (!fields.success) throw zodToParla(fields.error, 'form fields');
+    const fields = parseOrThrow(CreateFields, req.body ?? {}, 'form fields');
     if (!req.file) throw new ParlaError('invalid_input', 'no audio: send the clip as multipart field "file" (wav, mp3, ogg, webm, m4a, flac)', { param: 'file' });
     const { library } = requireEngine(ctx);
     const audio = req.file.buffer;
     const controller = new AbortController();
     res.once('close', () => controller.abort());
     // Encoding a clip runs the codec: it waits its turn with the syntheses.
-    const info = await ctx.queue.run(() => library.create({ name: fields.data.name, audio, transcript: fields.data.transcript }), controller.signal);
+    const info = await ctx.queue.run(() => library.create({ name: fields.name, audio, transcript: fields.transcript }), controller.signal);
     ctx.log.info({ voice: info.id, bytes: audio.length }, 'voice created');
     res.status(201).json(info);
   }) as RequestHandler);
