@@ -11,9 +11,14 @@ the decoder has to render those codes too. `self_generate.mjs` wrote such takes 
 pointer's phoneme index per frame) for sentences whose recordings exist. The recording says the same phonemes with
 other timing, so it is warped onto the take's timeline, phoneme by phoneme: the real frames of each phoneme come
 from the HMM alignment (`training.lm.align`), the take's from the pointer, and within a phoneme time runs linearly.
-The audio is moved by WSOLA (overlap-added windows, each shifted within a small tolerance to continue the previous
-one's waveform), which keeps pitch and avoids the phase smear of plain overlap-add, and is levelled to the engine's
-prompt loudness (-20 dBFS gated), which the take's codes carry.
+With `--timing dtw` the recording is instead re-timed by DTW of its log-mel against the take as a decoder renders
+it. The audio is moved by WSOLA (overlap-added windows, each shifted within a small tolerance to continue the
+previous one's waveform), which keeps pitch and avoids the phase smear of plain overlap-add, and is levelled to the
+engine's prompt loudness (-20 dBFS gated), which the take's codes carry.
+
+Measured (training/README.md, twenty-first session): a decoder fine-tuned on either made the AR's speech *less*
+intelligible; the decoder is sensitive to a frame's shift between its phoneme input and the audio, which a re-timed
+recording of another reading cannot avoid. Kept for the record and for better-aligned takes.
 
 Writes gta_codes' format (audio.npy, codes.npy, phonemes.npy, index.json), so `training.codec.train --gta_dir`
 reads it as it is.
@@ -33,15 +38,20 @@ WINDOW, STEP, TOLERANCE = 480, 240, 120  # WSOLA: 30 ms Hann windows every 15 ms
 DTW_HOP = 160  # --timing dtw matches 10 ms log-mel frames
 
 
+def runs(alignment: np.ndarray) -> tuple:
+    """Start and end (exclusive) frames of each run of one token in a frame -> token alignment."""
+    a = np.asarray(alignment, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    return starts, np.r_[starts[1:], len(a)]
+
+
 def token_knots(alignment: np.ndarray) -> tuple:
     """Piecewise-linear map from token coordinate (token i spans [i, i + 1)) to frame time, from a frame -> token
     index alignment (non-decreasing). Tokens with no frames collapse to a point. -> (u, frames), both increasing
     in u (frames non-decreasing)."""
     a = np.asarray(alignment, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-    ends = np.r_[starts[1:], len(a)]
     u, f = [], []
-    for s, e in zip(starts, ends):
+    for s, e in zip(*runs(a)):
         i = a[s]
         if u and u[-1] == i:  # the previous token ended where this one starts
             f[-1] = s
@@ -57,8 +67,7 @@ def take_coordinates(alignment: np.ndarray) -> np.ndarray:
     """Each frame's centre in token coordinates: token i's n frames sit at i + (k + 0.5) / n."""
     a = np.asarray(alignment, dtype=np.int64)
     out = np.empty(len(a))
-    starts = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
-    for s, e in zip(starts, np.r_[starts[1:], len(a)]):
+    for s, e in zip(*runs(a)):
         out[s:e] = a[s] + (np.arange(e - s) + 0.5) / (e - s)
     return out
 
@@ -222,10 +231,10 @@ def main(argv=None):
     p.add_argument("--out", required=True)
     p.add_argument("--group-size", type=int, default=2)
     a = p.parse_args(argv)
-    corpus_dir = os.path.dirname(os.path.abspath(a.corpus))
-    corpus = {r["id"]: r for r in map(json.loads, open(a.corpus, encoding="utf-8"))}
     if (a.timing == "phonemes") != bool(a.alignments) or (a.timing == "dtw") != bool(a.render_with):
         p.error("--timing phonemes needs --alignments; --timing dtw needs --render-with")
+    corpus_dir = os.path.dirname(os.path.abspath(a.corpus))
+    corpus = {r["id"]: r for r in map(json.loads, open(a.corpus, encoding="utf-8"))}
     alignments = read_alignments(a.alignments) if a.alignments else None
     render = take_renderer(a.render_with) if a.render_with else None
     audio_parts, code_parts, phoneme_parts, index, sample_at, frame_at, skipped = [], [], [], [], 0, 0, []

@@ -119,3 +119,11 @@ def test_main_writes_gta_folders_that_the_decoder_sampler_reads(tmp_path):
     a, codes, phonemes = GtaSampler(str(out), crop_frames=40, hop=320).batch(2)
     assert a.shape == (2, 1, 40 * 320) and codes.shape == (2, 1, 40) and phonemes.shape == (2, 40)
     assert os.path.exists(out / "codes.npy")
+
+
+@pytest.mark.parametrize("args", [["--timing", "dtw"], ["--timing", "dtw", "--alignments", "a.npz"],
+                                  ["--alignments", "a.npz", "--render-with", "c.pt"]])
+def test_main_refuses_a_timing_without_its_inputs(args, capsys):
+    with pytest.raises(SystemExit):
+        fg.main(["--generated", "g.jsonl", "--corpus", "c.jsonl", "--out", "o"] + args)
+    assert "--timing phonemes needs --alignments; --timing dtw needs --render-with" in capsys.readouterr().err
