@@ -42,16 +42,19 @@ export type SpeechRequest = z.infer<ReturnType<typeof speechSchema>>;
 /** Message of a required field that is absent (zod's own says "expected string, received undefined"). */
 const MISSING = 'is required';
 
+/** Per-parse error map: an absent field (a type or union check on undefined) gets MISSING; others keep zod's. */
+const missingField = (issue: { code: string; input?: unknown }): string | undefined =>
+  issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union') ? MISSING : undefined;
+
 /** Parses `data` with `schema`; a bad field throws the ParlaError zodToParla makes, a missing one "X is required". */
 export function parseOrThrow<T extends z.ZodType>(schema: T, data: unknown, what = 'request body'): z.infer<T> {
-  const missing = (issue: { code: string; input?: unknown }) => issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union');
-  const parsed = schema.safeParse(data, { error: (issue) => (missing(issue) ? MISSING : undefined) });
+  const parsed = schema.safeParse(data, { error: missingField });
   if (!parsed.success) throw zodToParla(parsed.error, what);
   return parsed.data;
 }
 
 /** The first zod issue as a ParlaError naming the field (OpenAI's `param`). */
-export function zodToParla(error: z.ZodError, what = 'request body'): ParlaError {
+function zodToParla(error: z.ZodError, what = 'request body'): ParlaError {
   const issue = error.issues[0];
   const param = issue.path.length > 0 ? issue.path.join('.') : undefined;
   if (param && issue.message === MISSING) return new ParlaError('invalid_input', `${param} ${MISSING}`, { param });

@@ -31,7 +31,7 @@ import numpy as np
 
 from training.codec.audio_cache import read_16k
 from training.lm.align import read_alignments
-from training.lm.gta_codes import HOP, frame_phonemes
+from training.lm.gta_codes import HOP, frame_phonemes, write_gta_folder
 
 TARGET_DB = -20.0  # src/audio/loudness.ts: voice prompts are levelled to this before the engine encodes them
 WINDOW, STEP, TOLERANCE = 480, 240, 120  # WSOLA: 30 ms Hann windows every 15 ms, shifted by up to 7.5 ms
@@ -265,12 +265,7 @@ def main(argv=None):
         sample_at, frame_at = sample_at + frames * HOP, frame_at + frames
     if not index:
         raise SystemExit(f"{a.generated}: no take matched a recording with an alignment")
-    os.makedirs(a.out, exist_ok=True)
-    np.save(os.path.join(a.out, "audio.npy"), np.concatenate(audio_parts))
-    np.save(os.path.join(a.out, "codes.npy"), np.concatenate(code_parts))
-    np.save(os.path.join(a.out, "phonemes.npy"), np.concatenate(phoneme_parts))
-    with open(os.path.join(a.out, "index.json"), "w", encoding="utf-8") as f:
-        json.dump({"generated": a.generated, "utterances": index}, f)
+    write_gta_folder(a.out, audio_parts, code_parts, phoneme_parts, index, {"generated": a.generated})
     print(f"[freerun_gta] wrote {len(index)} takes, {frame_at / 50 / 3600:.2f} h, to {a.out}; skipped {len(skipped)}")
 
 

@@ -71,6 +71,18 @@ def frame_phonemes(phonemes: list, alignment: np.ndarray, frames: int, group_siz
     return np.asarray(phonemes, dtype=np.int16)[np.asarray(alignment, dtype=np.int64)[first]]
 
 
+def write_gta_folder(out: str, audio_parts: list, code_parts: list, phoneme_parts: list, index: list, about: dict):
+    """The folder `training.codec.train --gta_dir` reads (training/codec/data.py GtaSampler): audio.npy (int16),
+    codes.npy and phonemes.npy (int16, one per frame), each utterance's parts end to end, and index.json ([id, first
+    sample, first frame, frames, speaker] per utterance, plus `about`: what made them)."""
+    os.makedirs(out, exist_ok=True)
+    np.save(os.path.join(out, "audio.npy"), np.concatenate(audio_parts))
+    np.save(os.path.join(out, "codes.npy"), np.concatenate(code_parts))
+    np.save(os.path.join(out, "phonemes.npy"), np.concatenate(phoneme_parts))
+    with open(os.path.join(out, "index.json"), "w", encoding="utf-8") as f:
+        json.dump({**about, "utterances": index}, f)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--ar", required=True)
@@ -121,12 +133,7 @@ def main(argv=None):
         if n % 200 == 0:
             print(f"[gta_codes] {n}/{len(rows)}: agreement with the true codes {np.mean(pred == codes[0, :len(pred)]):.3f}",
                   flush=True)
-    os.makedirs(a.out, exist_ok=True)
-    np.save(os.path.join(a.out, "audio.npy"), np.concatenate(audio_parts))
-    np.save(os.path.join(a.out, "codes.npy"), np.concatenate(code_parts))
-    np.save(os.path.join(a.out, "phonemes.npy"), np.concatenate(phoneme_parts))
-    with open(os.path.join(a.out, "index.json"), "w", encoding="utf-8") as f:
-        json.dump({"ar": a.ar, "ar_step": state["step"], "utterances": index}, f)
+    write_gta_folder(a.out, audio_parts, code_parts, phoneme_parts, index, {"ar": a.ar, "ar_step": state["step"]})
     print(f"[gta_codes] wrote {len(index)} utterances, {frame_at / 50 / 3600:.2f} h, to {a.out}")
 
 
