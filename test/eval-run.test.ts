@@ -15,10 +15,10 @@ const heldoutSpeakers = new Set(
 
 describe('evaluation set definitions', () => {
   it('lists every set file', () => {
-    expect(listEvalSets()).toEqual(expect.arrayContaining(['ci-codec', 'codec-kathleen', 'codec-speakers', 'tts-kathleen', 'tts-zeroshot']));
+    expect(listEvalSets()).toEqual(expect.arrayContaining(['ci-codec', 'codec-kathleen', 'codec-speakers', 'tts-kathleen', 'tts-kathleen-rest', 'tts-zeroshot']));
   });
 
-  it.each(['ci-codec', 'codec-kathleen', 'codec-speakers', 'tts-kathleen', 'tts-zeroshot'])('%s parses, is held out and its recordings exist', (name) => {
+  it.each(['ci-codec', 'codec-kathleen', 'codec-speakers', 'tts-kathleen', 'tts-kathleen-rest', 'tts-zeroshot'])('%s parses, is held out and its recordings exist', (name) => {
     const set = loadEvalSet(name);
     const recordings = set.kind === 'codec' ? set.items : set.prompts;
     for (const r of recordings) {
@@ -44,6 +44,27 @@ describe('evaluation set definitions', () => {
     expect(ci.items.length).toBeLessThanOrEqual(5);
     const kathleenIds = new Set(kathleen.items.map((i) => i.id));
     for (const item of ci.items) expect(kathleenIds.has(item.id)).toBe(true);
+  });
+
+  it('tts-kathleen-rest: the held-out Kathleen sentences tts-kathleen leaves out, each once, none its prompt\'s', () => {
+    const sentence = (id: string): string => /^arctic_[ab]\d+/.exec(id)![0];
+    const tuned = loadEvalSet('tts-kathleen');
+    const rest = loadEvalSet('tts-kathleen-rest');
+    if (tuned.kind !== 'tts' || rest.kind !== 'tts') throw new Error('not tts sets');
+    expect(rest.prompts).toEqual(tuned.prompts);
+    const taken = new Set([...tuned.items, ...tuned.prompts].map((r) => sentence(r.id)));
+    const sentences = rest.items.map((i) => sentence(i.id));
+    expect(new Set(sentences).size).toBe(sentences.length);
+    for (const s of sentences) expect(taken.has(s), s).toBe(false);
+    for (const item of rest.items) {
+      expect(item.truth?.id).toBe(item.id);
+      expect(kathleenIsHeldout(item.id), item.id).toBe(true);
+      expect(existsSync(recordingPath(item.truth!)), item.id).toBe(true);
+    }
+    // Together the two sets hold every held-out Kathleen sentence but the prompt's.
+    const heldout = readFileSync('training/eval/heldout_sentences.jsonl', 'utf8').split('\n').filter((l) => l.includes('"kathleen"'));
+    const all = new Set(heldout.map((l) => sentence((JSON.parse(l) as { id: string }).id.replace(/^kathleen-/, ''))));
+    expect(all.size - 1).toBe(tuned.items.length + rest.items.length);
   });
 
   it('hard-sentences.txt holds 100 distinct sentences, among them one-word and 40-word ones', () => {
