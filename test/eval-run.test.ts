@@ -15,10 +15,10 @@ const heldoutSpeakers = new Set(
 
 describe('evaluation set definitions', () => {
   it('lists every set file', () => {
-    expect(listEvalSets()).toEqual(expect.arrayContaining(['ci-codec', 'codec-kathleen', 'codec-speakers', 'tts-kathleen', 'tts-kathleen-rest', 'tts-zeroshot']));
+    expect(listEvalSets()).toEqual(expect.arrayContaining(['ci-codec', 'codec-kathleen', 'codec-speakers', 'tts-kathleen', 'tts-kathleen-rest', 'tts-zeroshot', 'tts-zeroshot-rest']));
   });
 
-  it.each(['ci-codec', 'codec-kathleen', 'codec-speakers', 'tts-kathleen', 'tts-kathleen-rest', 'tts-zeroshot'])('%s parses, is held out and its recordings exist', (name) => {
+  it.each(['ci-codec', 'codec-kathleen', 'codec-speakers', 'tts-kathleen', 'tts-kathleen-rest', 'tts-zeroshot', 'tts-zeroshot-rest'])('%s parses, is held out and its recordings exist', (name) => {
     const set = loadEvalSet(name);
     const recordings = set.kind === 'codec' ? set.items : set.prompts;
     for (const r of recordings) {
@@ -65,6 +65,25 @@ describe('evaluation set definitions', () => {
     const heldout = readFileSync('training/eval/heldout_sentences.jsonl', 'utf8').split('\n').filter((l) => l.includes('"kathleen"'));
     const all = new Set(heldout.map((l) => sentence((JSON.parse(l) as { id: string }).id.replace(/^kathleen-/, ''))));
     expect(all.size - 1).toBe(tuned.items.length + rest.items.length);
+  });
+
+  it('tts-zeroshot-rest: tts-zeroshot\'s speakers and references, other prompts, and other texts for each speaker', () => {
+    const tuned = loadEvalSet('tts-zeroshot');
+    const rest = loadEvalSet('tts-zeroshot-rest');
+    if (tuned.kind !== 'tts' || rest.kind !== 'tts') throw new Error('not tts sets');
+    const tunedPrompts = new Set(tuned.items.map((i) => i.prompt));
+    const bySpeaker = new Map(tuned.items.map((i) => [i.speaker, i]));
+    expect(rest.items).toHaveLength(tuned.items.length);
+    for (const item of rest.items) {
+      const before = bySpeaker.get(item.speaker)!;
+      expect(before, item.speaker).toBeDefined();
+      expect(item.reference).toBe(before.reference);
+      expect(tunedPrompts.has(item.prompt), item.prompt).toBe(false);
+      expect(item.prompt).not.toBe(item.reference);
+      expect(item.truth!.id).not.toBe(before.truth!.id);
+      expect(item.truth!.source).toBe('kathleen');
+      expect(kathleenIsHeldout(item.truth!.id), item.truth!.id).toBe(true);
+    }
   });
 
   it('hard-sentences.txt holds 100 distinct sentences, among them one-word and 40-word ones', () => {
