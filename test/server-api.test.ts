@@ -146,6 +146,8 @@ describe('POST /v1/audio/speech validation', () => {
     ['unknown stream_format', { ...ok, stream_format: 'chunks' }, 400, 'invalid_input', 'stream_format'],
     ['negative temperature', { ...ok, temperature: -1 }, 400, 'invalid_input', 'temperature'],
     ['top_p of 0', { ...ok, top_p: 0 }, 400, 'invalid_input', 'top_p'],
+    ['negative guidance', { ...ok, guidance: -1 }, 400, 'invalid_input', 'guidance'],
+    ['guidance on a model without a phoneme pointer', { ...ok, guidance: 0.3 }, 400, 'invalid_input', 'guidance'],
     ['negative splice_words', { ...ok, splice_words: -1 }, 400, 'invalid_input', 'splice_words'],
     ['negative retry_above', { ...ok, retry_above: -0.5 }, 400, 'invalid_input', 'retry_above'],
     ['fractional seed', { ...ok, seed: 1.5 }, 400, 'invalid_input', 'seed'],

@@ -47,6 +47,7 @@ interface BookFlags {
   model: string;
   temperature?: string;
   topP?: string;
+  guidance?: string;
   candidates?: string;
   retryAbove?: string;
   threads?: string;
@@ -82,6 +83,7 @@ export function registerBook(program: Command): void {
     .option('-m, --model <dir>', 'model directory', defaultModelDir())
     .option('--temperature <t>', 'sampling temperature; 0 = greedy')
     .option('--top-p <p>', 'nucleus sampling probability mass')
+    .option('--guidance <w>', 'classifier-free guidance weight for a phoneme-pointer model; 0 = off (default: the model\'s)')
     .option('--candidates <n>', "candidates sampled per chunk, the model's reader keeping the best (default: the model's; 1 is fastest)")
     .option('--retry-above <nats>', "with splicing: a chunk whose worst word group still reads worse than this gets as many candidates again; 0 = never (default: the model's)")
     .option('--threads <n>', 'ONNX threads per operator (default: cores / jobs)')
@@ -107,6 +109,7 @@ export function registerBook(program: Command): void {
       const sampling = {
         temperature: numberFlag(flags.temperature, '--temperature'),
         topP: numberFlag(flags.topP, '--top-p'),
+        guidance: numberFlag(flags.guidance, '--guidance'),
         candidates: flags.candidates === undefined ? undefined : intFlag(flags.candidates, '--candidates', 1, MAX_CANDIDATES),
         retryAbove: numberFlag(flags.retryAbove, '--retry-above'),
       };
@@ -152,6 +155,7 @@ export function registerBook(program: Command): void {
             candidates: sampling.candidates ?? null,
             // Only when given, so that jobs journaled before the flag existed keep their identity.
             ...(sampling.retryAbove === undefined ? {} : { retryAbove: sampling.retryAbove }),
+            ...(sampling.guidance === undefined ? {} : { guidance: sampling.guidance }),
             normalize: flags.normalize,
             lexicon: flags.lexicon ? sha256(readFileSync(flags.lexicon)) : null,
           },

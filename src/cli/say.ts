@@ -23,6 +23,7 @@ interface SayFlags {
   seed?: string;
   temperature?: string;
   topP?: string;
+  guidance?: string;
   ras: string;
   speculative: string;
   candidates?: string;
@@ -47,6 +48,7 @@ export function registerSay(program: Command): void {
     .option('--seed <n>', 'random seed for reproducible output')
     .option('--temperature <t>', 'sampling temperature; 0 = greedy')
     .option('--top-p <p>', 'nucleus sampling probability mass')
+    .option('--guidance <w>', 'classifier-free guidance weight for a phoneme-pointer model; 0 = off (default: the model\'s)')
     .option('--ras <on|off>', 'repetition-aware sampling', 'on')
     .option('--speculative <on|off>', 'speculative decoding with the drafter', 'on')
     .option('--candidates <n>', "candidates sampled per sentence chunk, the model's reader keeping the best (default: the model's)")
@@ -63,6 +65,7 @@ export function registerSay(program: Command): void {
         seed: intFlag(flags.seed, '--seed'),
         temperature: numberFlag(flags.temperature, '--temperature'),
         topP: numberFlag(flags.topP, '--top-p'),
+        guidance: numberFlag(flags.guidance, '--guidance'),
         ras: onOff(flags.ras, '--ras'),
         speculative: onOff(flags.speculative, '--speculative'),
         candidates: intFlag(flags.candidates, '--candidates'),

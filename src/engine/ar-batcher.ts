@@ -11,6 +11,8 @@ import { ArSession } from '../lm/ar-session.js';
 import { CodeSampler } from '../lm/sampling/index.js';
 import { endOfSpeechFloor, FramePhonemes, generateCodebook0, pointerFor, type ArJob, type ArResult } from './ar-decode.js';
 import type { GroupLogits } from '../lm/logits.js';
+import type { PointerFeed } from '../lm/ar-session.js';
+import { guideLogits, rowsPerJob, UNGUIDED_FEED } from './guidance.js';
 import type { PhonemePointer } from './phoneme-pointer.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
@@ -29,9 +31,11 @@ interface Row extends Pending {
   done: boolean;
   /** AR calls this row took part in (its prefill, then every step). */
   steps: number;
-  /** The logits of its next group [G * V] (a view of the last call's output), and the pointer's advance logits. */
+  /** The logits of its next group [G * V] (a view of the last call's output, or guided ones), and the pointer's advance logits. */
   next: Float32Array;
   advance?: Float32Array;
+  /** Guided rows (guidance.ts) take two session rows, conditional then unconditional, and guide into this buffer. */
+  guided: Float32Array | null;
 }
 
 export class ArBatcher {
@@ -101,12 +105,17 @@ export class ArBatcher {
     const rows: Row[] = jobs.map((p) => {
       const sampler = new CodeSampler(p.job.params, { seed: p.job.seed });
       const pointer = pointerFor(this.model, p.job, sampler);
-      return { ...p, sampler, pointer, out: [], phonemes: pointer ? new FramePhonemes() : null, done: false, steps: 1, next: new Float32Array(0) };
+      const guided = pointer && p.job.params.guidance > 0 ? new Float32Array(this.model.groupSize * this.model.ar.dims.vocabSize) : null;
+      return { ...p, sampler, pointer, out: [], phonemes: pointer ? new FramePhonemes() : null, done: false, steps: 1, next: new Float32Array(0), guided };
     });
-    const session = ArSession.start(this.model.ar, rows.length);
+    const session = ArSession.start(this.model.ar, sessionRows(rows).length);
     try {
-      const logits = await session.prefill(rows.map((r) => ({ ...r.job.prompt, pointer: r.pointer?.feed })));
-      rows.forEach((r, b) => this.setNext(r, logits, b, logits.positions - 1));
+      const prompts = rows.flatMap((r) => {
+        const prompt = { ...r.job.prompt, pointer: r.pointer?.feed };
+        return r.guided ? [prompt, { ...r.job.prompt, pointer: UNGUIDED_FEED }] : [prompt];
+      });
+      const logits = await session.prefill(prompts);
+      this.setAllNext(rows, logits, logits.positions - 1);
     } catch (err) {
       rows.forEach((r) => r.reject(err));
       return null;
@@ -114,10 +123,16 @@ export class ArBatcher {
     return { rows, session };
   }
 
-  private setNext(r: Row, logits: GroupLogits, b: number, position: number): void {
-    const { groupSize: g } = this.model;
-    r.next = logits.data.subarray((b * logits.positions + position) * g * logits.vocabSize, (b * logits.positions + position + 1) * g * logits.vocabSize);
-    r.advance = logits.advanceAt(b, position);
+  /** Each row's next logits from a call over `rows`' session rows (sessionRows), at `position`. */
+  private setAllNext(rows: Row[], logits: GroupLogits, position: number): void {
+    const block = this.model.groupSize * logits.vocabSize;
+    const at = (b: number): Float32Array => logits.data.subarray((b * logits.positions + position) * block, (b * logits.positions + position + 1) * block);
+    let b = 0;
+    for (const r of rows) {
+      r.next = r.guided ? guideLogits(at(b), at(b + 1), r.job.params.guidance, r.guided) : at(b);
+      r.advance = logits.advanceAt(b, position);
+      b += rowsPerJob(r.guided !== null);
+    }
   }
 
   private async decodeBatch(batch: { rows: Row[] }): Promise<void> {
@@ -132,12 +147,14 @@ export class ArBatcher {
     for (;;) {
       const joined = await this.admit(batch);
       if (joined) {
+        // Merged sessions keep their rows in order: the batch's, then the joined ones (sessionRows stays aligned).
         session = session ? ArSession.merge([session, joined.session]) : joined.session;
         batch.rows.push(...joined.rows);
       }
       if (batch.rows.length === 0) return;
       const holds: Promise<void>[] = [];
       const groups: number[][] = [];
+      const feeds: PointerFeed[] = [];
       for (const r of batch.rows) {
         if (r.job.signal?.aborted) {
           r.done = true;
@@ -169,21 +186,33 @@ export class ArBatcher {
         const hold = r.job.onGroup?.({ frames: r.out.length, position: r.pointer?.position ?? -1, partial: () => result(r, false) });
         if (hold) holds.push(hold);
         groups.push(group);
+        if (r.pointer) feeds.push(r.pointer.feed);
+        if (r.guided) {
+          groups.push(group);
+          feeds.push(UNGUIDED_FEED);
+        }
       }
-      // Finished rows leave the batch: it keeps only the rows still speaking.
-      const live = batch.rows.flatMap((r, b) => (r.done ? [] : [b]));
-      if (live.length < batch.rows.length) {
+      // Finished rows leave the batch: it keeps only the rows still speaking (both session rows of a guided one).
+      if (batch.rows.some((r) => r.done)) {
+        const slots = sessionRows(batch.rows);
+        const live = slots.filter((s) => !batch.rows[s.row].done).map((s) => s.session);
         session = live.length > 0 ? session!.keepRows(live) : null;
-        batch.rows = live.map((b) => batch.rows[b]);
+        batch.rows = batch.rows.filter((r) => !r.done);
       }
       if (!session) continue; // every row finished: take the jobs that came meanwhile, if any
       if (holds.length > 0) await Promise.all(holds);
-      const pointers = this.model.ar.dims.pointerClasses ? batch.rows.map((r) => r.pointer!.feed) : undefined;
-      const logits = await session.step(groups, pointers);
-      batch.rows.forEach((r, b) => {
-        r.steps++;
-        this.setNext(r, logits, b, 0);
-      });
+      const logits = await session.step(groups, this.model.ar.dims.pointerClasses ? feeds : undefined);
+      for (const r of batch.rows) r.steps++;
+      this.setAllNext(batch.rows, logits, 0);
     }
   }
+}
+
+/** The session rows of `rows` in order: one per row, two for a guided row (conditional, then unconditional). */
+function sessionRows(rows: readonly Row[]): { row: number; session: number }[] {
+  const out: { row: number; session: number }[] = [];
+  rows.forEach((r, row) => {
+    for (let k = 0; k < rowsPerJob(r.guided !== null); k++) out.push({ row, session: out.length });
+  });
+  return out;
 }

@@ -9,6 +9,7 @@ import type { ArPrompt } from '../lm/ar-session.js';
 import { ArSession } from '../lm/ar-session.js';
 import type { GroupLogits } from '../lm/logits.js';
 import { CodeSampler, type SamplingParams } from '../lm/sampling/index.js';
+import { guideLogits, rowsPerJob, UNGUIDED_FEED } from './guidance.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
 import { END_TAIL_SECONDS, MAX_TOKEN_SECONDS, PhonemePointer } from './phoneme-pointer.js';
@@ -68,8 +69,16 @@ export interface ArResult {
  * models have no drafter (manifest.ts), so they always decode plainly.
  */
 export async function generateCodebook0(model: LoadedModel, job: ArJob): Promise<ArResult> {
+  checkGuidance(model, job);
   if (job.speculative && model.draft) return decodeSpeculative(model, model.draft, job);
   return decodePlain(model, job);
+}
+
+/** Guidance needs a phoneme-pointer AR (guidance.ts: the unconditional row is fed "unknown" for the pointer's phoneme). */
+export function checkGuidance(model: LoadedModel, job: ArJob): void {
+  if (job.params.guidance > 0 && !model.ar.dims.pointerClasses) {
+    throw new ParlaError('invalid_input', `guidance ${job.params.guidance} needs a phoneme-pointer model; ${model.id} has none (use guidance 0)`, { param: 'guidance' });
+  }
 }
 
 /** The phoneme pointer of a job on a pointer model (null for other models); it draws from the sampler's RNG. */
@@ -96,9 +105,14 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
   const minGroups = job.minGroups ?? 0;
   const sampler = new CodeSampler(job.params, { seed: job.seed });
   const pointer = pointerFor(model, job, sampler);
-  const session = ArSession.start(model.ar);
-  let logits = await session.prefill([{ ...job.prompt, pointer: pointer?.feed }]);
-  let next = lastPosition(logits);
+  // A guided job decodes as two rows: conditional (row 0) and unconditional (row 1); guidance.ts.
+  const guided = pointer !== null && job.params.guidance > 0;
+  const session = ArSession.start(model.ar, rowsPerJob(guided));
+  const prompt = { ...job.prompt, pointer: pointer?.feed };
+  let logits = await session.prefill(guided ? [prompt, { ...job.prompt, pointer: UNGUIDED_FEED }] : [prompt]);
+  const guidedBuffer = guided ? new Float32Array(g * logits.vocabSize) : null;
+  const nextOf = (l: GroupLogits): Float32Array => (guidedBuffer ? guideLogits(rowLast(l, 0), rowLast(l, 1), job.params.guidance, guidedBuffer) : lastPosition(l));
+  let next = nextOf(logits);
   let arSteps = 1;
   const out: number[] = [];
   const phonemes = pointer ? new FramePhonemes() : null;
@@ -118,8 +132,8 @@ async function decodePlain(model: LoadedModel, job: ArJob): Promise<ArResult> {
     }
     if (n + 1 === job.maxGroups) break;
     await job.onGroup?.({ frames: out.length, position: pointer?.position ?? -1, partial: () => result(false) });
-    logits = await session.step([group], pointer ? [pointer.feed] : undefined);
-    next = lastPosition(logits);
+    logits = await session.step(guided ? [group, group] : [group], pointer ? (guided ? [pointer.feed, UNGUIDED_FEED] : [pointer.feed]) : undefined);
+    next = nextOf(logits);
     arSteps++;
   }
   return result(false);
@@ -144,8 +158,14 @@ export class FramePhonemes {
 
 /** Row 0's logits at its last position, [G * V] (a view). */
 export function lastPosition(logits: GroupLogits): Float32Array {
+  return rowLast(logits, 0);
+}
+
+/** Row b's logits at its last position, [G * V] (a view). */
+export function rowLast(logits: GroupLogits, b: number): Float32Array {
   const block = logits.groupSize * logits.vocabSize;
-  return logits.data.subarray((logits.positions - 1) * block, logits.positions * block);
+  const at = (b * logits.positions + logits.positions - 1) * block;
+  return logits.data.subarray(at, at + block);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

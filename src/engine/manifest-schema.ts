@@ -121,6 +121,8 @@ export const manifestSchema = z.object({
     ras_window: z.number().optional(),
     ras_threshold: z.number().optional(),
     pointer: z.enum(['greedy', 'sample']).optional(),
+    /** Classifier-free guidance weight (0 = off; needs a pointer AR: src/engine/guidance.ts). */
+    guidance: z.number().optional(),
     /** Candidates sampled per chunk, the reader keeping the best (needs `reader`). */
     candidates: z.number().optional(),
     /** Splice candidates by groups of this many words (0 = whole candidates; needs a pointer AR and an audio reader). */

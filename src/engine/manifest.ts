@@ -5,7 +5,7 @@ import { ParlaError } from '../errors.js';
 import { arDtype, arInputNames, arOutputNames, cacheNames, narDtype, NAR_INPUTS, NAR_OUTPUTS, type ArDims, type NarDims } from '../lm/contract.js';
 import { SYMBOLS } from '../text/symbols.js';
 import { manifestSchema, type ArSection, type ModelManifest, type NarSection, type ReaderSection, type TensorSpec } from './manifest-schema.js';
-import { modelCandidates, modelSamplingDefaults } from './model-sampling.js';
+import { modelCandidates, modelGuidance, modelSamplingDefaults } from './model-sampling.js';
 
 export type { ModelManifest } from './manifest-schema.js';
 
@@ -74,6 +74,7 @@ export function validateManifest(raw: unknown, source = 'model.json'): ModelMani
   checkContract(parsed.data, fail);
   modelSamplingDefaults(parsed.data, source);
   modelCandidates(parsed.data, source);
+  modelGuidance(parsed.data, source);
   return parsed.data;
 }
 

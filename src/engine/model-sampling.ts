@@ -10,7 +10,7 @@ import { checkCandidates } from './candidates.js';
 import { checkRetryAbove, checkSpliceWords } from './splice.js';
 
 /** model.json's snake_case names -> the engine's sampling fields. */
-const FIELDS = { temperature: 'temperature', top_p: 'topP', top_k: 'topK', ras: 'ras', ras_window: 'rasWindow', ras_threshold: 'rasThreshold', pointer: 'pointer' } as const;
+const FIELDS = { temperature: 'temperature', top_p: 'topP', top_k: 'topK', ras: 'ras', ras_window: 'rasWindow', ras_threshold: 'rasThreshold', pointer: 'pointer', guidance: 'guidance' } as const;
 
 /** The section as sampling fields, checked with the same rules as a request's (ParlaError model_invalid naming the field). */
 export function modelSamplingDefaults(m: Pick<ModelManifest, 'sampling'>, source = 'model.json'): Readonly<Partial<SamplingParams>> {
@@ -42,6 +42,13 @@ function checkedField<T>(value: T, key: string, source: string, check: (value: T
 /** `sampling.candidates` (default 1), checked: more than one needs the model's reader to choose between them. */
 export function modelCandidates(m: Pick<ModelManifest, 'sampling' | 'reader'>, source = 'model.json'): number {
   return checkedField(m.sampling?.candidates ?? 1, 'candidates', source, (n) => checkCandidates(n, Boolean(m.reader)));
+}
+
+/** `sampling.guidance` (default 0 = off), checked: guidance needs a phoneme-pointer AR (guidance.ts). */
+export function modelGuidance(m: Pick<ModelManifest, 'sampling' | 'ar'>, source = 'model.json'): number {
+  return checkedField(m.sampling?.guidance ?? 0, 'guidance', source, (w) => {
+    if (w > 0 && !m.ar.dims.pointer_classes) throw new Error(`guidance ${w} needs a phoneme-pointer AR (ar.dims.pointer_classes); use 0`);
+  });
 }
 
 /** Whether a model can splice candidates: a phoneme-pointer AR (frames located in the text) and an audio reader. */

@@ -60,7 +60,7 @@ export interface ResolvedSynthesis {
 export function resolveSynthesisOptions(
   options: SynthesisOptions,
   modelDefaults: Partial<SamplingParams> = {},
-  model: { candidates: number; hasReader: boolean; spliceWords?: number; canSplice?: boolean; retryAbove?: number } = { candidates: 1, hasReader: false },
+  model: { candidates: number; hasReader: boolean; spliceWords?: number; canSplice?: boolean; retryAbove?: number; hasPointer?: boolean } = { candidates: 1, hasReader: false },
   streaming = true,
 ): ResolvedSynthesis {
   if (!options || typeof options !== 'object') throw new ParlaError('invalid_input', 'synthesis options are required (at least a voice)', { param: 'options' });
@@ -74,7 +74,11 @@ export function resolveSynthesisOptions(
     rasWindow: options.rasWindow ?? modelDefaults.rasWindow,
     rasThreshold: options.rasThreshold ?? modelDefaults.rasThreshold,
     pointer: options.pointer ?? modelDefaults.pointer,
+    guidance: options.guidance ?? modelDefaults.guidance,
   });
+  if (params.guidance > 0 && model.hasPointer === false) {
+    throw new ParlaError('invalid_input', `guidance ${params.guidance} needs a phoneme-pointer model (this one has no pointer); use 0`, { param: 'guidance' });
+  }
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (!Number.isInteger(seed)) throw new ParlaError('invalid_input', `seed must be an integer, got ${seed}`, { param: 'seed' });
   const chunkPhonemes = options.chunkPhonemes ?? DEFAULT_CHUNK_PHONEMES;

@@ -297,7 +297,7 @@ export class Synthesizer {
 
   private resolve(options: SynthesisOptions, streaming: boolean): ResolvedSynthesis {
     const m = this.model;
-    return resolveSynthesisOptions(options, m.samplingDefaults, { candidates: m.candidates, hasReader: m.reader !== null, spliceWords: m.spliceWords, canSplice: m.canSplice, retryAbove: m.retryAbove }, streaming);
+    return resolveSynthesisOptions(options, m.samplingDefaults, { candidates: m.candidates, hasReader: m.reader !== null, spliceWords: m.spliceWords, canSplice: m.canSplice, retryAbove: m.retryAbove, hasPointer: Boolean(m.ar.dims.pointerClasses) }, streaming);
   }
 
   /**

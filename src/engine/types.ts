@@ -63,6 +63,11 @@ export interface SamplingOptions {
   rasThreshold?: number;
   /** Phoneme-pointer models: 'greedy' (default) moves the pointer deterministically at any temperature, 'sample' draws it. */
   pointer?: 'greedy' | 'sample';
+  /**
+   * Phoneme-pointer models: classifier-free guidance weight (0 = off; src/engine/guidance.ts). Each candidate is decoded
+   * with a second, unconditional AR row, which costs AR time.
+   */
+  guidance?: number;
   /** Speculative decoding with the drafter (exact: same output distribution). */
   speculative?: boolean;
   /**

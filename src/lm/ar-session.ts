@@ -63,7 +63,12 @@ export class ArSession {
   async prefill(rows: ArPrompt[]): Promise<GroupLogits> {
     if (this.length !== 0) throw new ParlaError('invalid_input', `prefill needs an empty session; this one holds ${this.length} positions (truncate(0) first)`, { param: 'prefill' });
     this.checkRows(rows.length, 'prompts');
-    if (rows.length > 1 && rows.every((r) => samePrompt(r, rows[0]))) return this.prefillShared(rows[0]);
+    if (rows.length > 1) {
+      // Row b feeds the same tokens as row first[b] (best-of-N candidates of one chunk; guided rows' unconditional twins).
+      const first = rows.map((r) => rows.findIndex((o) => samePrompt(o, r)));
+      const unique = [...new Set(first)];
+      if (unique.length < rows.length) return this.prefillShared(unique.map((i) => rows[i]), first.map((i) => unique.indexOf(i)));
+    }
     const tokens = rows.map((r): Token[] => {
       const last = r.groups.length - 1;
       return [...Array.from(r.text, (id) => ({ text: id })), ...Array.from(r.groups, (g, i) => ({ audio: g, pointer: i === last ? r.pointer : undefined }))];
@@ -76,18 +81,21 @@ export class ArSession {
   }
 
   /**
-   * Every row has the same prompt (best-of-N candidates of one chunk): prefill it once and copy its cache to every
-   * row. Why: the prefill is the AR's largest call (the voice prompt and the text, ~300 positions), and B copies of
-   * it cost B times one on a CPU. Row b's logits and cache equal those of the row prefilled alone.
+   * Rows with the same prompt (best-of-N candidates of one chunk, and with guidance their unconditional twins): each
+   * distinct prompt is prefilled once and its cache copied to the rows that feed it (`of[b]`: row b's distinct
+   * prompt). Why: the prefill is the AR's largest call (the voice prompt and the text, ~300 positions), and B copies
+   * of it cost B times one on a CPU. Row b's logits and cache equal those of the row prefilled alone.
    */
-  private async prefillShared(row: ArPrompt): Promise<GroupLogits> {
-    const one = ArSession.start(this.model);
-    const logits = await one.prefill([row]);
-    this.cache = one.cache.tiled(this.batch);
-    this.mask = tileRows(one.mask, this.batch);
-    this.padding.fill(0);
-    const tiledAdvance = logits.advance ? tileRows(logits.advance, this.batch) : undefined;
-    return new GroupLogits(tileRows(logits.data, this.batch), this.batch, logits.positions, logits.groupSize, logits.vocabSize, tiledAdvance);
+  private async prefillShared(distinct: ArPrompt[], of: number[]): Promise<GroupLogits> {
+    const one = ArSession.start(this.model, distinct.length);
+    const logits = await one.prefill(distinct);
+    const s = one.length;
+    this.cache = one.cache.rows(of);
+    this.mask = gatherRows(one.mask, s, of);
+    of.forEach((j, b) => (this.padding[b] = one.padding[j]));
+    const block = s * logits.groupSize * logits.vocabSize;
+    const advance = logits.advance ? gatherRows(logits.advance, logits.advance.length / distinct.length, of) : undefined;
+    return new GroupLogits(gatherRows(logits.data, block, of), this.batch, s, logits.groupSize, logits.vocabSize, advance);
   }
 
   /**
@@ -226,10 +234,10 @@ function samePrompt(a: ArPrompt, b: ArPrompt): boolean {
   return sameList(ctx(a.pointer), ctx(b.pointer));
 }
 
-/** `n` copies of a row-major block, one after another (row b of the batch = the single row). */
-function tileRows<T extends Float32Array | Uint8Array>(one: T, n: number): T {
-  const out = new (one.constructor as new (length: number) => T)(one.length * n);
-  for (let b = 0; b < n; b++) out.set(one, b * one.length);
+/** Rows `of[0]`, `of[1]`, ... of a row-major array of `size`-long rows, one after another (repeats allowed). */
+function gatherRows<T extends Float32Array | Uint8Array>(from: T, size: number, of: readonly number[]): T {
+  const out = new (from.constructor as new (length: number) => T)(size * of.length);
+  of.forEach((j, b) => out.set(from.subarray(j * size, (j + 1) * size), b * size));
   return out;
 }
 

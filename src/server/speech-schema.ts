@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AUDIO_FORMATS } from '../audio/index.js';
 import { ParlaError } from '../errors.js';
+import { MAX_GUIDANCE } from '../lm/sampling/index.js';
 
 /** OpenAI TTS model names accepted as aliases of the loaded model. */
 export const OPENAI_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
@@ -26,6 +27,8 @@ export function speechSchema(maxInputChars: number) {
       ras: z.boolean().optional(),
       ras_window: z.number().int().min(1).max(100).optional(),
       ras_threshold: z.number().min(0).max(1).optional(),
+      /** Phoneme-pointer models: classifier-free guidance weight (0 = off). */
+      guidance: z.number().min(0).max(MAX_GUIDANCE).optional(),
       speculative: z.boolean().optional(),
       candidates: z.number().int().min(1).max(8).optional(),
       /** With candidates: each group of this many words from the candidate heard saying it best (0 = whole candidates). */

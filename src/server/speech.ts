@@ -57,6 +57,7 @@ async function respond(ctx: AppContext, engine: Engine, body: SpeechRequest, voi
     ras: body.ras,
     rasWindow: body.ras_window,
     rasThreshold: body.ras_threshold,
+    guidance: body.guidance,
     speculative: body.speculative,
     candidates: body.candidates,
     spliceWords: body.splice_words,

@@ -17,7 +17,7 @@ export { TemperatureSampler, TopKSampler, TopPSampler } from './processors.js';
 export { GreedySampler, DistSampler, drawFromCandidates, sampleFromDistribution } from './selectors.js';
 export { HistoryWindow } from './history-window.js';
 export { RepetitionAwareSampler, type RepetitionAwareOptions } from './repetition-aware.js';
-export { type SamplingParams, DEFAULT_SAMPLING_PARAMS, resolveSamplingParams, isRepetitive, countInWindow } from './params.js';
+export { type SamplingParams, DEFAULT_SAMPLING_PARAMS, MAX_GUIDANCE, resolveSamplingParams, isRepetitive, countInWindow } from './params.js';
 export { CodeSampler, type CodeSamplerOptions, buildSamplerChain } from './code-sampler.js';
 export { targetDistribution } from './target-distribution.js';
 export { verifyDraft, type VerifyDraftInput, type VerifyDraftResult } from './speculative.js';

@@ -26,6 +26,12 @@ export interface SamplingParams {
    * with a sampled pointer 84.3%, greedy codes 69.5%.
    */
   pointer: 'greedy' | 'sample';
+  /**
+   * Phoneme-pointer models: classifier-free guidance weight w >= 0 (0 = off). Each row is decoded twice, once fed
+   * the pointer's phoneme and once fed "unknown" (as the prompt's own groups are), and the codes are drawn from
+   * cond + w (cond - uncond) logits (src/engine/guidance.ts).
+   */
+  guidance: number;
 }
 
 /** VALL-E 2's RAS defaults (K = 10, t_r = 0.1) with a 0.8 nucleus, as used in its published inference recipes. */
@@ -37,11 +43,15 @@ export const DEFAULT_SAMPLING_PARAMS: Readonly<SamplingParams> = Object.freeze({
   rasWindow: 10,
   rasThreshold: 0.1,
   pointer: 'greedy',
+  guidance: 0,
 });
 
 function invalid(param: keyof SamplingParams, message: string): ParlaError {
   return new ParlaError('invalid_input', `sampling parameter ${param}: ${message}`, { param });
 }
+
+/** Guidance above this only pushes the logits further from anything the model would say (3 already read far worse). */
+export const MAX_GUIDANCE = 10;
 
 /** Objects returned by resolveSamplingParams (frozen, so still valid): resolving them again is free. */
 const resolved = new WeakSet<object>();
@@ -73,6 +83,9 @@ export function resolveSamplingParams(params: Partial<SamplingParams> = {}): Rea
   }
   if (p.pointer !== 'greedy' && p.pointer !== 'sample') {
     throw invalid('pointer', `must be "greedy" or "sample", got ${JSON.stringify(p.pointer)}`);
+  }
+  if (typeof p.guidance !== 'number' || !(p.guidance >= 0 && p.guidance <= MAX_GUIDANCE)) {
+    throw invalid('guidance', `must be a number in [0, ${MAX_GUIDANCE}] (0 = off), got ${p.guidance}`);
   }
   Object.freeze(p);
   resolved.add(p);
