@@ -52,7 +52,7 @@ export interface EngineBenchResult {
      */
     voice?: string;
     /** The model's recommended settings that rtf_recommended ran with (absent in records before 2026-11-26). */
-    recommended?: { temperature: number; candidates: number; spliceWords?: number; retryAbove?: number };
+    recommended?: { temperature: number; candidates: number; spliceWords?: number; retryAbove?: number; guidance?: number };
     /** ms between the staggered requests' starts (staggered_speedup). */
     staggerMs?: number;
   };
@@ -124,11 +124,12 @@ const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 const ratio = (a: number, b: number): Ratio => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b) : null);
 
 /** What a request that leaves every setting out runs with (greedy makes one candidate, as in synth-options.ts). */
-function recommendedSettings(model: LoadedModel): { temperature: number; candidates: number; spliceWords: number; retryAbove: number } {
-  const { temperature } = resolveSamplingParams(model.samplingDefaults);
+function recommendedSettings(model: LoadedModel): { temperature: number; candidates: number; spliceWords: number; retryAbove: number; guidance?: number } {
+  const { temperature, guidance } = resolveSamplingParams(model.samplingDefaults);
   const candidates = temperature === 0 ? 1 : model.candidates;
   const spliceWords = candidates > 1 ? model.spliceWords : 0;
-  return { temperature, candidates, spliceWords, retryAbove: spliceWords > 0 ? model.retryAbove : 0 };
+  // guidance only when the model asks for it, so records of models without it read as before
+  return { temperature, candidates, spliceWords, retryAbove: spliceWords > 0 ? model.retryAbove : 0, ...(guidance > 0 ? { guidance } : {}) };
 }
 
 export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBenchResult> {

@@ -64,7 +64,8 @@ function recommendedSettings(r: EngineBenchResult): string {
   if (!s) return '-';
   const spliced = s.spliceWords ? `, spliced by ${s.spliceWords} word${s.spliceWords === 1 ? '' : 's'}` : '';
   const retried = s.retryAbove ? `, as many again above ${s.retryAbove} nats per phoneme` : '';
-  return `temperature ${s.temperature}, ${s.candidates} candidate${s.candidates === 1 ? '' : 's'}${spliced}${retried}`;
+  const guided = s.guidance ? `, guidance ${s.guidance}` : '';
+  return `temperature ${s.temperature}${guided}, ${s.candidates} candidate${s.candidates === 1 ? '' : 's'}${spliced}${retried}`;
 }
 
 function ptMs(t: EngineBenchResult['details']['pytorch']['torch']): number | null {
