@@ -207,7 +207,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     machine: machineInfo(),
     loadavg: { start: loadStart.map((x) => round(x, 2)), end: os.loadavg().map((x) => round(x, 2)) },
     model: { id: model.id, dir: model.dir, g1: g1Id, randomWeights, groupSize: model.groupSize, params: { ar: model.manifest.ar.params, draft: model.manifest.draft?.params ?? null, nar: model.manifest.nar?.params ?? null } },
-    settings: { seconds: o.seconds, runs: o.runs, sentences: o.sentences, concurrency: o.concurrency, threads: o.threads, torch: o.torch, torchSteps: o.torchSteps, text, phonemes, decoding: 'greedy (temperature 0), seed 1',
+    settings: { seconds: o.seconds, runs: o.runs, sentences: o.sentences, concurrency: o.concurrency, threads: o.threads, torch: o.torch, torchSteps: o.torchSteps, text, phonemes, decoding: 'greedy (temperature 0, no guidance), seed 1',
       voice: voiceId, recommended: recommendedSettings(model), staggerMs: STAGGER_MS },
     notes: notes(randomWeights, o, ar),
     rtf: round(median(e2e.plain.map((r) => r.rtf)), 4),

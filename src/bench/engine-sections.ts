@@ -4,7 +4,7 @@ import { ArModel } from '../lm/ar-model.js';
 import { onnxStepTiming, torchStepTiming, type StepShape, type StepTiming } from './ar-step-timing.js';
 import type { EngineBenchOptions } from './engine-bench.js';
 import { arRun, median, rssMb, type ArRun } from './engine-measures.js';
-import { fixedArJob, sayDefaultVoice, SEED, SHORT_SENTENCES, TTFA_PARAGRAPHS } from './engine-setup.js';
+import { fixedArJob, GREEDY, sayDefaultVoice, SEED, SHORT_SENTENCES, TTFA_PARAGRAPHS } from './engine-setup.js';
 
 export interface MemoryRun {
   rssLoadedMb: number;
@@ -45,7 +45,7 @@ export async function memoryRun(synth: Synthesizer, voice: Voice, sentences: num
   const start = performance.now();
   let rssAfterWarmupMb = rssMb();
   for (let i = 0; i < sentences; i++) {
-    await synth.generate(SHORT_SENTENCES[i % SHORT_SENTENCES.length], { voice, temperature: 0, seed: SEED + i, speculative: i % 2 === 1 });
+    await synth.generate(SHORT_SENTENCES[i % SHORT_SENTENCES.length], { voice, ...GREEDY, seed: SEED + i, speculative: i % 2 === 1 });
     if (i + 1 === warmupSentences) rssAfterWarmupMb = rssMb();
   }
   const rssAfterMb = rssMb();

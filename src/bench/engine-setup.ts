@@ -7,8 +7,12 @@ import { chunkInputs } from '../engine/prompt.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { analyzeText } from '../text/pipeline.js';
 
-/** Greedy decoding: deterministic, and plain and speculative decoding give identical codes (same work to compare). */
-export const GREEDY = { temperature: 0 } as const;
+/**
+ * Greedy decoding: deterministic, and plain and speculative decoding give identical codes (same work to compare).
+ * Unguided (guidance 0 whatever the model recommends): these rows measure the engine's plain AR work, comparable
+ * across records; the recommended-settings rows run the model's guidance (two AR rows per candidate).
+ */
+export const GREEDY = { temperature: 0, guidance: 0 } as const;
 export const SEED = 1;
 
 /** Words the benchmark text is built from (plain English, no numbers to normalize). */
