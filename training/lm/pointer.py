@@ -55,3 +55,19 @@ def apply_pointer(batch: dict, examples: list, group_size: int, classes: int, ma
     pointer = torch.from_numpy(np.stack([r[0] for r in rows]))
     batch["text_ids"] = torch.where(batch["is_audio"], pointer, batch["text_ids"])
     return torch.from_numpy(np.stack([r[1] for r in rows]))
+
+
+def drop_pointer(batch: dict, advance: torch.Tensor, fraction: float, rng: np.random.Generator) -> torch.Tensor:
+    """Condition dropout for classifier-free guidance, in place: a `fraction` of the batch's utterances are fed
+    no pointer (phoneme 0, no context) at every audio position, as the runtime's unconditional twin is
+    (src/engine/guidance.ts), and their advance labels are ignored (no pointer, nothing to advance). Their codes
+    still count: the model learns p(codes | history, text, voice) without the named phoneme, instead of relying on
+    the prompt's positions alone for it. -> the advance labels (B, N)."""
+    dropped = torch.from_numpy(rng.random(batch["text_ids"].shape[0]) < fraction)
+    if not dropped.any():
+        return advance
+    hit = dropped.unsqueeze(1) & batch["is_audio"]
+    batch["text_ids"] = batch["text_ids"].masked_fill(hit, 0)
+    if "pointer_context" in batch:
+        batch["pointer_context"] = batch["pointer_context"].masked_fill(hit.unsqueeze(-1), 0)
+    return advance.masked_fill(dropped.unsqueeze(1), IGNORE)

@@ -24,7 +24,7 @@ from .checkpoint import build_model, load_checkpoint, save_checkpoint
 from .config import IGNORE, ARConfig, NARConfig
 from .dataset import CodesDataset, PromptOptions, collate_ar, collate_nar
 from .align import alignment_path, read_alignments
-from .pointer import apply_pointer
+from .pointer import apply_pointer, drop_pointer
 from .guided import aligned_attention_loss, collate_aligned, collate_guides, guided_attention_loss
 
 def limit_heap_fragmentation(threshold: int = 128 * 1024) -> None:
@@ -85,6 +85,9 @@ def parse_args(argv):
     p.add_argument("--self-feed", type=float, default=0.0,
                    help="AR: fraction of fed target groups replaced by groups the model itself samples in a first, "
                         "gradient-free pass (scheduled sampling): trains on histories like those it will make")
+    p.add_argument("--uncond-drop", type=float, default=0.0,
+                   help="pointer AR: fraction of utterances fed no pointer (phoneme 0, no context) at every audio "
+                        "position, the condition dropout that trains the unconditional twin of classifier-free guidance")
     p.add_argument("--guided-weight", type=float, default=0.0,
                    help="AR/drafter: weight of the guided-attention loss (training/lm/guided.py); 0 = off")
     p.add_argument("--guided-sigma", type=float, default=0.15, help="width of the guided diagonal (fraction of the utterance)")
@@ -166,6 +169,8 @@ def loss_on(model, kind: str, examples, seed: int, step: int, device, args=None,
     pointer = model.cfg.pointer_classes
     advance = (apply_pointer(b, examples, model.cfg.group_size, pointer, model.cfg.pointer_context).to(device)
                if pointer else None)
+    if pointer and for_training and args is not None and getattr(args, "uncond_drop", 0) > 0:
+        advance = drop_pointer(b, advance, args.uncond_drop, np.random.default_rng([seed, step, 4]))
     if for_training and args is not None and args.audio_noise > 0:
         corrupt_audio(b, args.audio_noise, model.cfg.codebook_size, np.random.default_rng([seed, step, 2]))
     b = {k: v.to(device) for k, v in b.items()}

@@ -174,6 +174,30 @@ def test_pointer_context_gives_the_neighbouring_tokens_and_the_groups_spent_as_t
     assert capped[6:10, 2].tolist() == [1, 2, 2, 1]  # 22 three times, then EOS: the count stops at max_age
 
 
+def test_condition_dropout_feeds_whole_utterances_no_pointer_and_ignores_their_advance():
+    from training.lm.pointer import drop_pointer
+    text_ids = torch.tensor([[5, 6, 21, 22, 22], [5, 6, 21, 21, 22], [5, 6, 22, 23, 0]])
+    is_audio = torch.tensor([[False, False, True, True, True]] * 2 + [[False, False, True, True, False]])
+    context = torch.ones(3, 5, 3, dtype=torch.int64)
+    batch = {"text_ids": text_ids.clone(), "is_audio": is_audio, "pointer_context": context.clone()}
+    advance = torch.tensor([[-100, -100, 1, 0, -100]] * 3)
+    rng = np.random.default_rng(0)
+    chosen = np.random.default_rng(0).random(3) < 0.5  # what drop_pointer draws with the same generator
+    assert 0 < chosen.sum() < 3
+    out = drop_pointer(batch, advance, 0.5, rng)
+    for i in range(3):
+        if chosen[i]:  # audio positions unknown, text prefix kept, no advance label
+            assert batch["text_ids"][i].tolist() == [5, 6, 0, 0, 0]
+            assert not batch["pointer_context"][i][is_audio[i]].any() and batch["pointer_context"][i][~is_audio[i]].all()
+            assert (out[i] == -100).all()
+        else:
+            assert torch.equal(batch["text_ids"][i], text_ids[i]) and torch.equal(out[i], advance[i])
+            assert batch["pointer_context"][i].all()
+    untouched = {"text_ids": text_ids.clone(), "is_audio": is_audio}
+    assert drop_pointer(untouched, advance, 0.0, np.random.default_rng(1)) is advance
+    assert torch.equal(untouched["text_ids"], text_ids)
+
+
 def test_a_pointer_ar_fine_tunes_from_a_plain_one_and_learns_the_advance(tmp_path):
     from training.lm.checkpoint import load_checkpoint
     manifest = write_corpus(tmp_path)
@@ -195,7 +219,7 @@ def test_a_pointer_ar_exports_with_its_advance_output_and_context_input_and_with
     manifest = write_corpus(tmp_path)
     align.main(["--manifest", manifest, "--passes", "1"])
     run(manifest, tmp_path / "runs" / "ar", "ar", 2, ["--pointer-classes", "4", "--pointer-context", "3",
-                                                      "--self-feed", "0.5"])
+                                                      "--self-feed", "0.5", "--uncond-drop", "0.5"])
     run(manifest, tmp_path / "runs" / "nar", "nar", 1)
     run(manifest, tmp_path / "runs" / "draft", "draft", 1)
     export.main(["--ckpt", str(tmp_path / "runs"), "--out", str(tmp_path / "m"), "--parity"])
