@@ -70,4 +70,5 @@ def drop_pointer(batch: dict, advance: torch.Tensor, fraction: float, rng: np.ra
     batch["text_ids"] = batch["text_ids"].masked_fill(hit, 0)
     if "pointer_context" in batch:
         batch["pointer_context"] = batch["pointer_context"].masked_fill(hit.unsqueeze(-1), 0)
-    return advance.masked_fill(dropped.unsqueeze(1), IGNORE)
+    # advance is already on the training device (loss_on moves it there); the mask follows it, for CUDA runs
+    return advance.masked_fill(dropped.unsqueeze(1).to(advance.device), IGNORE)
