@@ -296,16 +296,23 @@ def main(argv=None):
         opt.load_state_dict(state["optimizer"])
     cfg = model.cfg
     def dataset(manifest, alignments_path=None):
-        """The codes of `manifest`, with its frame alignments when a loss needs them (required for training,
-        optional for validation, which then skips the aligned-attention measure)."""
+        """The codes of `manifest`, with its frame alignments when a loss needs them (required for training and,
+        for a pointer AR, whose inputs are built from them, for validation; otherwise optional for validation,
+        which then skips the aligned-attention measure). Checked here, before any step: a missing file found at
+        the first validation would cost a run its first checkpoint interval."""
         alignments = None
-        if a.align_weight > 0 or getattr(cfg, "pointer_classes", 0):
+        pointer = getattr(cfg, "pointer_classes", 0)
+        if a.align_weight > 0 or pointer:
             path = alignments_path or alignment_path(manifest)
             if os.path.exists(path):
                 alignments = read_alignments(path)
             elif manifest == a.manifest:
                 raise SystemExit(f"--align-weight / a pointer AR need alignments: {path} is missing "
                                  f"(python -m training.lm.align --manifest {manifest})")
+            elif pointer:
+                raise SystemExit(f"a pointer AR's validation needs the alignments of --val-manifest: {path} is "
+                                 f"missing (python -m training.lm.align --manifest {manifest} --tables-from "
+                                 f"{a.alignments or alignment_path(a.manifest)})")
         return CodesDataset(manifest, getattr(cfg, "group_size", 1), cfg.codebook_size,
                             PromptOptions(a.p_continuation, a.p_drop_transcript), text_vocab_size=cfg.text_vocab_size,
                             alignments=alignments)

@@ -210,6 +210,14 @@ def test_a_pointer_ar_fine_tunes_from_a_plain_one_and_learns_the_advance(tmp_pat
     assert " advance " in (tmp_path / "p" / "log.txt").read_text()
     _, again, state = load_checkpoint(str(tmp_path / "p" / "last.pt"))
     assert again.cfg.pointer_classes == 4 and state["step"] == 50
+    # a held-out set without alignments is refused before the first step, not at the first validation
+    unaligned = str(tmp_path / "unaligned.jsonl")
+    with open(manifest, encoding="utf-8") as src, open(unaligned, "w", encoding="utf-8") as dst:
+        dst.write(src.read())
+    with pytest.raises(SystemExit, match="validation needs the alignments of --val-manifest.*--tables-from"):
+        run(manifest, tmp_path / "v", "ar", 50, ["--init-from", str(tmp_path / "plain" / "last.pt"),
+                                                 "--pointer-classes", "4", "--val-manifest", unaligned])
+    assert not (tmp_path / "v" / "last.pt").exists()
     with pytest.raises(SystemExit, match="not nar"):
         run(manifest, tmp_path / "q", "nar", 1, ["--init-from", str(tmp_path / "plain" / "last.pt")])
 

@@ -14,6 +14,8 @@ DATA=training/cache/lm/c6648
 RUN=training/runs/lm/cpu1/ark
 export OMP_WAIT_POLICY=PASSIVE MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
 [ -f $DATA/train.align.npz ] || "$PY" -m training.lm.align --manifest $DATA/train.jsonl --passes 8
+[ -f $DATA/heldout_sentences.align.npz ] || "$PY" -m training.lm.align --manifest $DATA/heldout_sentences.jsonl \
+  --tables-from $DATA/train.align.npz
 grep '"family": "kathleen"' $DATA/train.jsonl > $DATA/kathleen.jsonl
 mkdir -p $RUN
 [ -f $RUN/last.pt ] || cp training/checkpoints/lm-ar-context.pt $RUN/last.pt
