@@ -7,9 +7,11 @@
  *   cond + w (cond - uncond)
  *
  * which pushes each group towards what the named phoneme changes and away from what the model would write anyway
- * (the prompt's voice and the previous frames). Measured on the shipped model (training/README.md, twenty-third
- * session): held-out Kathleen sentences nobody tuned on, one candidate, seeds 1-7, w 0.3: 45.2% WER against 49.6%;
- * w 0.6 and 1 no better than 0, w 3 far worse. It costs a second row in every AR step.
+ * (the prompt's voice and the previous frames). Measured (training/README.md) on held-out Kathleen sentences nobody
+ * tuned on, one candidate, seeds 1-7: the step-600 AR, never trained on the twin's input, 45.2% WER at w 0.3 against
+ * 49.6% unguided (w 0.6 and 1 no better than 0; twenty-third session); the shipped AR, fine-tuned with a fifth of its
+ * utterances fed "unknown" throughout (`train.py --uncond-drop`), 43.2% at w 1 (twenty-fifth session). It costs a
+ * second row in every AR step.
  */
 import type { PointerFeed } from '../lm/ar-session.js';
 
