@@ -11,12 +11,13 @@ import { generateCodebook0, type ArJob } from '../src/engine/ar-decode.js';
 import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../src/engine/index.js';
 import { fillCodebooks } from '../src/engine/model.js';
 import { arDims, validateManifest } from '../src/engine/manifest.js';
-import { END_TAIL_SECONDS, PhonemePointer } from '../src/engine/phoneme-pointer.js';
+import { END_TAIL_SECONDS, MAX_BOUNDARY_SECONDS, MAX_TOKEN_SECONDS, PhonemePointer } from '../src/engine/phoneme-pointer.js';
 import { chunkInputs } from '../src/engine/prompt.js';
 import { ArModel } from '../src/lm/ar-model.js';
 import { ArSession } from '../src/lm/ar-session.js';
 import { resolveSamplingParams, Rng } from '../src/lm/sampling/index.js';
 import { textToPhonemeIds } from '../src/text/phonemize.js';
+import { WORD_BOUNDARY_ID } from '../src/text/symbols.js';
 import { parlaError, promptPcm } from './engine-helpers.js';
 import { maxAbsDiff } from './max-diff.js';
 
@@ -151,6 +152,26 @@ describe('PhonemePointer', () => {
     sampled.advance(stuck);
     sampled.advance(stuck);
     expect(sampled.token).toBe(51);
+  });
+
+  it('leaves a word boundary sooner than a sound: after maxGroupsOnBoundary groups (a pause belongs to punctuation)', () => {
+    const text = [1, 50, WORD_BOUNDARY_ID, 51, 2];
+    const p = new PhonemePointer(text, { greedy: true, rng: new Rng(0), tailGroups: 5, maxGroupsOnToken: 4, maxGroupsOnBoundary: 2 });
+    const stuck = [0, -Infinity, -Infinity];
+    const seen = [];
+    for (let i = 0; i < 10; i++) {
+      p.advance(stuck);
+      seen.push(p.token);
+    }
+    // 4 groups on the sound 50 (the first fed before any advance), 2 on the boundary, 4 on 51, then EOS
+    expect(seen).toEqual([50, 50, 50, WORD_BOUNDARY_ID, WORD_BOUNDARY_ID, 51, 51, 51, 51, 2]);
+    // absent, a boundary is held as long as any token
+    const plain = new PhonemePointer([1, WORD_BOUNDARY_ID, 51, 2], { greedy: true, rng: new Rng(0), tailGroups: 5, maxGroupsOnToken: 3 });
+    for (let i = 0; i < 2; i++) plain.advance(stuck);
+    expect(plain.token).toBe(WORD_BOUNDARY_ID);
+    plain.advance(stuck);
+    expect(plain.token).toBe(51);
+    expect(MAX_BOUNDARY_SECONDS).toBeLessThan(MAX_TOKEN_SECONDS);
   });
 
   it('the speech is over once more than tailGroups groups follow the pointer reaching EOS', () => {

@@ -12,7 +12,7 @@ import { CodeSampler, type SamplingParams } from '../lm/sampling/index.js';
 import { guideLogits, rowsPerJob, UNGUIDED_FEED } from './guidance.js';
 import { eosLayout, maskEndOfSpeech } from './min-length.js';
 import type { LoadedModel } from './model.js';
-import { END_TAIL_SECONDS, MAX_TOKEN_SECONDS, PhonemePointer } from './phoneme-pointer.js';
+import { END_TAIL_SECONDS, MAX_BOUNDARY_SECONDS, MAX_TOKEN_SECONDS, PhonemePointer } from './phoneme-pointer.js';
 import { decodeSpeculative } from './speculative-decode.js';
 
 export interface ArJob {
@@ -91,6 +91,7 @@ export function pointerFor(model: LoadedModel, job: ArJob, sampler: CodeSampler)
     tailGroups: groups(END_TAIL_SECONDS),
     maxSpent: model.ar.dims.pointerContext ?? 0,
     maxGroupsOnToken: groups(MAX_TOKEN_SECONDS),
+    maxGroupsOnBoundary: groups(MAX_BOUNDARY_SECONDS),
   });
 }
 
