@@ -98,7 +98,7 @@ describe('the PyTorch reference checkpoint', () => {
 
   it('a shipped model points at its committed checkpoint through training.checkpoints.ar', () => {
     const model = { dir: path.join(PACKAGE_ROOT, 'models', 'default'), manifest: loadModelManifest(path.join(PACKAGE_ROOT, 'models', 'default')).manifest };
-    expect(referenceCheckpoint(model)).toBe(path.join(PACKAGE_ROOT, 'training', 'checkpoints', 'lm-ar-context.pt'));
+    expect(referenceCheckpoint(model)).toBe(path.join(PACKAGE_ROOT, 'training', 'checkpoints', 'lm-ar-cfg.pt'));
   });
 
   it('a recorded path that does not exist, or none at all, is reported, not guessed', () => {
