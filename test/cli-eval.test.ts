@@ -39,7 +39,7 @@ describe('parla eval codec', () => {
     expect(code).toBe(0);
     const file = readdirSync(out).find((f) => f.endsWith('.json'))!;
     const result = JSON.parse(readFileSync(join(out, file), 'utf8'));
-    expect(result).toMatchObject({ kind: 'tts', model: { id: 'tiny-random' }, set: { name: 'tts-zeroshot', utterances: 1 }, seed: 1 });
+    expect(result).toMatchObject({ kind: 'tts', model: { id: 'tiny-random' }, set: { name: 'tts-zeroshot', utterances: 1 }, seed: 1, ras: true });
     expect(result.truth.wer).toBeGreaterThanOrEqual(0); // Kathleen's recording of the same sentence through the same ASR
     expect(result.synthesized.wer).toBeGreaterThanOrEqual(0);
     expect(result.rtf).toBeGreaterThan(0);
@@ -52,6 +52,15 @@ describe('parla eval codec', () => {
     expect(stdout).toMatch(/\| tts-zeroshot \| [\d.]+% \| [\d.]+% \|/);
   });
 
+  it.skipIf(!findPocketsphinx())('eval tts --ras off runs the contrast with plain nucleus sampling and says so', { timeout: 300_000 }, async () => {
+    const out = join(dir, 'tts-plain');
+    const { out: stdout, code } = await run('eval', 'tts', '-m', model, '--set', 'ci-tts', '--limit', '1', '--hard', '1', '--ras', 'off', '--out', out);
+    expect(code).toBe(0);
+    const file = readdirSync(out).find((f) => f.endsWith('.json'))!;
+    expect(JSON.parse(readFileSync(join(out, file), 'utf8'))).toMatchObject({ ras: false, robustness: { total: 1 } });
+    expect(stdout).toContain('repetition-aware sampling off (plain nucleus)');
+  });
+
   it.each([
     [['eval', 'codec', '-m', model, '--set', 'nope'], /unknown evaluation set "nope".*sets: .*codec-kathleen/],
     [['eval', 'codec', '-m', dir, '--set', 'ci-codec'], /no model.json in/],
@@ -62,6 +71,9 @@ describe('parla eval codec', () => {
     [['eval', 'tts', '-m', model, '--set', 'codec-kathleen'], /"codec-kathleen" is a codec set, not a tts set/],
     [['eval', 'tts', '-m', model, '--hard', '-1'], /--hard must be an integer >= 0/],
     [['eval', 'tts', '-m', dir, '--hard', '0'], /model.json/],
+    [['eval', 'tts', '-m', model, '--ras', 'maybe'], /--ras must be on or off, got "maybe"/],
+    [['eval', 'tts', '-m', model, '--temperature', 'warm'], /--temperature must be a number, got "warm"/],
+    [['eval', 'tts', '-m', model, '--ras', 'off', '--check'], /--ras off is a contrast run: leave out --check and --write-card/],
   ])('fails clearly: %j', async (args, message) => {
     const { err, code } = await run(...args);
     expect(code).toBe(1);

@@ -46,7 +46,7 @@ describe('the ci-tts set', () => {
 function ttsResult(over: Partial<TtsEvalResult> = {}): TtsEvalResult {
   return {
     kind: 'tts', model: { id: 'm', dir: '.' }, set: { name: 'ci-tts', description: '', utterances: 4 }, date: '2026-11-25T00:00:00Z',
-    machine: { cpuModel: 'x', cpus: 2, loadAverage: [0, 0, 0], totalMemoryGiB: 1, platform: '', node: '' }, seed: 1, temperature: null,
+    machine: { cpuModel: 'x', cpus: 2, loadAverage: [0, 0, 0], totalMemoryGiB: 1, platform: '', node: '' }, seed: 1, temperature: null, ras: true,
     truth: { wer: 0.4, cer: 0.2 }, synthesized: { wer: 0.6, cer: 0.3 }, werRatio: 1.5, cerRatio: 1.5,
     speakerEncoder: { available: true, path: 'enc.onnx' }, similarity: 0.6, realRealSimilarity: null, rtf: 0.2,
     robustness: { total: 5, ok: 5, failures: {} }, utterances: [],

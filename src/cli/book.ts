@@ -17,6 +17,7 @@ import { isParlaError, ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
+import { numberFlag } from './flags.js';
 
 /** The default seed: fixed, so running the same command twice gives the same audiobook. */
 export const DEFAULT_BOOK_SEED = 1234;
@@ -181,13 +182,6 @@ function bookOutput(flags: BookFlags): BookOutput {
   if (!flags.output) throw new ParlaError('invalid_input', 'an output is required: -o book.m4b, or --out-dir <dir> for one file per chapter', { param: 'output' });
   if (!/\.(m4b|m4a|mp4)$/i.test(flags.output)) throw new ParlaError('unsupported_format', `-o ${flags.output}: the single-file output is an .m4b audiobook; use --out-dir for mp3/opus/flac chapter files`, { param: 'output' });
   return { kind: 'm4b', path: flags.output };
-}
-
-function numberFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new ParlaError('invalid_input', `${flag} must be a number, got "${value}"`, { param: flag });
-  return n;
 }
 
 function intFlag(value: string, flag: string, min: number, max: number): number {

@@ -11,6 +11,7 @@ import { runTtsEval } from '../eval/run-tts.js';
 import { codecCardEntry, ttsCardEntry, writeCardEntry } from '../eval/run-card.js';
 import { codecRegressions, readExpectedCodecQuality, readExpectedTtsQuality, ttsRegressions } from '../eval/run-thresholds.js';
 import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
+import { numberFlag, onOff } from './flags.js';
 
 interface CodecEvalFlags {
   model: string;
@@ -32,6 +33,7 @@ interface TtsEvalFlags {
   hard?: string;
   seed: string;
   temperature?: string;
+  ras: string;
   threads: string;
   speakerEncoder?: string;
   out: string;
@@ -127,6 +129,7 @@ export function registerEval(program: Command): void {
     .option('--hard <n>', `robustness: synthesize the first n of training/eval/hard-sentences.txt, 0 = skip (default: the set's "hard", else ${DEFAULT_HARD_SENTENCES})`)
     .option('--seed <n>', 'sampling seed', '1')
     .option('--temperature <t>', "sampling temperature, 0 = greedy (default: the engine's)")
+    .option('--ras <on|off>', 'repetition-aware sampling; off = plain nucleus sampling, the contrast for the robustness counts', 'on')
     .option('--threads <n>', 'onnxruntime intra-op threads', '2')
     .option('--speaker-encoder <file>', 'speaker encoder .onnx (default: <model>/speaker_encoder.onnx, then models/default/)')
     .option('--out <dir>', 'folder for eval-<model>-<set>-<date>.json and .md', path.join(PACKAGE_ROOT, 'bench', 'results'))
@@ -134,6 +137,10 @@ export function registerEval(program: Command): void {
     .option('--write-card', "write this run's numbers into <model>/model.json as quality.tts.<set>")
     .action(async (flags: TtsEvalFlags) => {
       refusePartialCard(flags);
+      const ras = onOff(flags.ras, '--ras');
+      const temperature = numberFlag(flags.temperature, '--temperature');
+      // The card's numbers are the model's own sampling: a contrast run must not overwrite or be held to them.
+      if (!ras && (flags.writeCard || flags.check)) throw new ParlaError('invalid_input', '--ras off is a contrast run: leave out --check and --write-card', { param: 'ras' });
       const set = loadTtsEvalSet(flags.set);
       const hard = flags.hard === undefined ? (set.hard ?? DEFAULT_HARD_SENTENCES) : Number(flags.hard);
       if (!Number.isInteger(hard) || hard < 0) throw new ParlaError('invalid_input', `--hard must be an integer >= 0, got "${flags.hard}"`, { param: 'hard' });
@@ -144,7 +151,8 @@ export function registerEval(program: Command): void {
         limit: positiveInt(flags.limit, '--limit'),
         hardSentences: hard === 0 ? [] : readHardSentences().slice(0, hard),
         seed: Number(flags.seed),
-        temperature: flags.temperature === undefined ? undefined : Number(flags.temperature),
+        temperature,
+        ras,
         threads: positiveInt(flags.threads, '--threads'),
         speakerEncoder: flags.speakerEncoder,
         log: (line) => console.error(line),

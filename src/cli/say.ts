@@ -13,6 +13,7 @@ import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 import { resolveLanguage } from '../text/phonemize.js';
 import { outputFormat, writeAudioOutput } from './audio-output.js';
+import { numberFlag, onOff } from './flags.js';
 
 interface SayFlags {
   output: string;
@@ -111,21 +112,8 @@ async function pickVoice(model: LoadedModel, flags: SayFlags): Promise<Voice> {
   return resolveVoice(model, library, id, { promptText: flags.promptText });
 }
 
-function numberFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new ParlaError('invalid_input', `${flag} must be a number, got "${value}"`, { param: flag });
-  return n;
-}
-
 function intFlag(value: string | undefined, flag: string): number | undefined {
   const n = numberFlag(value, flag);
   if (n !== undefined && !Number.isInteger(n)) throw new ParlaError('invalid_input', `${flag} must be an integer, got "${value}"`, { param: flag });
   return n;
-}
-
-function onOff(value: string, flag: string): boolean {
-  if (value === 'on') return true;
-  if (value === 'off') return false;
-  throw new ParlaError('invalid_input', `${flag} must be on or off, got "${value}"`, { param: flag });
 }

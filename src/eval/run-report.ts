@@ -77,7 +77,7 @@ export function ttsEvalMarkdown(r: TtsEvalResult): string {
   return [
     `## TTS evaluation: ${r.set.name}, model ${r.model.id}`,
     '',
-    `${r.date}; ${r.set.utterances} sentences, seed ${r.seed}${r.temperature === null ? '' : `, temperature ${r.temperature}`}; ${m.cpuModel} x${m.cpus}, load average ${m.loadAverage.join(' ')}; ${r.speakerEncoder.available ? `speaker encoder ${r.speakerEncoder.path}` : `speaker similarity unavailable (${r.speakerEncoder.reason})`}.`,
+    `${r.date}; ${r.set.utterances} sentences, seed ${r.seed}${r.temperature === null ? '' : `, temperature ${r.temperature}`}${r.ras === false ? ', repetition-aware sampling off (plain nucleus)' : ''}; ${m.cpuModel} x${m.cpus}, load average ${m.loadAverage.join(' ')}; ${r.speakerEncoder.available ? `speaker encoder ${r.speakerEncoder.path}` : `speaker similarity unavailable (${r.speakerEncoder.reason})`}.`,
     '',
     ttsEvalTable(r),
     '',

@@ -22,6 +22,8 @@ export interface TtsEvalOptions {
   seed?: number;
   /** Sampling temperature for every sentence (0 = greedy); undefined = the engine's default. */
   temperature?: number;
+  /** Repetition-aware sampling (default on); off = plain nucleus sampling, the robustness contrast. */
+  ras?: boolean;
   speakerEncoder?: string;
   log?: (line: string) => void;
 }
@@ -42,6 +44,8 @@ export interface TtsEvalResult {
   seed: number;
   /** The temperature asked for, or null for the engine's default. */
   temperature: number | null;
+  /** Whether repetition-aware sampling was on. */
+  ras: boolean;
   /** Pooled WER/CER of real recordings of the same texts (null: the set names none) and of the synthesized audio. */
   truth: { wer: number; cer: number } | null;
   synthesized: { wer: number | null; cer: number | null };
@@ -58,11 +62,17 @@ export interface TtsEvalResult {
   utterances: { id: string; seconds: number; transcript: string | null; similarity: number | null; failures: string[] }[];
 }
 
-async function synthesize(synth: Synthesizer, text: string, voice: Voice, seed: number, temperature?: number): Promise<{ pcm: Float32Array; phonemes: string; wall: number }> {
+/** The sampling settings a run overrides (undefined = the model's). */
+interface SamplingOverrides {
+  temperature?: number;
+  ras?: boolean;
+}
+
+async function synthesize(synth: Synthesizer, text: string, voice: Voice, seed: number, sampling: SamplingOverrides): Promise<{ pcm: Float32Array; phonemes: string; wall: number }> {
   const parts: Float32Array[] = [];
   const phonemes: string[] = [];
   const t = performance.now();
-  for await (const chunk of synth.stream(text, { voice, seed, temperature })) {
+  for await (const chunk of synth.stream(text, { voice, seed, ...sampling })) {
     parts.push(chunk.audio);
     if (chunk.phonemes) phonemes.push(chunk.phonemes);
   }
@@ -76,6 +86,7 @@ async function synthesize(synth: Synthesizer, text: string, voice: Voice, seed: 
 export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult> {
   const log = options.log ?? (() => undefined);
   const seed = options.seed ?? 1;
+  const sampling: SamplingOverrides = { temperature: options.temperature, ras: options.ras };
   const model: LoadedModel = await loadModel(options.modelDir, { threads: options.threads ?? 2 });
   // Batching as the product runs: a chunk's candidates step as one AR batch (same output as one by one, which the
   // engine's tests check), so the RTF column is what `parla say` and the API take.
@@ -94,7 +105,7 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
   let wall = 0, audio = 0;
   const sims: number[] = [], ceilings: number[] = [];
   for (const item of items) {
-    const out = await synthesize(synth, item.text, voices.get(item.prompt)!, seed, options.temperature);
+    const out = await synthesize(synth, item.text, voices.get(item.prompt)!, seed, sampling);
     wall += out.wall;
     audio += out.pcm.length / EVAL_SAMPLE_RATE;
     outputs.push(out.pcm);
@@ -133,6 +144,7 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
     machine: machineInfo(),
     seed,
     temperature: options.temperature ?? null,
+    ras: options.ras ?? true,
     truth,
     synthesized,
     werRatio: truth && synthesized.wer !== null && truth.wer > 0 ? synthesized.wer / truth.wer : null,
@@ -141,16 +153,16 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
     similarity: mean(sims),
     realRealSimilarity: mean(ceilings),
     rtf: audio > 0 ? wall / audio : Infinity,
-    robustness: options.hardSentences?.length ? await robustnessCounts(synth, voices.values().next().value!, options.hardSentences, seed, log, options.temperature) : null,
+    robustness: options.hardSentences?.length ? await robustnessCounts(synth, voices.values().next().value!, options.hardSentences, seed, log, sampling) : null,
     utterances,
   };
 }
 
 /** Synthesizes every hard sentence in one voice and counts runaway, too-short, silent, clipped and looped outputs. */
-async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: string[], seed: number, log: (line: string) => void, temperature?: number): Promise<RobustnessCounts> {
+async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: string[], seed: number, log: (line: string) => void, sampling: SamplingOverrides): Promise<RobustnessCounts> {
   const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {} };
   for (const text of sentences) {
-    const out = await synthesize(synth, text, voice, seed, temperature);
+    const out = await synthesize(synth, text, voice, seed, sampling);
     const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, countPhonemes(out.phonemes), text).failures;
     if (failures.length === 0) counts.ok++;
     for (const f of failures) counts.failures[f] = (counts.failures[f] ?? 0) + 1;
