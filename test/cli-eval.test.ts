@@ -49,6 +49,9 @@ describe('parla eval codec', () => {
     expect(result.robustness.ok).toBeLessThanOrEqual(2);
     // every sentence that is not ok has at least one named failure
     expect(failed.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2 - result.robustness.ok);
+    // and each is listed with its text and duration
+    expect(result.robustness.failed).toHaveLength(2 - result.robustness.ok);
+    for (const f of result.robustness.failed) expect(f.failures.length).toBeGreaterThan(0);
     expect(stdout).toMatch(/\| tts-zeroshot \| [\d.]+% \| [\d.]+% \|/);
   });
 

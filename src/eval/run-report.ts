@@ -68,7 +68,8 @@ export function ttsRobustnessLine(r: TtsEvalResult): string {
   const rob = r.robustness;
   if (!rob) return 'Robustness: not run.';
   const failures = Object.entries(rob.failures).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-  return `Robustness on ${rob.total} hard sentences: ${rob.ok} ok; failures: ${failures}.`;
+  const which = (rob.failed ?? []).map((f) => `\n- ${f.failures.join(', ')}: "${f.text}" (${f.seconds.toFixed(2)} s, ${(f.seconds / f.expectedSeconds).toFixed(2)}x the expected ${f.expectedSeconds.toFixed(2)} s)`);
+  return `Robustness on ${rob.total} hard sentences: ${rob.ok} ok; failures: ${failures}.${which.join('')}`;
 }
 
 /** One-row table of a TTS evaluation plus the robustness counts on the hard sentences. */

@@ -9,7 +9,7 @@ import { machineInfo, type MachineInfo } from './run-machine.js';
 import { loadRecordings, type SpeakerUtterance, type TtsEvalSet } from './run-sets.js';
 import { openSimilarity } from './run-similarity.js';
 import { resample } from '../audio/resample.js';
-import { checkRobustness, countPhonemes } from './robustness.js';
+import { checkRobustness, countPhonemes, expectedDurationSeconds } from './robustness.js';
 import { EVAL_SAMPLE_RATE } from './rate.js';
 
 export interface TtsEvalOptions {
@@ -33,6 +33,16 @@ export interface RobustnessCounts {
   ok: number;
   /** Failure name (runaway, too_short, silent, clipped, looped) -> count. */
   failures: Record<string, number>;
+  /** Each sentence that failed, so a report can say which (absent in records before 2026-11-29). */
+  failed?: FailedSentence[];
+}
+
+export interface FailedSentence {
+  text: string;
+  failures: string[];
+  seconds: number;
+  /** The duration its phoneme count predicts (robustness.ts). */
+  expectedSeconds: number;
 }
 
 export interface TtsEvalResult {
@@ -160,11 +170,13 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
 
 /** Synthesizes every hard sentence in one voice and counts runaway, too-short, silent, clipped and looped outputs. */
 async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: string[], seed: number, log: (line: string) => void, sampling: SamplingOverrides): Promise<RobustnessCounts> {
-  const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {} };
+  const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {}, failed: [] };
   for (const text of sentences) {
     const out = await synthesize(synth, text, voice, seed, sampling);
-    const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, countPhonemes(out.phonemes), text).failures;
+    const phonemes = countPhonemes(out.phonemes);
+    const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, phonemes, text).failures;
     if (failures.length === 0) counts.ok++;
+    else counts.failed!.push({ text, failures, seconds: out.pcm.length / EVAL_SAMPLE_RATE, expectedSeconds: expectedDurationSeconds(phonemes) });
     for (const f of failures) counts.failures[f] = (counts.failures[f] ?? 0) + 1;
   }
   log(`robustness: ${counts.ok}/${counts.total} ok`);
