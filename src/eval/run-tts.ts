@@ -3,7 +3,7 @@
  * against real recordings of the same text (ratio), speaker similarity to a real utterance of the voice
  * (with the real-real ceiling), real-time factor; plus robustness counts on the hard-sentence set.
  */
-import { createVoice, loadModel, Synthesizer, type LoadedModel, type Voice } from '../engine/index.js';
+import { createVoice, loadModel, Synthesizer, type LoadedModel, type SamplingOptions, type Voice } from '../engine/index.js';
 import { measureIntelligibility } from './intelligibility.js';
 import { machineInfo, type MachineInfo } from './run-machine.js';
 import { loadRecordings, type SpeakerUtterance, type TtsEvalSet } from './run-sets.js';
@@ -73,10 +73,7 @@ export interface TtsEvalResult {
 }
 
 /** The sampling settings a run overrides (undefined = the model's). */
-interface SamplingOverrides {
-  temperature?: number;
-  ras?: boolean;
-}
+type SamplingOverrides = Pick<SamplingOptions, 'temperature' | 'ras'>;
 
 async function synthesize(synth: Synthesizer, text: string, voice: Voice, seed: number, sampling: SamplingOverrides): Promise<{ pcm: Float32Array; phonemes: string; wall: number }> {
   const parts: Float32Array[] = [];
@@ -170,13 +167,14 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
 
 /** Synthesizes every hard sentence in one voice and counts runaway, too-short, silent, clipped and looped outputs. */
 async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: string[], seed: number, log: (line: string) => void, sampling: SamplingOverrides): Promise<RobustnessCounts> {
-  const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {}, failed: [] };
+  const failed: FailedSentence[] = [];
+  const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {}, failed };
   for (const text of sentences) {
     const out = await synthesize(synth, text, voice, seed, sampling);
     const phonemes = countPhonemes(out.phonemes);
     const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, phonemes, text).failures;
     if (failures.length === 0) counts.ok++;
-    else counts.failed!.push({ text, failures, seconds: out.pcm.length / EVAL_SAMPLE_RATE, expectedSeconds: expectedDurationSeconds(phonemes) });
+    else failed.push({ text, failures, seconds: out.pcm.length / EVAL_SAMPLE_RATE, expectedSeconds: expectedDurationSeconds(phonemes) });
     for (const f of failures) counts.failures[f] = (counts.failures[f] ?? 0) + 1;
   }
   log(`robustness: ${counts.ok}/${counts.total} ok`);
