@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../src/audio/decode.js';
-import { checkLoops, textRepeats } from '../src/eval/loops.js';
+import { checkLoops, loopHeard, textRepeats } from '../src/eval/loops.js';
+import { findPocketsphinx, transcribe } from '../src/eval/asr.js';
 import {
   checkClipping,
   checkDuration,
@@ -160,4 +161,46 @@ describe('textRepeats', () => {
   ])('%j -> %s', (text, expected) => {
     expect(textRepeats(text)).toBe(expected);
   });
+});
+
+describe('loopHeard', () => {
+  it.each([
+    // A loop adds words and says one again.
+    ['monday tuesday tuesday wednesday', 'Monday, Tuesday, Wednesday.', true],
+    ['not at this particular case told us particular case tom', 'Not at this particular case, Tom.', true],
+    // Lists said once, as pocketsphinx heard the shipped model's (twenty-sixth session): nothing said twice.
+    ['monday tuesday when is a first day friday saturday sunday', 'Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday.', false],
+    ['no our self east west down left right', 'North, south, east, west, up, down, left, right.', false],
+    // A homophone said twice is no loop: no more words than the text.
+    ['ice cream you scream we all scream for ice cream', 'I scream, you scream, we all scream for ice cream.', false],
+    // Said as often as the text says it; numbers count in their spoken form.
+    ['no no no no', 'No, no, no, no.', false],
+    ['three three cats', '3 3 cats.', false],
+    ['three cats three cats', '3 cats.', true],
+    // Function words said twice are no loop.
+    ['it was the the end of the day', 'It was the end of the day.', false],
+    ['', 'Hello.', false],
+  ])('%j for %j -> %s', (transcript, text, expected) => {
+    expect(loopHeard(transcript, text)).toBe(expected);
+  });
+});
+
+describe.skipIf(findPocketsphinx() === undefined)('loopHeard on what pocketsphinx hears', () => {
+  const TEXT = 'Not at this particular case, Tom, apologized Whittemore.';
+  const withRepeat = (from: number, to: number): Float32Array => {
+    const parts = [speech.subarray(0, to), speech.subarray(from, to), speech.subarray(to)];
+    const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { joined.set(p, at); at += p.length; }
+    return joined;
+  };
+
+  it('hears a stretch of the recording said twice, and not the recording itself', async () => {
+    for (const [from, to] of [[16000, 28800], [8000, 28800]]) {
+      const looped = withRepeat(from, to);
+      expect(checkLoops(looped, 16000).looped).toBe(true);
+      expect(loopHeard(await transcribe(looped), TEXT)).toBe(true);
+    }
+    expect(loopHeard(await transcribe(speech), TEXT)).toBe(false);
+  }, 60_000);
 });

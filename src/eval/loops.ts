@@ -5,6 +5,7 @@
 import { ParlaError } from '../errors.js';
 import { DEFAULT_MEL, logMelSpectrogram } from './mel.js';
 import { resample } from '../audio/resample.js';
+import { normalizeForScoring } from './score-text.js';
 
 /** Shortest lag and window looked at (a repeated word or phrase, not a held vowel). */
 export const LOOP_MIN_SECONDS = 0.5;
@@ -79,6 +80,8 @@ export function checkLoops(pcm: Float32Array, sampleRate: number): LoopVerdict {
   return best;
 }
 
+const wordsOf = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+
 /** Words too common to make a repeated phrase by themselves ("of the ... of the" is not a repeat anyone hears). */
 const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'of', 'to', 'in', 'on', 'at', 'and', 'or', 'is', 'it', 'was', 'for', 'as', 'with', 'by', 'he', 'she', 'i', 'you', 'we', 'they', 'that', 'this', 'be', 'are', 'her', 'his']);
 
@@ -88,7 +91,7 @@ const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'of', 'to', 'in', 'on', 'at', 
  * ("tick tock, tick tock", "round and round and round"). Speech of such a text is not failed as looped.
  */
 export function textRepeats(text: string): boolean {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+  const words = wordsOf(text);
   if (words.some((w, i) => i > 0 && w === words[i - 1])) return true;
   const seen = new Set<string>();
   for (let i = 0; i + 1 < words.length; i++) {
@@ -97,4 +100,22 @@ export function textRepeats(text: string): boolean {
     seen.add(pair);
   }
   return false;
+}
+
+/**
+ * Whether a loop the audio detector found is heard: in the recognizer's transcript of the audio some word, not a
+ * function word, comes more often than in the text, and the transcript has more words than the text, since a loop
+ * adds speech. The detector takes the even rhythm of a list said once ("Monday, Tuesday, Wednesday, ...") for a
+ * repeat: of the five hard sentences it flagged in the twenty-sixth session (shipped model, RAS on), pocketsphinx
+ * heard every list said once. The word count keeps homophones from passing for loops ("I scream, you scream, we
+ * all scream for ice cream" heard as "ice cream you scream we all scream for ice cream").
+ */
+export function loopHeard(transcript: string, text: string): boolean {
+  const heard = wordsOf(transcript);
+  const said = wordsOf(normalizeForScoring(text)); // as the recognizer writes it: "3" is "three"
+  if (heard.length <= said.length) return false;
+  const counts = new Map<string, number>();
+  for (const w of said) counts.set(w, (counts.get(w) ?? 0) + 1);
+  for (const w of heard) counts.set(w, (counts.get(w) ?? 0) - 1);
+  return [...counts].some(([w, n]) => n < 0 && !FUNCTION_WORDS.has(w) && heard.filter((h) => h === w).length > 1);
 }

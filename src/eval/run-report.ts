@@ -68,8 +68,10 @@ export function ttsRobustnessLine(r: TtsEvalResult): string {
   const rob = r.robustness;
   if (!rob) return 'Robustness: not run.';
   const failures = Object.entries(rob.failures).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-  const which = (rob.failed ?? []).map((f) => `\n- ${f.failures.join(', ')}: "${f.text}" (${f.seconds.toFixed(2)} s, ${(f.seconds / f.expectedSeconds).toFixed(2)}x the expected ${f.expectedSeconds.toFixed(2)} s)`);
-  return `Robustness on ${rob.total} hard sentences: ${rob.ok} ok; failures: ${failures}.${which.join('')}`;
+  const which = (rob.failed ?? []).map((f) => `\n- ${f.failures.join(', ')}: "${f.text}" (${f.seconds.toFixed(2)} s, ${(f.seconds / f.expectedSeconds).toFixed(2)}x the expected ${f.expectedSeconds.toFixed(2)} s)${f.transcript === undefined ? '' : `, heard as "${f.transcript}"`}`);
+  const unheard = rob.loopsNotHeard ?? [];
+  const echoes = unheard.length === 0 ? '' : `\nFlagged as looped by the audio but heard said once (not counted as looped): ${unheard.length}.${unheard.map((u) => `\n- "${u.text}" heard as "${u.transcript}"`).join('')}`;
+  return `Robustness on ${rob.total} hard sentences: ${rob.ok} ok; failures: ${failures}.${which.join('')}${echoes}`;
 }
 
 /** One-row table of a TTS evaluation plus the robustness counts on the hard sentences. */

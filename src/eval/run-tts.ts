@@ -10,6 +10,8 @@ import { loadRecordings, type SpeakerUtterance, type TtsEvalSet } from './run-se
 import { openSimilarity } from './run-similarity.js';
 import { resample } from '../audio/resample.js';
 import { checkRobustness, countPhonemes, expectedDurationSeconds } from './robustness.js';
+import { loopHeard } from './loops.js';
+import { findPocketsphinx, transcribe } from './asr.js';
 import { EVAL_SAMPLE_RATE } from './rate.js';
 
 export interface TtsEvalOptions {
@@ -35,6 +37,11 @@ export interface RobustnessCounts {
   failures: Record<string, number>;
   /** Each sentence that failed, so a report can say which (absent in records before 2026-11-29). */
   failed?: FailedSentence[];
+  /**
+   * Sentences whose audio the loop detector flagged but whose transcript repeats nothing the text does not
+   * (loopHeard): not counted as looped (absent in records before 2026-11-30, which counted them).
+   */
+  loopsNotHeard?: { text: string; transcript: string }[];
 }
 
 export interface FailedSentence {
@@ -43,6 +50,8 @@ export interface FailedSentence {
   seconds: number;
   /** The duration its phoneme count predicts (robustness.ts). */
   expectedSeconds: number;
+  /** What pocketsphinx heard, when it was asked whether a loop is heard (loopHeard). */
+  transcript?: string;
 }
 
 export interface TtsEvalResult {
@@ -133,7 +142,10 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
   let truth: TtsEvalResult['truth'] = null;
   if (set.intelligibility) {
     const asr = await measureIntelligibility(outputs, texts, { concurrency: 2 });
-    asr.clips.forEach((c, i) => (utterances[i].transcript = c.transcript));
+    asr.clips.forEach((c, i) => {
+      utterances[i].transcript = c.transcript;
+      if (!loopHeard(c.transcript, texts[i])) utterances[i].failures = utterances[i].failures.filter((f) => f !== 'looped');
+    });
     synthesized = { wer: asr.wer.rate, cer: asr.cer.rate };
     const truthItems = items.filter((i) => i.truth);
     if (truthItems.length === items.length) {
@@ -168,15 +180,31 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
 /** Synthesizes every hard sentence in one voice and counts runaway, too-short, silent, clipped and looped outputs. */
 async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: string[], seed: number, log: (line: string) => void, sampling: SamplingOverrides): Promise<RobustnessCounts> {
   const failed: FailedSentence[] = [];
-  const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {}, failed };
+  const loopsNotHeard: { text: string; transcript: string }[] = [];
+  const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {}, failed, loopsNotHeard };
   for (const text of sentences) {
     const out = await synthesize(synth, text, voice, seed, sampling);
     const phonemes = countPhonemes(out.phonemes);
-    const failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, phonemes, text).failures;
+    let failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, phonemes, text).failures;
+    const heard = await hearLoop(failures, out.pcm, text);
+    if (heard && !heard.looped) {
+      failures = failures.filter((f) => f !== 'looped');
+      loopsNotHeard.push({ text, transcript: heard.transcript });
+    }
     if (failures.length === 0) counts.ok++;
-    else failed.push({ text, failures, seconds: out.pcm.length / EVAL_SAMPLE_RATE, expectedSeconds: expectedDurationSeconds(phonemes) });
+    else failed.push({ text, failures, seconds: out.pcm.length / EVAL_SAMPLE_RATE, expectedSeconds: expectedDurationSeconds(phonemes), ...(heard && { transcript: heard.transcript }) });
     for (const f of failures) counts.failures[f] = (counts.failures[f] ?? 0) + 1;
   }
   log(`robustness: ${counts.ok}/${counts.total} ok`);
   return counts;
+}
+
+/**
+ * Whether a loop the audio detector flagged is heard (loopHeard), with what pocketsphinx heard; null when nothing
+ * was flagged or no recognizer is installed (then the audio's verdict stands).
+ */
+async function hearLoop(failures: string[], pcm: Float32Array, text: string): Promise<{ looped: boolean; transcript: string } | null> {
+  if (!failures.includes('looped') || !findPocketsphinx()) return null;
+  const transcript = await transcribe(pcm, EVAL_SAMPLE_RATE);
+  return { looped: loopHeard(transcript, text), transcript };
 }
