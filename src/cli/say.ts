@@ -83,7 +83,7 @@ export function registerSay(program: Command): void {
       if (!existsSync(join(flags.model, 'model.json'))) {
         throw new ParlaError(
           'model_missing',
-          `no model at ${flags.model} (missing model.json): a trained default model is not shipped yet; see README "Status"`,
+          `no model at ${flags.model} (missing model.json); -m takes a model folder such as models/default, the one used without -m`,
           { param: 'model' },
         );
       }

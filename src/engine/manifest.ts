@@ -31,10 +31,10 @@ export function loadModelManifest(dir: string): LoadedManifest {
     throw new ParlaError('model_invalid', `${path} is not valid JSON: ${(err as Error).message}`, { param: path, cause: err });
   }
   if (raw && typeof raw === 'object' && !('ar' in raw) && 'codec' in raw) {
-    // The codec ships (and trains) ahead of the language model: say what the folder can and cannot do.
+    // A codec trained or exported on its own: say what the folder can and cannot do.
     throw new ParlaError(
       'model_missing',
-      `${absDir} holds a codec-only model (no "ar"/"nar" language model yet), so it cannot synthesize speech: a trained language model is not shipped yet (see README "Status"); "parla codec", "parla eval codec" and "parla voices" work with it`,
+      `${absDir} holds a codec-only model (no "ar" language model), so it cannot synthesize speech (models/default can); "parla codec", "parla eval codec" and "parla voices" work with it`,
       { param: 'ar' },
     );
   }
