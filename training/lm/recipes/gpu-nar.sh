@@ -37,9 +37,4 @@ $PY -m training.lm.train --model nar --out runs/N1 --max-stage 1 $common --lr 1e
 $PY -m training.lm.train --model nar --out runs/N3 --max-stage 3 $common --lr 1e-3 --warmup 300 > runs.N3.out 2>&1 &
 sleep 90; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv || true
 wait
-for k in B2 N1 N3; do echo "== $k"; tail -n 4 runs.$k.out; cat runs/$k/log.txt; done > "${OUT:-.}/logs.txt" 2>&1 || true
-# The device tool returns files of at most 16 MB: fp16 weights, split in parts. The weights at the best
-# validation loss (best.pt), not the last ones: the first run of this recipe overfit (B2: 3.87 -> 4.30).
-for k in B2 N1 N3; do ck=runs/$k/best.pt; [ -f $ck ] || ck=runs/$k/last.pt
-  $PY -m training.lm.device_data --pack-checkpoint $ck "${OUT:-.}/$k.pt" || true; done
-for k in B2 N1 N3; do echo "== $k"; grep -E "Error" runs.$k.out || true; tail -n 3 runs/$k/log.txt; done
+sh training/lm/recipes/gpu-collect.sh B2 N1 N3

@@ -29,7 +29,7 @@
 set -e
 export PYTHONUNBUFFERED=1 PYTHONPATH=. PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True
 PY=${PYTHON:-python3}
-D=gpu/lm; M=${MINUTES:-8}; DEVICE=${DEVICE:-cuda}; OUTDIR=${OUT:-.}
+D=gpu/lm; M=${MINUTES:-8}; DEVICE=${DEVICE:-cuda}
 BATCH=${BATCH:-128}; FRAMES=${FRAMES:-20000}
 nvidia-smi -L || true
 cat $D/train.jsonl > $D/train-k2.jsonl
@@ -53,8 +53,4 @@ $PY -m training.lm.train --out runs/BS --manifest $D/train-k2.jsonl --n-layers 6
   $common > runs.BS.out 2>&1 &
 sleep 90; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv || true
 wait
-for k in BD BK BS; do echo "== $k"; tail -n 4 runs.$k.out; cat runs/$k/log.txt; done > "$OUTDIR/logs.txt" 2>&1 || true
-# The device tool returns files of at most 16 MB: fp16 weights, split in parts; the best validation loss's weights.
-for k in BD BK BS; do ck=runs/$k/best.pt; [ -f $ck ] || ck=runs/$k/last.pt
-  $PY -m training.lm.device_data --pack-checkpoint $ck "$OUTDIR/$k.pt" || true; done
-for k in BD BK BS; do echo "== $k"; grep -E "Error" runs.$k.out || true; tail -n 3 runs/$k/log.txt; done
+sh training/lm/recipes/gpu-collect.sh BD BK BS

@@ -43,8 +43,4 @@ $PY -m training.lm.train --out runs/B --group-size 2 $common --lr 1e-3 --warmup 
 $PY -m training.lm.train --out runs/C --group-size 1 $common --lr 1e-3 --warmup 300 --self-feed 0.3 > runs.C.out 2>&1 &
 sleep 60; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv || true
 wait
-for k in A B C; do echo "== $k"; tail -n 4 runs.$k.out; cat runs/$k/log.txt; done > "${OUT:-.}/logs.txt" 2>&1 || true
-# The device tool returns files of at most 16 MB: fp16 weights, split in parts.
-for k in A B C; do ck=runs/$k/best.pt; [ -f $ck ] || ck=runs/$k/last.pt  # best validation loss (train.py)
-  $PY -m training.lm.device_data --pack-checkpoint $ck "${OUT:-.}/$k.pt" || true; done
-for k in A B C; do echo "== $k"; grep -E "Error" runs.$k.out || true; tail -n 3 runs/$k/log.txt; done
+sh training/lm/recipes/gpu-collect.sh A B C
