@@ -24,9 +24,7 @@ PY=${PYTHON:-python3}
 D=gpu/lm; M=${MINUTES:-8.5}; DEVICE=${DEVICE:-cuda}
 BATCH=${BATCH:-128}; FRAMES=${FRAMES:-20000}
 nvidia-smi -L || true
-cat $D/train.jsonl > $D/train-k2.jsonl
-grep '"family": "kathleen"' $D/train.jsonl >> $D/train-k2.jsonl
-cp $D/train.codes.npz $D/train-k2.codes.npz  # the archive is keyed by the manifest's name
+sh training/lm/recipes/gpu-kathleen.sh $D 2
 $PY -m training.lm.device_data --unpack gpu/ar-b.pt gpu/ar-b-full.pt
 common="--manifest $D/train-k2.jsonl --val-manifest $D/heldout_sentences.jsonl --val-batches 4 --device $DEVICE \
  --ckpt-every 1000 --max-minutes $M --time-schedule --threads 2 --batch-size $BATCH --max-frames $FRAMES --steps 1000000"

@@ -32,14 +32,8 @@ PY=${PYTHON:-python3}
 D=gpu/lm; M=${MINUTES:-8}; DEVICE=${DEVICE:-cuda}
 BATCH=${BATCH:-128}; FRAMES=${FRAMES:-20000}
 nvidia-smi -L || true
-cat $D/train.jsonl > $D/train-k2.jsonl
-grep '"family": "kathleen"' $D/train.jsonl >> $D/train-k2.jsonl
-cp $D/train-k2.jsonl $D/train-k4.jsonl
-grep '"family": "kathleen"' $D/train.jsonl >> $D/train-k4.jsonl
-grep '"family": "kathleen"' $D/train.jsonl >> $D/train-k4.jsonl
-# The archive is keyed by the manifest's name.
-cp $D/train.codes.npz $D/train-k2.codes.npz
-cp $D/train.codes.npz $D/train-k4.codes.npz
+sh training/lm/recipes/gpu-kathleen.sh $D 2
+sh training/lm/recipes/gpu-kathleen.sh $D 4
 $PY -m training.lm.device_data --unpack gpu/ar-b.pt gpu/ar-b-full.pt
 common="--val-manifest $D/heldout_sentences.jsonl --val-batches 4 --device $DEVICE --ckpt-every 1000 \
  --max-minutes $M --time-schedule --threads 2 --batch-size $BATCH --max-frames $FRAMES --steps 1000000"

@@ -30,10 +30,7 @@ D=gpu/lm; M=${MINUTES:-8}; DEVICE=${DEVICE:-cuda}
 # G = 2 at about half; 40,000 frames ran out of this machine's 24 GB.
 BATCH=${BATCH:-128}; FRAMES=${FRAMES:-20000}
 nvidia-smi -L || true
-cat $D/train.jsonl > $D/train-k2.jsonl
-grep '"family": "kathleen"' $D/train.jsonl >> $D/train-k2.jsonl
-# The archive is keyed by the manifest's name.
-cp $D/train.codes.npz $D/train-k2.codes.npz
+sh training/lm/recipes/gpu-kathleen.sh $D 2
 common="--model ar --manifest $D/train-k2.jsonl --alignments $D/train.align.npz --val-manifest $D/heldout_sentences.jsonl \
  --val-batches 4 --device $DEVICE --pointer-classes 6 --pointer-context 8 --align-weight 0.5 --audio-noise 0.1 \
  --ckpt-every 1000 --max-minutes $M --time-schedule --threads 2 --batch-size $BATCH --max-frames $FRAMES --steps 1000000"
