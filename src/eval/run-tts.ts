@@ -38,8 +38,8 @@ export interface RobustnessCounts {
   /** Each sentence that failed, so a report can say which (absent in records before 2026-11-29). */
   failed?: FailedSentence[];
   /**
-   * Sentences whose audio the loop detector flagged but whose transcript repeats nothing the text does not
-   * (loopHeard): not counted as looped (absent in records before 2026-11-30, which counted them).
+   * Sentences whose audio the loop detector flagged but in whose transcript pocketsphinx heard no loop (loopHeard):
+   * not counted as looped (absent in older records, which counted them).
    */
   loopsNotHeard?: { text: string; transcript: string }[];
 }
