@@ -4,7 +4,7 @@
  * Each check returns a verdict with the numbers behind it; `checkRobustness` runs them all.
  */
 import { ParlaError } from '../errors.js';
-import { checkLoops, textRepeats, type LoopVerdict } from './loops.js';
+import { checkLoops, loopHeard, textRepeats, type LoopVerdict } from './loops.js';
 
 /**
  * Expected speech duration = FIXED + PER_PHONEME x phonemes: least-squares fit over 203 Kathleen
@@ -135,4 +135,12 @@ export function checkRobustness(pcm: Float32Array, sampleRate: number, phonemeCo
   const repeatsExpected = text !== undefined && textRepeats(text);
   if (loops.looped && !repeatsExpected) failures.push('looped');
   return { ok: failures.length === 0, failures, duration, silence, clipping, loops, repeatsExpected };
+}
+
+/**
+ * `failures` without 'looped' unless a recognizer heard a loop in `transcript` of the audio (loopHeard): the audio
+ * detector takes the even rhythm of a list said once for a repeat. For callers that have a transcript (the eval).
+ */
+export function withHeardLoops(failures: string[], transcript: string, text: string): string[] {
+  return failures.includes('looped') && !loopHeard(transcript, text) ? failures.filter((f) => f !== 'looped') : failures;
 }

@@ -9,8 +9,7 @@ import { machineInfo, type MachineInfo } from './run-machine.js';
 import { loadRecordings, type SpeakerUtterance, type TtsEvalSet } from './run-sets.js';
 import { openSimilarity } from './run-similarity.js';
 import { resample } from '../audio/resample.js';
-import { checkRobustness, countPhonemes, expectedDurationSeconds } from './robustness.js';
-import { loopHeard } from './loops.js';
+import { checkRobustness, countPhonemes, expectedDurationSeconds, withHeardLoops } from './robustness.js';
 import { findPocketsphinx, transcribe } from './asr.js';
 import { EVAL_SAMPLE_RATE } from './rate.js';
 
@@ -41,7 +40,12 @@ export interface RobustnessCounts {
    * Sentences whose audio the loop detector flagged but in whose transcript pocketsphinx heard no loop (loopHeard):
    * not counted as looped (absent in older records, which counted them).
    */
-  loopsNotHeard?: { text: string; transcript: string }[];
+  loopsNotHeard?: UnheardLoop[];
+}
+
+export interface UnheardLoop {
+  text: string;
+  transcript: string;
 }
 
 export interface FailedSentence {
@@ -144,7 +148,7 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
     const asr = await measureIntelligibility(outputs, texts, { concurrency: 2 });
     asr.clips.forEach((c, i) => {
       utterances[i].transcript = c.transcript;
-      if (!loopHeard(c.transcript, texts[i])) utterances[i].failures = utterances[i].failures.filter((f) => f !== 'looped');
+      utterances[i].failures = withHeardLoops(utterances[i].failures, c.transcript, texts[i]);
     });
     synthesized = { wer: asr.wer.rate, cer: asr.cer.rate };
     const truthItems = items.filter((i) => i.truth);
@@ -180,31 +184,23 @@ export async function runTtsEval(options: TtsEvalOptions): Promise<TtsEvalResult
 /** Synthesizes every hard sentence in one voice and counts runaway, too-short, silent, clipped and looped outputs. */
 async function robustnessCounts(synth: Synthesizer, voice: Voice, sentences: string[], seed: number, log: (line: string) => void, sampling: SamplingOverrides): Promise<RobustnessCounts> {
   const failed: FailedSentence[] = [];
-  const loopsNotHeard: { text: string; transcript: string }[] = [];
+  const loopsNotHeard: UnheardLoop[] = [];
   const counts: RobustnessCounts = { total: sentences.length, ok: 0, failures: {}, failed, loopsNotHeard };
   for (const text of sentences) {
     const out = await synthesize(synth, text, voice, seed, sampling);
     const phonemes = countPhonemes(out.phonemes);
     let failures = out.pcm.length === 0 ? ['empty'] : checkRobustness(out.pcm, EVAL_SAMPLE_RATE, phonemes, text).failures;
-    const heard = await hearLoop(failures, out.pcm, text);
-    if (heard && !heard.looped) {
-      failures = failures.filter((f) => f !== 'looped');
-      loopsNotHeard.push({ text, transcript: heard.transcript });
+    // Pocketsphinx is asked about flagged takes only; without it the audio's verdict stands.
+    const transcript = failures.includes('looped') && findPocketsphinx() ? await transcribe(out.pcm, EVAL_SAMPLE_RATE) : undefined;
+    if (transcript !== undefined) {
+      const heard = withHeardLoops(failures, transcript, text);
+      if (heard.length < failures.length) loopsNotHeard.push({ text, transcript });
+      failures = heard;
     }
     if (failures.length === 0) counts.ok++;
-    else failed.push({ text, failures, seconds: out.pcm.length / EVAL_SAMPLE_RATE, expectedSeconds: expectedDurationSeconds(phonemes), ...(heard && { transcript: heard.transcript }) });
+    else failed.push({ text, failures, seconds: out.pcm.length / EVAL_SAMPLE_RATE, expectedSeconds: expectedDurationSeconds(phonemes), ...(transcript !== undefined && { transcript }) });
     for (const f of failures) counts.failures[f] = (counts.failures[f] ?? 0) + 1;
   }
   log(`robustness: ${counts.ok}/${counts.total} ok`);
   return counts;
-}
-
-/**
- * Whether a loop the audio detector flagged is heard (loopHeard), with what pocketsphinx heard; null when nothing
- * was flagged or no recognizer is installed (then the audio's verdict stands).
- */
-async function hearLoop(failures: string[], pcm: Float32Array, text: string): Promise<{ looped: boolean; transcript: string } | null> {
-  if (!failures.includes('looped') || !findPocketsphinx()) return null;
-  const transcript = await transcribe(pcm, EVAL_SAMPLE_RATE);
-  return { looped: loopHeard(transcript, text), transcript };
 }
