@@ -9,7 +9,7 @@ import { ENGINE_TABLE_END, ENGINE_TABLE_START, engineBenchTable, updateEngineRea
 import { referenceCheckpoint } from '../src/bench/ar-step-timing.js';
 import { g1Twin } from '../src/bench/g1-twin.js';
 import { sayDefaultVoice, TTFA_PARAGRAPHS } from '../src/bench/engine-setup.js';
-import { chirp } from '../src/audio/signals.js';
+import { chirp, syllabify } from '../src/audio/signals.js';
 import { createVoice, defaultVoiceId, FileVoiceLibrary, loadModel } from '../src/engine/index.js';
 import { registerBenchEngine } from '../src/cli/bench-engine.js';
 import type { LoadedModel } from '../src/engine/model.js';
@@ -131,7 +131,7 @@ describe('the bench voice', () => {
     const { id, voice } = await sayDefaultVoice(shipped);
     expect(id).toBe(defaultVoiceId(await new FileVoiceLibrary(shipped, { dir: path.join(PACKAGE_ROOT, 'voices') }).list()));
     expect(voice.codes.frames).toBeGreaterThan(3 * shipped.frameRate);
-    const chirpVoice = createVoice(shipped, chirp(150, 3000, 3, shipped.sampleRate, 0.3), { name: 'Chirp', transcript: 'a short test prompt' });
+    const chirpVoice = createVoice(shipped, syllabify(chirp(150, 3000, 3, shipped.sampleRate, 0.3), shipped.sampleRate), { name: 'Chirp', transcript: 'a short test prompt' });
     await expect(chirpVoice).rejects.toMatchObject({ param: 'transcript' });
   }, 60_000);
 });

@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chirp } from '../src/audio/signals.js';
+import { chirp, syllabify } from '../src/audio/signals.js';
 import { createVoice, loadModel, type LoadedModel, type Voice } from '../src/engine/index.js';
 import { ParlaError } from '../src/errors.js';
 
@@ -13,9 +13,9 @@ export async function loadFixture(): Promise<LoadedModel> {
   return loadModel(FIXTURE, { threads: 1 });
 }
 
-/** A 2 s chirp as prompt audio: not speech, but real audio through the real codec. */
+/** A 2 s chirp in syllable-like bursts as prompt audio: not speech, but real audio through the real codec, and loud and soft by turns as voice prompts must be. */
 export function promptPcm(seconds = 2, sampleRate = 16000): Float32Array {
-  return chirp(150, 3000, seconds, sampleRate, 0.3);
+  return syllabify(chirp(150, 3000, seconds, sampleRate, 0.3), sampleRate);
 }
 
 export async function fixtureVoice(model: LoadedModel, transcript?: string): Promise<Voice> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { expect } from 'vitest';
-import { chirp, encodeWav, whiteNoise } from '../src/audio/index.js';
+import { chirp, encodeWav, syllabify, whiteNoise } from '../src/audio/index.js';
 import type { LoadedModel } from '../src/engine/model.js';
 import { loadServerConfig, startServer, type RunningServer, type ServerConfig } from '../src/server/index.js';
 
@@ -26,10 +26,10 @@ export async function startTestServer(voicesDir: string, model: LoadedModel | Pr
   return startServer({ config: testConfig(voicesDir, overrides), model, logger: pino({ level: 'silent' }), bundledVoices: false });
 }
 
-/** A 2.5 s clip a voice can be made from: a chirp with a little noise (the fixture codec accepts any audio). */
+/** A 2.5 s clip a voice can be made from: a chirp in syllable-like bursts with a little noise (the fixture codec accepts any audio). */
 export function promptWav(): Buffer {
   const sr = 16000;
-  const tone = chirp(150, 1800, 2.5, sr, 0.4);
+  const tone = syllabify(chirp(150, 1800, 2.5, sr, 0.4), sr);
   const noise = whiteNoise(2.5, sr, 0.05, 7);
   return encodeWav(tone.map((x, i) => x + noise[i]), sr);
 }

@@ -5,10 +5,10 @@ export { createEncoderStream, type EncoderStream, type EncoderStreamOptions } fr
 export { AUDIO_FORMATS, CONTENT_TYPES, assertAudioFormat, type AudioFormat, type EncodeOptions } from './formats.js';
 export { resolveFfmpeg, type ResolvedFfmpeg } from './ffmpeg.js';
 export { Resampler, resample } from './resample.js';
-export { gatedLoudnessDb, limitPeaks, normalizeLoudness, type LoudnessOptions } from './loudness.js';
+export { gatedLoudnessDb, limitPeaks, loudnessSpreadDb, normalizeLoudness, type LoudnessOptions } from './loudness.js';
 export { silenceRatio, speechBounds, trimSilence, voiceActivity, type SilenceOptions, type TrimOptions } from './silence.js';
 export { concatenate, type ConcatOptions } from './concat.js';
 export { frameRms, fromDb, measureLevels, peak, rms, toDb, type LevelReport } from './levels.js';
 export { floatToS16le, s16leToFloat } from './pcm.js';
 export { encodeWav, streamingWavHeader } from './wav.js';
-export { chirp, sineTone, toneAmplitude, whiteNoise } from './signals.js';
+export { chirp, sineTone, syllabify, toneAmplitude, whiteNoise } from './signals.js';

@@ -1,11 +1,26 @@
 /** Loudness normalization: gated RMS (BS.1770-style gating, no K-weighting) to a target, then a look-ahead peak limiter. */
-import { fromDb, peak } from './levels.js';
+import { frameRms, fromDb, peak, toDb } from './levels.js';
 
 export interface LoudnessOptions {
   /** Target gated RMS in dBFS (default -20, comfortable speech level). */
   targetDb?: number;
   /** Sample peaks never exceed this, in dBFS (default -1). */
   peakDb?: number;
+}
+
+/**
+ * How far a clip's loudness moves: dB between the 90th and the 10th percentile of its 20 ms frame levels. Speech
+ * rises and falls with its syllables and pauses; a steady tone, hum or machine noise does not. Measured (after
+ * trimSilence): 180 real recordings (Kathleen, speechocean762, LibriSpeech) 13-40 dB; the same mixed with white
+ * noise or an exercise bike at 5 dB SNR 5-15 dB; sine, sweep, hum, white and pink noise 0-4 dB; six recorded
+ * household noises 2-5 dB, or 9-30 dB for the ones with clatter in them.
+ */
+export function loudnessSpreadDb(pcm: Float32Array, sampleRate: number): number {
+  const frame = Math.max(1, Math.round(0.02 * sampleRate));
+  const levels = Array.from(frameRms(pcm.subarray(0, pcm.length - (pcm.length % frame)), frame), (r) => toDb(Math.max(r, 1e-6))).sort((a, b) => a - b);
+  if (levels.length === 0) return 0;
+  const at = (q: number): number => levels[Math.floor(q * (levels.length - 1))];
+  return at(0.9) - at(0.1);
 }
 
 /**

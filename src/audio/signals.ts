@@ -22,6 +22,14 @@ export function chirp(f0: number, f1: number, seconds: number, sampleRate: numbe
   return out;
 }
 
+/**
+ * `pcm` shaped by a syllable-like envelope: `perSecond` raised-sine bursts a second, down to `floor` (amplitude)
+ * between them, so that a test tone rises and falls as speech does (voice prompts must: loudnessSpreadDb).
+ */
+export function syllabify(pcm: Float32Array, sampleRate: number, perSecond = 4, floor = 0.05): Float32Array {
+  return pcm.map((x, i) => x * (floor + (1 - floor) * Math.sin((Math.PI * perSecond * i) / sampleRate) ** 2));
+}
+
 /** Uniform white noise in [-amplitude, amplitude] from a seeded generator (mulberry32), reproducible across runs. */
 export function whiteNoise(seconds: number, sampleRate: number, amplitude = 0.5, seed = 1): Float32Array {
   const n = Math.round(seconds * sampleRate);

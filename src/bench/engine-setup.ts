@@ -1,5 +1,5 @@
 /** Inputs of the engine benchmark: a prompt voice, a text whose length limit gives the wanted audio length, fixed-length AR jobs. */
-import { chirp } from '../audio/signals.js';
+import { chirp, syllabify } from '../audio/signals.js';
 import type { ArJob } from '../engine/ar-decode.js';
 import { createVoice, defaultVoiceId, FileVoiceLibrary, type LoadedModel, type Voice } from '../engine/index.js';
 import { bundledVoicesDir } from '../paths.js';
@@ -46,7 +46,7 @@ export const SHORT_SENTENCES = ['Hello there.', 'Good morning.', 'It is late.', 
 /**
  * The bench's voice prompt: the one `parla say` speaks with when given none (defaultVoiceId over the bundled voices
  * only, so a record does not depend on the user's own voices). Models whose codec the bundled voices do not fit (the
- * fixtures) get a 3 s chirp with a made-up transcript instead: real audio through the real codec, and the same work.
+ * fixtures) get a 3 s chirp in syllable-like bursts (a steady tone is refused as not speech) with a made-up transcript instead: real audio through the real codec, and the same work.
  * Why not the chirp for every model (as before 2026-11-27): a model with an audio reader refuses a transcript its
  * prompt does not say, and speech is what users give.
  */
@@ -55,7 +55,7 @@ export async function sayDefaultVoice(model: LoadedModel): Promise<{ id: string;
   const id = defaultVoiceId(await library.list());
   const voice = id === undefined ? null : await library.get(id).catch(() => null);
   if (id !== undefined && voice) return { id, voice };
-  return { id: 'chirp', voice: await createVoice(model, chirp(150, 3000, 3, model.sampleRate, 0.3), { name: 'Bench Chirp', transcript: 'a short test prompt' }) };
+  return { id: 'chirp', voice: await createVoice(model, syllabify(chirp(150, 3000, 3, model.sampleRate, 0.3), model.sampleRate), { name: 'Bench Chirp', transcript: 'a short test prompt' }) };
 }
 
 /** Frames the engine allows for `ids` phonemes (src/engine/prompt.ts: 0.25 s per phoneme + 1 s, whole groups). */

@@ -4,7 +4,7 @@
  */
 import { decodeAudio } from '../audio/decode.js';
 import { resample } from '../audio/resample.js';
-import { gatedLoudnessDb, normalizeLoudness } from '../audio/loudness.js';
+import { gatedLoudnessDb, loudnessSpreadDb, normalizeLoudness } from '../audio/loudness.js';
 import { trimSilence } from '../audio/silence.js';
 import { ParlaError } from '../errors.js';
 import { analyzeText } from '../text/pipeline.js';
@@ -19,6 +19,11 @@ export const MIN_PROMPT_SECONDS = 1;
 export const MAX_PROMPT_SECONDS = 30;
 /** Anything quieter than this (gated loudness, dBFS) is treated as silence. */
 const SILENCE_DB = -55;
+/**
+ * A prompt whose loudness moves less than this (dB, loudnessSpreadDb) is a steady tone, hum or noise, not speech:
+ * real recordings move by 13 dB or more, and still by 5 dB or more under noise as loud as the speech less 5 dB.
+ */
+export const MIN_PROMPT_SPREAD_DB = 6;
 /** Decoding stops past this (seconds of raw input, before trimming), so a huge upload cannot eat memory. */
 const MAX_INPUT_SECONDS = 120;
 
@@ -38,7 +43,8 @@ export interface CreateVoiceOptions {
 
 /**
  * @param input mono PCM (Float32Array at `sampleRate`), encoded audio bytes (wav, mp3, ogg, ...), or a file path
- * @throws ParlaError not_audio | empty_input | audio_silent | audio_too_short | audio_too_long | unknown_symbol | file_not_found
+ * @throws ParlaError not_audio | empty_input | audio_silent | audio_too_short | audio_too_long | unknown_symbol | file_not_found,
+ *   invalid_input (a prompt that is not speech: MIN_PROMPT_SPREAD_DB)
  */
 export async function createVoice(model: CodecOnlyModel, input: Float32Array | Uint8Array | string, options: CreateVoiceOptions): Promise<Voice> {
   // Typed callers always pass a string; JavaScript ones (and JSON) may not, and get the error below, not a TypeError.
@@ -58,6 +64,14 @@ export async function createVoice(model: CodecOnlyModel, input: Float32Array | U
   }
   if (seconds > MAX_PROMPT_SECONDS) {
     throw new ParlaError('audio_too_long', `voice prompt has ${seconds.toFixed(1)} s of speech; the limit is ${MAX_PROMPT_SECONDS} s (3-6 s works best)`, { param: 'audio' });
+  }
+  const spread = loudnessSpreadDb(trimmed, sr);
+  if (spread < MIN_PROMPT_SPREAD_DB) {
+    throw new ParlaError(
+      'invalid_input',
+      `voice prompt does not sound like speech: its loudness hardly changes (${spread.toFixed(1)} dB between its quiet and loud moments, where speech rises and falls by ${MIN_PROMPT_SPREAD_DB} dB or more); a steady tone, hum or noise cannot be a voice`,
+      { param: 'audio' },
+    );
   }
   const transcript = options.transcript?.trim();
   const given = transcript ? await transcriptIds(transcript, options.language) : undefined;
