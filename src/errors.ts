@@ -21,6 +21,7 @@ export type ParlaErrorCode =
   | 'unavailable'
   | 'unauthorized'
   | 'not_found'
+  | 'method_not_allowed'
   | 'too_large'
   | 'cancelled'
   | 'internal';

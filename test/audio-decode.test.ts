@@ -146,7 +146,7 @@ describe('bad input', () => {
   });
 
   it('random bytes and a text file are not audio', async () => {
-    await expectParlaError(decodeAudio(random), 'not_audio', /could not decode/);
+    await expectParlaError(decodeAudio(random), 'not_audio', /not an audio file ffmpeg can read \(wav, mp3, .*\): Invalid data/);
     writeFileSync(path.join(dir, 'notes.txt'), text);
     await expectParlaError(decodeAudio(path.join(dir, 'notes.txt')), 'not_audio', /notes\.txt/);
   });

@@ -58,8 +58,8 @@ describe('models, metrics, docs', () => {
   it('GET /v1/models lists the model and the OpenAI names', async () => {
     const body = await json(await fetch(`${base}/v1/models`));
     expect(body.object).toBe('list');
-    expect(body.data.map((m: { id: string }) => m.id)).toEqual([model.id, 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']);
-    expect((await fetch(`${base}/v1/models/tts-1`)).status).toBe(200);
+    expect(body.data.map((m: { id: string }) => m.id)).toEqual([model.id, 'parla', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']);
+    for (const id of ['tts-1', 'parla']) expect((await fetch(`${base}/v1/models/${id}`)).status).toBe(200);
     expect(body.data[0].sampling).toEqual({}); // the fixture recommends no sampling settings
     expect(body.data[0].voice_cloning).toBeNull(); // nor has its card measured cloning
     await expectEnvelope(await fetch(`${base}/v1/models/nope`), 404, 'not_found');
@@ -73,8 +73,12 @@ describe('models, metrics, docs', () => {
     expect(text).toMatch(/parla_http_requests_total\{method="GET",route="\/health",status="503"\} [1-9]/);
   });
 
-  it('unknown /v1 endpoints answer in the envelope', async () => {
+  it('unknown endpoints and pages answer in the envelope; GET on the speech endpoint is 405', async () => {
     await expectEnvelope(await fetch(`${base}/v1/audio/transcriptions`), 404, 'not_found');
+    for (const path of ['/nope', '/favicon.ico']) await expectEnvelope(await fetch(`${base}${path}`), 404, 'not_found');
+    const get = await fetch(`${base}/v1/audio/speech`);
+    expect(get.headers.get('allow')).toBe('POST');
+    await expectEnvelope(get, 405, 'method_not_allowed');
   });
 });
 
@@ -105,8 +109,11 @@ describe('voices', () => {
     ['no file', () => { const f = new FormData(); f.append('name', 'x'); return fetch(`${base}/v1/audio/voices`, { method: 'POST', body: f }); }, 400, 'invalid_input', 'file'],
     ['no name', () => { const f = new FormData(); f.append('file', new Blob([promptWav()]), 'a.wav'); return fetch(`${base}/v1/audio/voices`, { method: 'POST', body: f }); }, 400, 'invalid_input', 'name'],
     ['text instead of audio', () => uploadVoice(base, 'txt', Buffer.from('just some text, not audio at all '.repeat(20)), {}, 'a.wav'), 400, 'not_audio', null],
-    ['silence', () => uploadVoice(base, 'quiet', silent), 400, 'audio_silent', 'audio'],
-    ['too short', () => uploadVoice(base, 'short', short), 400, 'audio_too_short', 'audio'],
+    ['silence', () => uploadVoice(base, 'quiet', silent), 400, 'audio_silent', 'file'],
+    ['too short', () => uploadVoice(base, 'short', short), 400, 'audio_too_short', 'file'],
+    ['a steady tone (not speech)', () => uploadVoice(base, 'tone', encodeWav(sineTone(440, 4, 16000, 0.3), 16000)), 400, 'invalid_input', 'file'],
+    ['a multipart body cut short', () => multipart('--xyz\r\nContent-Disposition: form-data; name="name"\r\n\r\nA\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nabc', 'multipart/form-data; boundary=xyz'), 400, 'invalid_input', 'file'],
+    ['a multipart body without a boundary', () => multipart('garbage', 'multipart/form-data'), 400, 'invalid_input', 'file'],
     ['over the upload cap', () => uploadVoice(base, 'big', Buffer.alloc(500_000, 1)), 413, 'too_large', 'file'],
     ['unknown form field', () => uploadVoice(base, 'x', promptWav(), { colour: 'red' }), 400, 'invalid_input', 'colour'],
     ['audio in the wrong field', () => { const f = new FormData(); f.append('name', 'x'); f.append('audio', new Blob([promptWav()]), 'a.wav'); return fetch(`${base}/v1/audio/voices`, { method: 'POST', body: f }); }, 400, 'invalid_input', 'audio'],
@@ -116,7 +123,11 @@ describe('voices', () => {
     if (param) expect(error.param).toBe(param);
     if (param === 'audio' && code === 'invalid_input') expect(error.message).toContain('multipart field "file"');
     if (_what === 'no name') expect(error.message).toBe('name is required');
+    if (_what.startsWith('a multipart')) expect(error.message).toMatch(/^malformed multipart\/form-data body: /);
+    if (_what.startsWith('a steady')) expect(error.message).toMatch(/does not sound like speech/);
+    if (code === 'not_audio') expect(error.message).not.toMatch(/pipe:0/);
   });
+  const multipart = (body: string, type: string): Promise<Response> => fetch(`${base}/v1/audio/voices`, { method: 'POST', headers: { 'Content-Type': type }, body });
 
   it.each(['..%2F..%2Fetc', '.hidden', 'UPPER', 'a'.repeat(65), 'semi%3Bcolon'])('refuses voice id %s (no path traversal)', async (id) => {
     await expectEnvelope(await fetch(`${base}/v1/audio/voices/${id}`), 400, 'invalid_input');
@@ -154,6 +165,8 @@ describe('POST /v1/audio/speech validation', () => {
     ['ras not boolean', { ...ok, ras: 'yes' }, 400, 'invalid_input', 'ras'],
     ['unknown field', { ...ok, volume: 11 }, 400, 'invalid_input', 'volume'],
     ['malformed JSON', '{"model": "tts-1", ', 400, 'invalid_input', null],
+    ['JSON null', 'null', 400, 'invalid_input', null],
+    ['a JSON array', '[1, 2]', 400, 'invalid_input', null],
     ['body over the cap', { ...ok, instructions: 'x'.repeat(200_000) }, 413, 'too_large', null],
     ['unknown model', { ...ok, model: 'tts-9' }, 404, 'not_found', 'model'],
     ['unknown voice', { ...ok, voice: 'nobody' }, 404, 'voice_not_found', 'voice'],
@@ -166,7 +179,23 @@ describe('POST /v1/audio/speech validation', () => {
     if (_what.startsWith('OpenAI')) expect(error.message).toMatch(/no bundled voices/);
     if (_what === 'unknown voice') expect(error.message).toContain('test-voice');
     if (_what.startsWith('missing')) expect(error.message).toBe(`${param} is required`);
+    if (_what === 'JSON null') expect(error.message).toBe('request body must be a JSON object, not null');
     if (_what === 'voice of the wrong type') expect(error.message).toBe('voice: expected a voice id (a string) or an object {"id": "..."}');
+  });
+
+  it.each([
+    ['text/plain', { 'Content-Type': 'text/plain' }, /must be JSON sent as "Content-Type: application\/json", not "text\/plain"/],
+    ['a form', { 'Content-Type': 'application/x-www-form-urlencoded' }, /not "application\/x-www-form-urlencoded"/],
+  ])('a JSON body sent as %s is told to say application/json', async (_what, headers, message) => {
+    const res = await fetch(`${base}/v1/audio/speech`, { method: 'POST', headers, body: JSON.stringify(ok) });
+    expect((await expectEnvelope(res, 400, 'invalid_input')).message).toMatch(message);
+    const empty = await expectEnvelope(await fetch(`${base}/v1/audio/speech`, { method: 'POST' }), 400, 'invalid_input');
+    expect(empty.message).toMatch(/must be a JSON object/);
+  });
+
+  it('text with nothing to pronounce names the field "input"', async () => {
+    const error = await expectEnvelope(await postJson(`${base}/v1/audio/speech`, { ...ok, input: '...' }), 400, 'empty_input');
+    expect(error.param).toBe('input');
   });
 
   it('text the phonemizer cannot pronounce is a 400, not a 500', async () => {
@@ -187,11 +216,12 @@ describe('API key and CORS', () => {
   });
 
   it.each([
-    ['no Authorization header', {}],
-    ['a wrong key', { Authorization: 'Bearer sk-wrong' }],
-    ['a non-bearer scheme', { Authorization: 'Basic c2stdGVzdC0xMjM=' }],
-  ])('rejects %s with 401', async (_what, headers) => {
-    await expectEnvelope(await fetch(`${authServer.url}/v1/models`, { headers }), 401, 'unauthorized');
+    ['no Authorization header', {}, /^Missing API key/],
+    ['a wrong key', { Authorization: 'Bearer sk-wrong' }, /^Incorrect API key/],
+    ['a non-bearer scheme', { Authorization: 'Basic c2stdGVzdC0xMjM=' }, /must be "Bearer <key>"/],
+    ['a bare key', { Authorization: 'sk-test-123' }, /must be "Bearer <key>"/],
+  ])('rejects %s with 401', async (_what, headers, message) => {
+    expect((await expectEnvelope(await fetch(`${authServer.url}/v1/models`, { headers }), 401, 'unauthorized')).message).toMatch(message);
     await expectEnvelope(await postJson(`${authServer.url}/v1/audio/speech`, { model: 'tts-1', input: 'x', voice: 'x' }, headers), 401, 'unauthorized');
   });
 

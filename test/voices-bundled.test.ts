@@ -184,6 +184,12 @@ describe('bundled voices with PARLA_VOICES_DIR / --voices-dir elsewhere', () => 
       const error = await expectEnvelope(await postJson(`${server.url}/v1/audio/speech`, { model: 'tts-1', input: 'Hi.', voice: 'alloy' }), 400, 'invalid_input');
       expect(error.message).toMatch(/voice "slt" holds codes of codec "codec-cpu1-step6648"/);
       await expectEnvelope(await fetch(`${server.url}/v1/audio/voices/slt`, { method: 'DELETE' }), 400, 'invalid_input');
+      // An OpenAI name shows the voice it stands for, and is not deleted as if it were one.
+      expect(await json(await fetch(`${server.url}/v1/audio/voices/alloy`))).toMatchObject({ id: 'slt', origin: 'bundled', openai_name: 'alloy' });
+      expect(await json(await fetch(`${server.url}/v1/audio/voices/echo`))).toMatchObject({ id: 'mine', openai_name: 'echo' });
+      const del = await expectEnvelope(await fetch(`${server.url}/v1/audio/voices/alloy`, { method: 'DELETE' }), 400, 'invalid_input');
+      expect(del.message).toMatch(/"alloy" is an OpenAI voice name standing for the voice "slt"/);
+      await expectEnvelope(await fetch(`${server.url}/v1/audio/voices/nobody`), 404, 'voice_not_found');
     } finally {
       await server.close();
     }

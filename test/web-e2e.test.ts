@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../src/audio/index.js';
-import { chirp } from '../src/audio/signals.js';
+import { chirp, sineTone, syllabify } from '../src/audio/signals.js';
 import { encodeWav } from '../src/audio/wav.js';
-import { loadModel } from '../src/engine/model.js';
+import { loadModel, type LoadedModel } from '../src/engine/model.js';
 import type { RunningServer } from '../src/server/index.js';
 import { promptWav, startTestServer, tempDir, TINY_MODEL } from './server-harness.js';
 
@@ -56,6 +56,23 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       [...(globalThis as any).document.querySelectorAll('input, select, textarea')].filter((el: any) => !el.labels?.length && !el.getAttribute('aria-label')).map((el: any) => el.id),
     );
     expect(unlabelled).toEqual([]);
+    // No voice yet: nothing to generate with or delete.
+    expect(await page.locator('#generate').isDisabled()).toBe(true);
+    expect(await page.locator('#delete-voice').isDisabled()).toBe(true);
+  });
+
+  it('shows an upload the server refuses beside the Save button, and clears it for the next clip', async () => {
+    await page.setInputFiles('#voice-file', { name: 'Tone.wav', mimeType: 'audio/wav', buffer: encodeWav(sineTone(440, 3, 16000, 0.3), 16000) });
+    await page.locator('#clip-editor').waitFor({ state: 'visible' });
+    await page.click('#save-voice');
+    await page.locator('#voice-error').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await page.locator('#voice-error').textContent()).toMatch(/^voice prompt does not sound like speech: .* \(field: file\)$/);
+    expect(await page.locator('#voice-status').textContent()).toBe('Not saved.');
+    expect(await page.locator('#error').isHidden()).toBe(true); // the Speak section's line is for the Speak section
+    await page.setInputFiles('#voice-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not audio at all') });
+    await expect.poll(() => page.locator('#voice-status').textContent()).toMatch(/^This browser cannot decode notes\.txt \(text\/plain\), so it cannot be previewed/);
+    expect(await page.locator('#voice-error').isHidden()).toBe(true);
+    await page.fill('#voice-name', '');
   });
 
   it('creates a voice from an uploaded file, with trimming', async () => {
@@ -69,6 +86,9 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     await page.click('#save-voice');
     await expect.poll(() => page.locator('#voice-status').textContent(), { timeout: 20_000 }).toMatch(/Saved voice “Ada” \(ada, 2\.[0-9] s of speech\)/); // the fixture asks for no pace (model.json prompt_pace)
     expect(await page.inputValue('#voice')).toBe('ada');
+    expect(await page.locator('#voice-error').isHidden()).toBe(true);
+    expect(await page.locator('#generate').isEnabled()).toBe(true);
+    expect(await page.locator('#delete-voice').isEnabled()).toBe(true); // a voice of the user's own
   });
 
   it('creates a voice from the microphone', async () => {
@@ -201,7 +221,7 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       await expect.poll(() => fresh.locator('#voice-status').textContent(), { timeout: 20_000 }).toMatch(/Saved voice “Slow” \(slow, 1\.[0-9] s of speech, sped up 2x to the model's pace\)/);
       // 8 s of clip without a transcript (nothing to pace it by: the tiny model has no audio reader) is longer than
       // the model's 6: the save message says its first part was kept
-      const long = chirp(150, 1800, 8, 16000, 0.4);
+      const long = syllabify(chirp(150, 1800, 8, 16000, 0.4), 16000);
       await fresh.setInputFiles('#voice-file', { name: 'Long.wav', mimeType: 'audio/wav', buffer: encodeWav(long, 16000) });
       await fresh.fill('#voice-name', 'Long');
       await fresh.fill('#voice-transcript', '');
@@ -211,6 +231,51 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       await fresh.close();
       await other.close();
       otherVoices.remove();
+    }
+  });
+
+  it('a page opened while the model loads says so, tries again, and fills in once it is ready', async () => {
+    let release: (m: LoadedModel) => void = () => {};
+    const loading = new Promise<LoadedModel>((resolve) => (release = resolve));
+    const slowVoices = tempDir('e2e-voices-loading');
+    const slow = await startTestServer(slowVoices.dir, loading);
+    const fresh = await page.context().newPage();
+    try {
+      await fresh.goto(slow.url);
+      await expect.poll(() => fresh.locator('#status').textContent()).toMatch(/^Waiting for the server; trying again in 5 s/);
+      expect(await fresh.locator('#error').textContent()).toMatch(/loading/);
+      expect(await fresh.locator('#generate').isDisabled()).toBe(true);
+      release(await loadModel(TINY_MODEL));
+      await expect.poll(() => fresh.locator('#voice option').first().textContent(), { timeout: 15_000 }).toContain('No voices yet');
+      expect(await fresh.locator('#error').isHidden()).toBe(true);
+    } finally {
+      await fresh.close();
+      await slow.close();
+      slowVoices.remove();
+    }
+  });
+
+  it('a key typed into Connection loads the voices and the model settings, and clears the key error', async () => {
+    const keyVoices = tempDir('e2e-voices-key');
+    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling: { temperature: 0.3, candidates: 4 } } }));
+    const locked = await startTestServer(keyVoices.dir, recommending, { apiKey: 'sk-e2e' });
+    await locked.ready;
+    const fresh = await page.context().newPage();
+    try {
+      await fresh.goto(locked.url);
+      await expect.poll(() => fresh.locator('#error').textContent()).toMatch(/^Missing API key/);
+      expect(await fresh.inputValue('#temperature')).toBe('1');
+      await fresh.click('#connection summary');
+      await fresh.fill('#api-key', 'sk-e2e');
+      await fresh.locator('#api-key').dispatchEvent('change');
+      await expect.poll(() => fresh.locator('#voice option').first().textContent()).toContain('No voices yet');
+      await expect.poll(() => fresh.inputValue('#temperature')).toBe('0.3');
+      expect(await fresh.locator('#takes option').first().textContent()).toBe('Model default (4)');
+      expect(await fresh.locator('#error').isHidden()).toBe(true);
+    } finally {
+      await fresh.close();
+      await locked.close();
+      keyVoices.remove();
     }
   });
 

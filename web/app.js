@@ -15,21 +15,26 @@ const ui = {
   voiceFile: $('voice-file'), record: $('record'), previewClip: $('preview-clip'), voiceName: $('voice-name'),
   voiceTranscript: $('voice-transcript'), saveVoice: $('save-voice'), voiceStatus: $('voice-status'),
   history: $('history'), historyEmpty: $('history-empty'), apiKey: $('api-key'), cloningNote: $('cloning-note'),
+  voiceError: $('voice-error'),
 };
 const editor = new ClipEditor({ canvas: $('waveform'), start: $('trim-start'), end: $('trim-end'), startOut: $('trim-start-value'), endOut: $('trim-end-value'), box: $('clip-editor') });
 const recorder = new Recorder();
 let running = null;
 
-function showError(err) {
+/** Errors show where the user acted: `box` is the Speak section's error line or the voice section's. */
+function showError(err, box = ui.error) {
   const message = err instanceof ApiError ? `${err.message}${err.param ? ` (field: ${err.param})` : ''}` : `Could not reach the server: ${err.message}`;
-  ui.error.textContent = message;
-  ui.error.hidden = false;
+  box.textContent = message;
+  box.hidden = false;
 }
 
-function clearError() {
-  ui.error.hidden = true;
-  ui.error.textContent = '';
+function clearError(box = ui.error) {
+  box.hidden = true;
+  box.textContent = '';
 }
+
+const showVoiceError = (err) => showError(err, ui.voiceError);
+const clearVoiceError = () => clearError(ui.voiceError);
 
 async function refreshVoices(select) {
   try {
@@ -40,9 +45,25 @@ async function refreshVoices(select) {
     if (voices.length === 0) ui.voice.append(new Option('No voices yet: create one below', ''));
     if ([...ui.voice.options].some((o) => o.value === current)) ui.voice.value = current;
     ui.voice.dataset.origins = JSON.stringify(Object.fromEntries(voices.map((v) => [v.id, v.origin])));
+    updateVoiceButtons();
+    return null;
   } catch (err) {
     showError(err);
+    return err;
   }
+}
+
+/**
+ * Only a voice of the user's own can be deleted (bundled voices are read-only, and an OpenAI name only points at
+ * one); Generate needs a voice.
+ */
+function updateVoiceButtons() {
+  const origins = JSON.parse(ui.voice.dataset.origins ?? '{}');
+  const own = origins[ui.voice.value] === 'user';
+  ui.deleteVoice.disabled = !own;
+  ui.deleteVoice.title = own ? '' : ui.voice.value ? 'Bundled voices and OpenAI names cannot be deleted' : 'No voice selected';
+  ui.generate.disabled = running !== null || !ui.voice.value;
+  ui.generate.title = ui.voice.value ? '' : 'Choose or create a voice first';
 }
 
 function request() {
@@ -104,16 +125,16 @@ async function generate() {
     }
   } finally {
     running = null;
-    ui.generate.disabled = false;
     ui.cancel.disabled = true;
     ui.progressBox.hidden = true;
+    updateVoiceButtons();
   }
 }
 
 async function saveVoice() {
-  clearError();
-  if (!editor.hasClip) return showError(new ApiError('Choose an audio file or record a clip first.', 0));
-  if (!ui.voiceName.value.trim()) return showError(new ApiError('Give the voice a name.', 0, undefined, 'name'));
+  clearVoiceError();
+  if (!editor.hasClip) return showVoiceError(new ApiError('Choose an audio file or record a clip first.', 0));
+  if (!ui.voiceName.value.trim()) return showVoiceError(new ApiError('Give the voice a name.', 0, undefined, 'name'));
   ui.saveVoice.disabled = true;
   ui.voiceStatus.textContent = 'Encoding the voice…';
   try {
@@ -125,19 +146,23 @@ async function saveVoice() {
     ui.voiceStatus.textContent = `Saved voice “${info.name}” (${info.id}, ${info.durationSeconds.toFixed(1)} s of speech${paced}${cropped}).`;
   } catch (err) {
     ui.voiceStatus.textContent = 'Not saved.';
-    showError(err);
+    showVoiceError(err);
   } finally {
     ui.saveVoice.disabled = false;
   }
 }
 
 async function loadClip(blob, filename) {
+  clearVoiceError();
   const ok = await editor.load(blob, filename);
-  ui.voiceStatus.textContent = ok ? 'Clip loaded: trim it if needed, then save.' : 'This browser cannot preview the clip; it will be uploaded untrimmed.';
+  const type = blob.type ? ` (${blob.type})` : '';
+  ui.voiceStatus.textContent = ok
+    ? 'Clip loaded: trim it if needed, then save.'
+    : `This browser cannot decode ${filename}${type}, so it cannot be previewed or trimmed here. Saving uploads it whole; the server says whether it is audio it can read.`;
 }
 
 async function toggleRecording() {
-  clearError();
+  clearVoiceError();
   try {
     if (recorder.recording) {
       const blob = await recorder.stop();
@@ -151,7 +176,7 @@ async function toggleRecording() {
       ui.voiceStatus.textContent = 'Recording… speak now.';
     }
   } catch (err) {
-    showError(new ApiError(`Microphone unavailable: ${err.message}`, 0));
+    showVoiceError(new ApiError(`Microphone unavailable: ${err.message}`, 0));
   }
 }
 
@@ -173,6 +198,8 @@ async function applyModelDefaults() {
   try {
     const model = (await listModels()).data?.[0] ?? {};
     showCloningNote(model.voice_cloning);
+    // Back to the page's own default first: a key entered later must not stack one model's settings on another's.
+    ui.takes.options[0].textContent = 'Model default';
     const sampling = model.sampling ?? {};
     // Dispatching "input" lets bindOutputs update the value shown beside each slider.
     const set = (input, value) => {
@@ -187,8 +214,10 @@ async function applyModelDefaults() {
     const retries = typeof sampling.retry_above === 'number' && sampling.retry_above > 0;
     ui.retries.disabled = !retries;
     ui.retries.checked = retries;
+    return true;
   } catch {
-    // the model is still loading or the key is missing: the page's own defaults stay
+    // the model is still loading or the key is missing: connect() tries again
+    return false;
   }
 }
 
@@ -197,7 +226,8 @@ async function applyModelDefaults() {
  * a model that keeps its own timbre should not leave users wondering why their voice does not come back.
  */
 function showCloningNote(cloning) {
-  if (!cloning || cloning.clones) return;
+  ui.cloningNote.hidden = !cloning || cloning.clones;
+  if (ui.cloningNote.hidden) return;
   const measured = `speaker similarity ${cloning.similarity.toFixed(2)} to voices it never heard, where two recordings of one person score ${cloning.real_real_similarity.toFixed(2)}`;
   ui.cloningNote.textContent =
     cloning.ratio < 0.25
@@ -230,11 +260,36 @@ ui.voiceFile.addEventListener('change', () => {
     loadClip(file, file.name);
   }
 });
+ui.voice.addEventListener('change', updateVoiceButtons);
+
+/**
+ * Voices and the model's settings. While the model is still loading (503), or a key is missing, the page says so
+ * and tries again after the server's Retry-After, so that a page opened with the server does not stay empty.
+ */
+let retryTimer;
+async function connect() {
+  clearTimeout(retryTimer);
+  const voicesFailure = await refreshVoices();
+  const modelOk = await applyModelDefaults();
+  if (!voicesFailure && modelOk) {
+    clearError();
+    return;
+  }
+  if (voicesFailure?.status === 401) return; // waits for the key (Connection, below)
+  const seconds = 5;
+  ui.status.textContent = `Waiting for the server; trying again in ${seconds} s…`;
+  retryTimer = setTimeout(() => {
+    ui.status.textContent = '';
+    connect();
+  }, seconds * 1000);
+}
+
 ui.apiKey.value = apiKey();
 ui.apiKey.addEventListener('change', () => {
   setApiKey(ui.apiKey.value.trim());
-  refreshVoices();
+  clearError();
+  connect();
 });
 bindOutputs();
-refreshVoices();
-applyModelDefaults();
+updateVoiceButtons();
+connect();

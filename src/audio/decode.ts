@@ -35,7 +35,7 @@ async function readHead(file: string, n: number): Promise<Buffer> {
 }
 
 function tooLong(what: string, seconds: number, maxSeconds: number): ParlaError {
-  return new ParlaError('audio_too_long', `${what}: audio is ${seconds.toFixed(1)} s long, the limit is ${maxSeconds} s`, { param: 'maxSeconds' });
+  return new ParlaError('audio_too_long', `${what}: audio is ${seconds.toFixed(1)} s long, the limit is ${maxSeconds} s`, { param: 'file' });
 }
 
 function decodeWavFast(bytes: Uint8Array, what: string, rate: number, maxSeconds: number): Float32Array | undefined {
@@ -60,7 +60,9 @@ async function decodeWithFfmpeg(source: string, input: Buffer | undefined, what:
   });
   if (run.limited) throw tooLong(what, run.stdout.length / 4 / rate, maxSeconds);
   if (run.exitCode !== 0) {
-    throw new ParlaError(classifyDecodeFailure(run.stderr), `${what}: could not decode audio: ${summarizeStderr(run.stderr)}`, { param: 'file' });
+    const code = classifyDecodeFailure(run.stderr);
+    const problem = code === 'not_audio' ? 'not an audio file ffmpeg can read (wav, mp3, ogg, opus, webm, m4a, flac, ...)' : 'could not decode audio';
+    throw new ParlaError(code, `${what}: ${problem}: ${summarizeStderr(run.stderr)}`, { param: 'file' });
   }
   if (reportsTruncation(run.stderr)) {
     throw new ParlaError('audio_truncated', `${what}: audio stream is truncated or damaged: ${summarizeStderr(run.stderr)}`, { param: 'file' });

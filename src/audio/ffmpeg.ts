@@ -100,7 +100,8 @@ const TRUNCATED_FAILURE = new RegExp(`${TRUNCATED_STREAM.source}|moov atom not f
 export function summarizeStderr(stderr: string): string {
   const lines = stderr
     .split('\n')
-    .map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').trim())
+    // Component tags and ffmpeg's name for the input ("pipe:0: ", "file:/tmp/x.bin: ") say nothing to a user.
+    .map((l) => l.replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').replace(/^(pipe:\d+|file:[^:]*):\s*/, '').trim())
     .filter((l) => l.length > 0 && !/^(Input|Output|Stream|Duration|Metadata|Press)/.test(l));
   const unique = [...new Set(lines)];
   return unique.slice(-3).join('; ') || 'no message';

@@ -22,6 +22,7 @@ const STATUS: Record<ParlaErrorCode, number> = {
   unauthorized: 401,
   voice_not_found: 404,
   not_found: 404,
+  method_not_allowed: 405,
   busy: 429,
   unavailable: 503,
   model_missing: 503,

@@ -89,14 +89,21 @@ export function createApp(options: CreateAppOptions): ParlaApp {
 
   const v1 = express.Router();
   v1.use(requireApiKey(config.apiKey));
-  v1.use(express.json({ limit: config.maxBodyBytes }));
+  // Not strict: any JSON value parses, and the handlers say what they expected instead (speech.ts).
+  v1.use(express.json({ limit: config.maxBodyBytes, strict: false }));
   v1.post('/audio/speech', speechHandler(ctx));
+  v1.all('/audio/speech', (req, res, next) => {
+    res.setHeader('Allow', 'POST');
+    next(new ParlaError('method_not_allowed', `${req.method} /v1/audio/speech is not supported: send the request as POST with a JSON body`));
+  });
   v1.use('/audio/voices', voicesRouter(ctx));
   v1.use('/models', modelsRouter(ctx));
   v1.use((req, _res, next) => next(new ParlaError('not_found', `no such endpoint: ${req.method} /v1${req.path}`)));
   app.use('/v1', v1);
 
   app.use(express.static(config.webDir, { index: 'index.html', dotfiles: 'ignore', maxAge: 0 }));
+  // Past the UI's files: the same JSON 404 as the API, not Express's HTML page.
+  app.use((req, _res, next) => next(new ParlaError('not_found', `no such page: ${req.method} ${req.path}; the web UI is at /, the API under /v1 (see /docs)`)));
   app.use(errorHandler((err) => log.error({ err }, 'request failed')));
   return { app, context: ctx, ready };
 }

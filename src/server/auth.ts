@@ -14,7 +14,11 @@ export function requireApiKey(apiKey: string | undefined): RequestHandler {
     const match = /^Bearer\s+(.+)$/i.exec(header);
     // Hashing first makes both sides the same length, so timingSafeEqual leaks nothing about the key's length.
     if (match && timingSafeEqual(digest(match[1].trim()), expected)) return next();
-    const message = match ? 'Incorrect API key provided.' : 'Missing API key: send "Authorization: Bearer <key>" (the server was started with PARLA_API_KEY).';
+    const message = match
+      ? 'Incorrect API key provided.'
+      : header
+        ? 'The Authorization header must be "Bearer <key>"; another scheme or a bare key is not accepted.'
+        : 'Missing API key: send "Authorization: Bearer <key>" (the server was started with PARLA_API_KEY).';
     next(new ParlaError('unauthorized', message, { param: 'authorization' }));
   };
 }

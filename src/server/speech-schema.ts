@@ -7,6 +7,11 @@ import { MAX_GUIDANCE } from '../lm/sampling/index.js';
 /** OpenAI TTS model names accepted as aliases of the loaded model. */
 export const OPENAI_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
 
+/** Every model name a request may use: the loaded model's id, "parla", and the OpenAI names (one model serves all). */
+export function acceptedModels(loadedId: string): string[] {
+  return [loadedId, 'parla', ...OPENAI_MODELS];
+}
+
 export function speechSchema(maxInputChars: number) {
   return z
     .object({

@@ -9,13 +9,13 @@ import { isParlaError, ParlaError } from '../errors.js';
 import { envelope, sendError, toParlaError } from './api-error.js';
 import { requireEngine, type AppContext, type Engine } from './context.js';
 import { outputRate, shapePcm } from './pcm-shaper.js';
-import { OPENAI_MODELS, parseOrThrow, speechSchema, type SpeechRequest } from './speech-schema.js';
+import { acceptedModels, parseOrThrow, speechSchema, type SpeechRequest } from './speech-schema.js';
 import { resolveVoiceId } from './voice-aliases.js';
 
 export function speechHandler(ctx: AppContext): RequestHandler {
   const schema = speechSchema(ctx.config.maxInputChars);
   return async (req, res) => {
-    const body = parseOrThrow(schema, req.body ?? {});
+    const body = parseOrThrow(schema, jsonObject(req));
     const engine = requireEngine(ctx);
     checkModel(body.model, engine.model.id);
     const voice = await engine.library.get(await resolveVoiceId(body.voice, engine.library, ctx.config.voiceMap, engine.aliases));
@@ -37,9 +37,25 @@ export function speechHandler(ctx: AppContext): RequestHandler {
   };
 }
 
+/**
+ * The request's JSON object. A body that is not JSON at all (a form, text/plain, nothing) or JSON that is not an
+ * object is named as such, rather than reported as its first missing field ("model is required").
+ */
+function jsonObject(req: Request): Record<string, unknown> {
+  if (!req.is('application/json')) {
+    const type = req.get('content-type');
+    throw new ParlaError('invalid_input', type ? `request body must be JSON sent as "Content-Type: application/json", not "${type}"` : 'request body must be a JSON object sent as "Content-Type: application/json"');
+  }
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ParlaError('invalid_input', `request body must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}`);
+  }
+  return body as Record<string, unknown>;
+}
+
 /** The loaded model's id, "parla", or an OpenAI TTS model name (all served by the one loaded model). */
 function checkModel(model: string, loadedId: string): void {
-  const accepted = [loadedId, 'parla', ...OPENAI_MODELS];
+  const accepted = acceptedModels(loadedId);
   if (!accepted.includes(model)) {
     throw new ParlaError('not_found', `The model "${model}" does not exist; this server accepts: ${accepted.join(', ')}`, { param: 'model' });
   }
@@ -71,7 +87,10 @@ async function respond(ctx: AppContext, engine: Engine, body: SpeechRequest, voi
   const pcm = shapePcm(engine.synth.stream(body.input, options), modelRate, rate, body.speed, signal);
 
   // Wait for the first audio before committing to 200, so errors found early (text, voice) get a proper status.
-  const first = await pcm.next();
+  const first = await pcm.next().catch((err: unknown) => {
+    // The engine calls the text "text"; in this request it is the field "input".
+    throw err instanceof ParlaError && err.param === 'text' ? new ParlaError(err.code, err.message, { param: 'input', cause: err.cause }) : err;
+  });
   const sse = body.stream_format === 'sse';
   res.status(200);
   res.setHeader('Content-Type', sse ? 'text/event-stream' : CONTENT_TYPES[body.response_format]);

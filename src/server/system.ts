@@ -8,7 +8,8 @@ import { RETRY_AFTER_SECONDS } from './api-error.js';
 import type { LoadedModel } from '../engine/model.js';
 import { measuredCloning } from '../engine/voice-cloning.js';
 import { requireEngine, type AppContext } from './context.js';
-import { OPENAI_MODELS } from './speech-schema.js';
+import { acceptedModels } from './speech-schema.js';
+import { ParlaError } from '../errors.js';
 
 const STARTED = Math.floor(Date.now() / 1000);
 
@@ -46,13 +47,13 @@ export function modelsRouter(ctx: AppContext): Router {
   const entry = (model: LoadedModel, id: string) => ({ id, object: 'model', created: STARTED, owned_by: 'parla', sampling: model.manifest.sampling ?? {}, voice_cloning: cloning(model) });
   router.get('/', (_req, res) => {
     const { model } = requireEngine(ctx);
-    res.json({ object: 'list', data: [model.id, ...OPENAI_MODELS].map((id) => entry(model, id)) });
+    res.json({ object: 'list', data: acceptedModels(model.id).map((id) => entry(model, id)) });
   });
   router.get('/:id', (req, res) => {
     const { model } = requireEngine(ctx);
-    if (![model.id, ...OPENAI_MODELS].includes(req.params.id)) {
-      res.status(404).json({ error: { message: `The model "${req.params.id}" does not exist`, type: 'invalid_request_error', param: 'model', code: 'not_found' } });
-      return;
+    const accepted = acceptedModels(model.id);
+    if (!accepted.includes(req.params.id)) {
+      throw new ParlaError('not_found', `The model "${req.params.id}" does not exist; this server accepts: ${accepted.join(', ')}`, { param: 'model' });
     }
     res.json(entry(model, req.params.id));
   });

@@ -52,7 +52,8 @@ export async function resolveVoiceId(requested: string, library: VoiceLibrary, v
   const openaiIndex = (OPENAI_VOICES as readonly string[]).indexOf(name);
   if (openaiIndex < 0) {
     const valid = voices.map((v) => v.id);
-    throw new ParlaError('voice_not_found', `unknown voice "${requested}"; valid voices: ${valid.join(', ') || '(none saved yet)'} (and the OpenAI names ${OPENAI_VOICES.join(', ')} when bundled voices exist)`, { param: 'voice' });
+    const openai = voices.some((v) => v.origin === 'bundled') ? `, or an OpenAI name (${OPENAI_VOICES.join(', ')})` : '';
+    throw new ParlaError('voice_not_found', `unknown voice "${requested}"; valid voices: ${valid.join(', ') || '(none saved yet)'}${openai}`, { param: 'voice' });
   }
   const mapped = voiceMap[name];
   if (mapped) {

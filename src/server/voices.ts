@@ -1,11 +1,11 @@
 /** Voice library routes: list, create from an uploaded clip (multipart), show, delete. Uploads are decoded, never stored or served raw. */
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { ParlaError } from '../errors.js';
 import { requireEngine, type AppContext } from './context.js';
 import { parseOrThrow } from './speech-schema.js';
-import { aliasTable } from './voice-aliases.js';
+import { aliasTable, resolveVoiceId } from './voice-aliases.js';
 
 /** Same rule the library uses for folder names: nothing that can climb out of voices/. */
 const VOICE_ID = /^[a-z0-9-]{1,64}$/;
@@ -27,7 +27,7 @@ export function voicesRouter(ctx: AppContext): Router {
     res.json({ voices: await library.list(), openai_aliases: await aliasTable(library, ctx.config.voiceMap, aliases) });
   });
 
-  router.post('/', upload.single('file'), (async (req, res) => {
+  router.post('/', parsedUpload(upload.single('file')), (async (req, res) => {
     const fields = parseOrThrow(CreateFields, req.body ?? {}, 'form fields');
     if (!req.file) throw new ParlaError('invalid_input', 'no audio: send the clip as multipart field "file" (wav, mp3, ogg, webm, m4a, flac)', { param: 'file' });
     const { library } = requireEngine(ctx);
@@ -35,26 +35,61 @@ export function voicesRouter(ctx: AppContext): Router {
     const controller = new AbortController();
     res.once('close', () => controller.abort());
     // Encoding a clip runs the codec: it waits its turn with the syntheses.
-    const info = await ctx.queue.run(() => library.create({ name: fields.name, audio, transcript: fields.transcript }), controller.signal);
+    const info = await ctx.queue.run(() => library.create({ name: fields.name, audio, transcript: fields.transcript }), controller.signal).catch((err: unknown) => {
+      throw asUploadError(err);
+    });
     ctx.log.info({ voice: info.id, bytes: audio.length }, 'voice created');
     res.status(201).json(info);
   }) as RequestHandler);
 
+  // An OpenAI name shows the voice it stands for, as POST /v1/audio/speech would use it.
   router.get('/:id', async (req, res) => {
     const id = checkId(req.params.id);
-    const { library } = requireEngine(ctx);
-    const info = (await library.list()).find((v) => v.id === id);
+    const { library, aliases } = requireEngine(ctx);
+    const resolved = await resolveVoiceId(id, library, ctx.config.voiceMap, aliases).catch((err: unknown) => {
+      throw err instanceof ParlaError && err.param === 'voice' ? new ParlaError(err.code, err.message, { param: 'id' }) : err;
+    });
+    const info = (await library.list()).find((v) => v.id === resolved);
     if (!info) throw new ParlaError('voice_not_found', `unknown voice "${id}"`, { param: 'id' });
-    res.json(info);
+    res.json(resolved === id ? info : { ...info, openai_name: id });
   });
 
   router.delete('/:id', async (req, res) => {
     const id = checkId(req.params.id);
-    const { library } = requireEngine(ctx);
+    const { library, aliases } = requireEngine(ctx);
+    if (!(await library.list()).some((v) => v.id === id)) {
+      // An OpenAI name is not a voice of its own: say which voice it stands for instead of "unknown voice".
+      const resolved = await resolveVoiceId(id, library, ctx.config.voiceMap, aliases).catch(() => id);
+      if (resolved !== id) throw new ParlaError('invalid_input', `"${id}" is an OpenAI voice name standing for the voice "${resolved}", not a voice of its own; delete a voice by its id`, { param: 'id' });
+    }
     await library.delete(id);
     res.json({ id, object: 'voice', deleted: true });
   });
   return router;
+}
+
+/**
+ * multer's own errors keep their meaning (api-error.ts); what else fails while the body is read is busboy finding
+ * no valid multipart form (a 400 naming it) or the client going away mid-upload (cancelled: logged, not an error).
+ */
+function parsedUpload(upload: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    upload(req, res, (err?: unknown) => {
+      if (!err || (err as { name?: string }).name === 'MulterError') return next(err);
+      if (clientGone(req, err)) return next(new ParlaError('cancelled', 'the client closed the request during the upload', { cause: err }));
+      next(new ParlaError('invalid_input', `malformed multipart/form-data body: ${(err as Error).message ?? String(err)}; send the clip as field "file"`, { param: 'file', cause: err }));
+    });
+}
+
+/** multer's words for a request stream that broke off, or a socket already gone (req itself ends destroyed either way). */
+function clientGone(req: Request, err: unknown): boolean {
+  return req.socket.destroyed || /^Request (aborted|closed)$/.test((err as Error)?.message ?? '');
+}
+
+/** The voice checks name the clip "audio"; over HTTP the clip is the form field "file". */
+function asUploadError(err: unknown): unknown {
+  if (!(err instanceof ParlaError) || err.param !== 'audio') return err;
+  return new ParlaError(err.code, err.message, { param: 'file', cause: err.cause });
 }
 
 function checkId(id: string): string {
