@@ -1,4 +1,5 @@
 // encodeAudio round trips for every response_format (duration, level, spectrum; lossless ones sample-exact), on the system and the bundled ffmpeg.
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { AUDIO_FORMATS, decodeAudio, encodeAudio, resolveFfmpeg, rms, s16leToFloat, toDb, toneAmplitude, type AudioFormat } from '../src/audio/index.js';
@@ -51,6 +52,14 @@ describe.each([24000, 16000])('round trip at %i Hz', (rate) => {
     // Nothing where there was nothing (a broken codec smears energy everywhere).
     expect(toDb(toneAmplitude(decoded, rate, 3100, ...mid) / 0.25)).toBeLessThan(-40);
     expect(Math.abs(toDb(rms(decoded, ...mid) / rms(pcm, ...mid)))).toBeLessThan(0.5);
+  });
+
+  it('flac says its length (STREAMINFO sample count), so players show a duration', async () => {
+    const pcm = twoTones(1.25, 16000);
+    const bytes = await encodeAudio(pcm, 16000, 'flac');
+    expect(Number(bytes.readBigUInt64BE(18) & ((1n << 36n) - 1n))).toBe(pcm.length);
+    const probe = spawnSync(resolveFfmpeg().path, ['-hide_banner', '-i', 'pipe:0'], { input: bytes });
+    expect(probe.stderr.toString()).toMatch(/Duration: 00:00:01\.25/);
   });
 
   it.each(['wav', 'pcm', 'flac'] as const)('%s is sample-exact at 16-bit resolution', async (format) => {

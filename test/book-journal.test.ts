@@ -111,6 +111,34 @@ describe('BookJob journal', () => {
     (await BookJob.open(jobDir, input, settings)).close();
   });
 
+  it('discard (--restart) removes a job folder, but refuses a folder of other files and a job another run holds', async () => {
+    const precious = path.join(dir, 'precious');
+    mkdirSync(precious);
+    writeFileSync(path.join(precious, 'notes.txt'), 'important');
+    for (const attempt of [() => BookJob.discard(precious), () => BookJob.open(precious, input, settings)]) {
+      const err = await Promise.resolve().then(attempt).catch((e: unknown) => e);
+      expect(isParlaError(err) && err.code).toBe('invalid_input');
+      expect((err as Error).message).toMatch(/precious is not a Parla job folder \(it holds notes\.txt\): .*nothing was changed/);
+    }
+    expect(readdirSync(precious)).toEqual(['notes.txt']);
+
+    const held = path.join(dir, 'held');
+    const job = await BookJob.open(held, input, settings);
+    const err = (() => {
+      try {
+        BookJob.discard(held);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isParlaError(err) && err.code).toBe('busy');
+    expect(existsSync(path.join(held, 'job.json'))).toBe(true);
+    job.close();
+    BookJob.discard(held);
+    expect(existsSync(held)).toBe(false);
+    BookJob.discard(path.join(dir, 'never-made')); // nothing to remove
+  });
+
   it('ignores and cuts a torn last line, and drops entries whose audio file is missing', async () => {
     const jobDir = path.join(dir, 'torn');
     const job = await BookJob.open(jobDir, input, settings);

@@ -143,7 +143,7 @@ describe('parla book --list and bad input', () => {
     ['bad --retries', () => [bookPath, '-o', join(dir, 'x.m4b'), '--retries', '-1'], /--retries must be an integer from 0 to 20, got "-1"/],
     ['bad --gate', () => [bookPath, '-o', join(dir, 'x.m4b'), '--gate', 'vibes'], /unknown check "vibes"/],
     ['bad --candidates', () => [bookPath, '-o', join(dir, 'x.m4b'), '--candidates', '9'], /--candidates must be an integer from 1 to 8, got "9"/],
-    ['bad --retry-above', () => [bookPath, '-o', join(dir, 'x.m4b'), '--retry-above', '-1'], /retryAbove must be a number >= 0/],
+    ['bad --retry-above', () => [bookPath, '-o', join(dir, 'x.m4b'), '--retry-above', '-1'], /--retry-above must be a number >= 0/],
     ['missing lexicon', () => [bookPath, '-o', join(dir, 'x.m4b'), '--lexicon', join(dir, 'nolex.txt')], /cannot read lexicon file .*nolex\.txt/],
   ] as [string, () => string[], RegExp][])('%s: clear error, exit 1, no output', async (_name, args, message) => {
     const a = args();

@@ -25,6 +25,12 @@ describe('parla codec', () => {
     expect((await decodeAudio(join(dir, 'a.wav'))).length).toBe(source.length);
   });
 
+  it('takes format names in any case, as extensions are', async () => {
+    const r = await run('codec', 'decode', join(dir, 'a.pcodes'), join(dir, 'upper.out'), '-m', model, '-f', 'MP3');
+    expect(r.code, r.err).toBe(0);
+    expect((await decodeAudio(join(dir, 'upper.out'))).length).toBeGreaterThan(30_000);
+  });
+
   it('writes fewer codebooks at a lower bitrate', async () => {
     writeFileSync(join(dir, 'b.wav'), await encodeAudio(chirp(200, 3000, 1, 16000, 0.3), 16000, 'wav'));
     await run('codec', 'encode', join(dir, 'b.wav'), join(dir, 'b2.pcodes'), '-m', model, '--codebooks', '2');
@@ -39,6 +45,12 @@ describe('parla codec', () => {
     [['codec', 'encode', join(dir, 'missing.wav'), join(dir, 'x.pcodes'), '-m', model], /missing.wav/],
     [['codec', 'encode', 'test/fixtures/tiny-model/model.json', join(dir, 'x.pcodes'), '-m', model, '--codebooks', '9'], /--codebooks must be an integer in 1..8/],
     [['codec', 'encode', 'x.wav', 'y.pcodes', '-m', dir], /no model.json/],
+    [['codec', 'decode', join(dir, 'missing.pcodes'), join(dir, 'x.wav'), '-m', model], /^parla: cannot read .*missing\.pcodes: no such file$/],
+    [['codec', 'decode', dir, join(dir, 'x.wav'), '-m', model], /^parla: cannot read .*: it is a folder$/],
+    [['codec', 'encode', 'test/fixtures/tiny-model/model.json', '-', '-m', model], /codec encode writes a \.pcodes file: give its path/],
+    [['codec', 'encode', join(dir, 'b.wav'), join(dir, 'no-such-dir', 'x.pcodes'), '-m', model], /^parla: cannot write .*no-such-dir\/x\.pcodes: ENOENT/],
+    [['codec', 'decode', join(dir, 'b2.pcodes'), join(dir, 'x.m4a'), '-m', model], /format "m4a" is not one of wav, mp3, opus, aac, flac, pcm; for AAC name the file \.aac/],
+    [['codec', 'encode', join(dir, 'b.wav'), join(dir, 'x.pcodes'), '-m', model, '--threads', '0'], /--threads must be an integer from 1 to 256/],
   ])('fails clearly: %j', async (args, message) => {
     const r = await run(...args);
     expect(r.code).toBe(1);

@@ -3,9 +3,14 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio } from '../src/audio/decode.js';
 import { encodeAudio } from '../src/audio/encode.js';
+import { loudnessSpreadDb } from '../src/audio/loudness.js';
+import { chirp, sineTone, whiteNoise } from '../src/audio/signals.js';
+import { trimSilence } from '../src/audio/silence.js';
+import { sharedDataDir } from '../src/eval/shared-data.js';
 import { encodeWav } from '../src/audio/wav.js';
-import { createVoice, FileVoiceLibrary, loadCodecModel, resolveVoice, slugify, type CodecOnlyModel, type LoadedModel } from '../src/engine/index.js';
+import { createVoice, FileVoiceLibrary, MIN_PROMPT_SPREAD_DB, loadCodecModel, resolveVoice, slugify, type CodecOnlyModel, type LoadedModel } from '../src/engine/index.js';
 import { promptTempo } from '../src/engine/prompt-pace.js';
 import { FIXTURE, loadFixture, parlaError, promptPcm } from './engine-helpers.js';
 
@@ -111,6 +116,34 @@ describe('createVoice', () => {
     expect((await parlaError(() => createVoice(model, input(), { name: 'bad' }))).code).toBe(code);
   });
 
+  describe('a prompt must sound like speech (its loudness rises and falls)', () => {
+    const sr = 16000;
+    /** 50 and 150 Hz mains hum. */
+    const hum = (): Float32Array => sineTone(50, 4, sr, 0.2).map((x, i) => x + 0.1 * Math.sin((2 * Math.PI * 150 * i) / sr));
+    const steady: [string, () => Float32Array][] = [
+      ['a 440 Hz sine', () => sineTone(440, 4, sr, 0.3)],
+      ['a chirp', () => chirp(150, 3000, 4, sr, 0.3)],
+      ['white noise', () => whiteNoise(4, sr, 0.3, 5)],
+      ['mains hum', hum],
+    ];
+    it.each(steady)('%s is refused, saying why', async (_name, input) => {
+      const err = await parlaError(() => createVoice(model, input(), { name: 'steady' }));
+      expect(err).toMatchObject({ code: 'invalid_input', param: 'audio' });
+      expect(err.message).toMatch(/does not sound like speech: its loudness hardly changes \([0-9.]+ dB/);
+    });
+
+    it("Kathleen's recording passes, alone and under white noise 5 dB below it; the steady signals stay under the bar", async () => {
+      const speech = trimSilence(await decodeAudio(join(sharedDataDir(), 'kathleen', 'audio', 'arctic_a0002_1592748530.opus'), { sampleRate: sr }), sr);
+      expect(loudnessSpreadDb(speech, sr)).toBeGreaterThan(15);
+      const power = speech.reduce((sum, x) => sum + x * x, 0) / speech.length;
+      const noise = whiteNoise(speech.length / sr, sr, Math.sqrt((3 * power) / 10 ** 0.5), 9); // uniform: power = a^2 / 3
+      const noisy = speech.map((x, i) => x + noise[i]);
+      expect(loudnessSpreadDb(noisy, sr)).toBeGreaterThan(MIN_PROMPT_SPREAD_DB);
+      expect((await createVoice(model, noisy, { name: 'noisy' })).durationSeconds).toBeGreaterThan(3);
+      for (const [, input] of steady) expect(loudnessSpreadDb(input(), sr)).toBeLessThan(MIN_PROMPT_SPREAD_DB - 1);
+    });
+  });
+
   it('refuses an empty name', async () => {
     expect((await parlaError(() => createVoice(model, promptPcm(), { name: '  ' }))).param).toBe('name');
     // A JavaScript caller's number (or missing name) is the same error, not a TypeError.
@@ -184,6 +217,14 @@ describe('FileVoiceLibrary', () => {
     const ownLib = new FileVoiceLibrary(model, { dir: own });
     expect(await ownLib.list()).toMatchObject([{ id: 'shipped', name: 'Shipped', origin: 'bundled' }]);
     expect((await parlaError(() => ownLib.delete('shipped'))).message).toMatch(/bundled/);
+    // nor can a user voice take its id there (it would replace the shipped one, which could then be deleted)
+    const taken = await parlaError(() => ownLib.create({ name: 'Fake', audio: wav, id: 'shipped' }));
+    expect([taken.code, taken.param]).toEqual(['invalid_input', 'id']);
+    expect(taken.message).toBe('voice "shipped" is bundled with Parla and cannot be replaced; save yours under another id');
+    expect((await ownLib.get('shipped')).name).toBe('Shipped');
+    // in another folder a user voice may shadow a bundled id: the bundled one stays where it is
+    expect((await lib.create({ name: 'My narrator', audio: wav, id: 'narrator' })).origin).toBe('user');
+    expect((await new FileVoiceLibrary(model, { dir: bundled }).get('narrator')).origin).toBe('bundled');
   });
 
   it('create with an explicit id replaces the voice saved under it', async () => {
@@ -257,6 +298,11 @@ describe('FileVoiceLibrary', () => {
     expect([fromFile.id, fromFile.transcript]).toEqual(['my-prompt', 'Hello.']);
     await lib.create({ name: 'saved', audio: wav, transcript: 'Original words.' });
     expect((await resolveVoice(model, lib, 'saved', { promptText: 'New words.' })).transcript).toBe('New words.');
-    expect((await parlaError(() => resolveVoice(model, lib, 'missing.wav'))).code).toBe('voice_not_found');
+    // What cannot be an id was meant as a file: its problem is named, not "unknown voice"
+    const missing = await parlaError(() => resolveVoice(model, lib, 'missing.wav'));
+    expect([missing.code, missing.message]).toEqual(['file_not_found', "voice audio file not found: missing.wav (and it cannot be a saved voice's id)"]);
+    expect((await parlaError(() => resolveVoice(model, lib, './clips/a'))).code).toBe('file_not_found');
+    expect((await parlaError(() => resolveVoice(model, lib, dir))).message).toBe(`voice ${dir} is a folder, not an audio file`);
+    expect((await parlaError(() => resolveVoice(model, lib, 'nobody'))).code).toBe('voice_not_found');
   });
 });

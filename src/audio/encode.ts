@@ -37,5 +37,18 @@ export async function encodeAudio(
   if (run.exitCode !== 0 || run.stdout.length === 0) {
     throw new ParlaError('internal', `ffmpeg failed encoding ${format} (exit ${run.exitCode}): ${summarizeStderr(run.stderr)}`, { param: 'format' });
   }
-  return run.stdout;
+  return format === 'flac' ? setFlacSampleCount(run.stdout, pcm.length) : run.stdout;
+}
+
+/**
+ * ffmpeg writing FLAC to a pipe cannot seek back to fill in STREAMINFO's sample count, so a player sees no duration
+ * (ffprobe: "Duration: N/A"); the count is known here. (FLAC takes any rate: nothing was resampled.) STREAMINFO is the
+ * first metadata block: its 36-bit total sample count ends the 8 bytes at offset 18 (after "fLaC", the block header,
+ * and the block and frame size bounds).
+ */
+function setFlacSampleCount(bytes: Buffer, samples: number): Buffer {
+  if (bytes.length < 42 || bytes.toString('latin1', 0, 4) !== 'fLaC' || (bytes[4] & 0x7f) !== 0) return bytes;
+  const mask = (1n << 36n) - 1n;
+  bytes.writeBigUInt64BE((bytes.readBigUInt64BE(18) & ~mask) | (BigInt(samples) & mask), 18);
+  return bytes;
 }

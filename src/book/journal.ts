@@ -28,6 +28,19 @@ import { describeSettingsChange, fingerprint, type JobFingerprint, type JobSetti
 import { acquireJobLock, releaseJobLock } from './job-lock.js';
 
 const JOB_FORMAT = 1;
+/** Everything a job folder holds (the runner adds `assembly/`); a folder with other files in it is not one. */
+const JOB_ENTRIES = new Set(['job.json', 'journal.jsonl', 'chunks', 'job.lock', 'assembly']);
+
+/** A job folder, an empty folder or none at all: anything else is refused, naming it, before anything is written. */
+function assertJobFolder(abs: string): void {
+  if (!existsSync(abs)) return;
+  if (!statSync(abs).isDirectory()) throw new ParlaError('invalid_input', `job folder ${abs} is a file, not a folder: choose another --job-dir`, { param: 'job-dir' });
+  const others = readdirSync(abs).filter((name) => !JOB_ENTRIES.has(name));
+  if (others.length > 0) {
+    const shown = others.slice(0, 3).join(', ') + (others.length > 3 ? ', ...' : '');
+    throw new ParlaError('invalid_input', `${abs} is not a Parla job folder (it holds ${shown}): choose an empty or new --job-dir; nothing was changed`, { param: 'job-dir' });
+  }
+}
 
 export interface JobManifest {
   format: number;
@@ -89,6 +102,7 @@ export class BookJob {
    */
   static async open(dir: string, inputPath: string, settings: JobSettings): Promise<BookJob> {
     const abs = resolve(dir);
+    assertJobFolder(abs);
     const fp = await fingerprint(inputPath, settings);
     try {
       mkdirSync(join(abs, 'chunks'), { recursive: true });
@@ -113,6 +127,19 @@ export class BookJob {
       releaseJobLock(abs);
       throw err;
     }
+  }
+
+  /**
+   * Starts over (`parla book --restart`): removes the job folder with everything in it, but only a job folder (or an
+   * empty one) that no running job holds, so that a mistyped --job-dir cannot delete someone's files.
+   * @throws ParlaError invalid_input (not a job folder) | busy (another process is running the job)
+   */
+  static discard(dir: string): void {
+    const abs = resolve(dir);
+    if (!existsSync(abs)) return;
+    assertJobFolder(abs);
+    acquireJobLock(abs);
+    rmSync(abs, { recursive: true, force: true });
   }
 
   /** Reads the journal, cuts a torn last line, drops entries whose audio is missing, deletes stale temp files. */

@@ -6,12 +6,15 @@ import { ParlaError } from '../errors.js';
 
 /** `--format` wins; otherwise the extension (.wav, .mp3, .opus/.ogg, .aac, .flac, .pcm/.raw); otherwise wav. */
 export function outputFormat(path: string, format?: string): AudioFormat {
-  const chosen = format ?? ({ '.ogg': 'opus', '.raw': 'pcm', '.m4a': 'aac' } as Record<string, string>)[extname(path).toLowerCase()] ?? (extname(path).slice(1).toLowerCase() || 'wav');
+  // Names are case-blind, as extensions are (-f MP3 as .MP3).
+  const chosen = format?.toLowerCase() ?? ({ '.ogg': 'opus', '.raw': 'pcm' } as Record<string, string>)[extname(path).toLowerCase()] ?? (extname(path).slice(1).toLowerCase() || 'wav');
   if (path === '-' && !format) return 'wav';
   try {
     assertAudioFormat(chosen);
   } catch {
-    throw new ParlaError('unsupported_format', `cannot write "${path}": format "${chosen}" is not one of wav, mp3, opus, aac, flac, pcm (use --format)`, { param: 'format' });
+    // .m4a is AAC in an MP4 container, which is not written here (an .aac file holds the same audio, in ADTS).
+    const hint = chosen === 'm4a' ? '; for AAC name the file .aac' : format ? '' : ' (or choose one with --format)';
+    throw new ParlaError('unsupported_format', `cannot write "${path}": format "${chosen}" is not one of wav, mp3, opus, aac, flac, pcm${hint}`, { param: 'format' });
   }
   return chosen;
 }
@@ -19,7 +22,8 @@ export function outputFormat(path: string, format?: string): AudioFormat {
 export async function writeAudioOutput(pcm: Float32Array, sampleRate: number, path: string, format?: string): Promise<void> {
   const bytes = await encodeAudio(pcm, sampleRate, outputFormat(path, format));
   if (path === '-') {
-    await new Promise<void>((done, fail) => process.stdout.write(bytes, (err) => (err ? fail(err) : done())));
+    // A reader that stops early (`| head -c 100`) closes the pipe: like any Unix filter, stop quietly (main.ts).
+    await new Promise<void>((done, fail) => process.stdout.write(bytes, (err) => (err && (err as NodeJS.ErrnoException).code !== 'EPIPE' ? fail(err) : done())));
     return;
   }
   try {

@@ -1,6 +1,6 @@
 /** `parla book <input> --voice <v> -o book.m4b`: a whole book to a chaptered audiobook, resumable, checked chunk by chunk. */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -8,6 +8,7 @@ import { DEFAULT_PAUSES, type Pauses } from '../book/chapter-assembly.js';
 import type { ChunkEngine } from '../book/chunk-synth.js';
 import { formatChapterList, readBook, selectChapters, type ChapterFileFormat } from '../book/index.js';
 import { runBook, type BookOutput } from '../book/job-runner.js';
+import { BookJob } from '../book/journal.js';
 import { defaultGateChecks, parseGateChecks } from '../book/quality-gate.js';
 import { formatSummary } from '../book/run-summary.js';
 import { MAX_CANDIDATES } from '../engine/candidates.js';
@@ -17,7 +18,7 @@ import { isParlaError, ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
-import { numberFlag } from './flags.js';
+import { asFlagErrors, intFlag, numberFlag } from './flags.js';
 
 /** The default seed: fixed, so running the same command twice gives the same audiobook. */
 export const DEFAULT_BOOK_SEED = 1234;
@@ -114,8 +115,10 @@ export function registerBook(program: Command): void {
         candidates: flags.candidates === undefined ? undefined : intFlag(flags.candidates, '--candidates', 1, MAX_CANDIDATES),
         retryAbove: numberFlag(flags.retryAbove, '--retry-above'),
       };
-      resolveSamplingParams(sampling);
-      if (sampling.retryAbove !== undefined) checkRetryAbove(sampling.retryAbove, 1); // whether the model splices is checked once loaded
+      asFlagErrors(() => {
+        resolveSamplingParams(sampling);
+        if (sampling.retryAbove !== undefined) checkRetryAbove(sampling.retryAbove, 1); // whether the model splices is checked once loaded
+      });
       if (!flags.voice) throw new ParlaError('voice_not_found', '--voice is required: a saved voice id (see `parla voices`) or an audio file to clone', { param: 'voice' });
       const lexicon = flags.lexicon ? loadLexicon(flags.lexicon) : undefined;
       if (!existsSync(join(flags.model, 'model.json'))) {
@@ -126,7 +129,7 @@ export function registerBook(program: Command): void {
       const voice = await resolveVoice(model, new FileVoiceLibrary(model, voiceLibraryDirs()), flags.voice, { promptText: flags.promptText });
       const checks = gateChecks ?? defaultGateChecks(Boolean(model.ar.dims.pointerClasses));
       const jobDir = resolve(flags.jobDir ?? (output.kind === 'm4b' ? `${output.path}.parla-job` : join(output.dir, '.parla-job')));
-      if (flags.restart) rmSync(jobDir, { recursive: true, force: true });
+      if (flags.restart) BookJob.discard(jobDir);
 
       const workers = jobs > 1 ? await Promise.all(Array.from({ length: jobs }, () => WorkerSynthesizer.start(flags.model, { threads }))) : [];
       // Batching on: one chunk at a time has no company, but its candidates (sampling.candidates) decode as one AR
@@ -182,12 +185,6 @@ function bookOutput(flags: BookFlags): BookOutput {
   if (!flags.output) throw new ParlaError('invalid_input', 'an output is required: -o book.m4b, or --out-dir <dir> for one file per chapter', { param: 'output' });
   if (!/\.(m4b|m4a|mp4)$/i.test(flags.output)) throw new ParlaError('unsupported_format', `-o ${flags.output}: the single-file output is an .m4b audiobook; use --out-dir for mp3/opus/flac chapter files`, { param: 'output' });
   return { kind: 'm4b', path: flags.output };
-}
-
-function intFlag(value: string, flag: string, min: number, max: number): number {
-  const n = numberFlag(value, flag)!;
-  if (!Number.isInteger(n) || n < min || n > max) throw new ParlaError('invalid_input', `${flag} must be an integer from ${min} to ${max}, got "${value}"`, { param: flag });
-  return n;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -9,6 +9,7 @@ import { readCodecSpec } from '../codec/spec.js';
 import { ParlaError } from '../errors.js';
 import { defaultModelDir } from '../paths.js';
 import { writeAudioOutput } from './audio-output.js';
+import { intFlag } from './flags.js';
 
 interface CodecFlags {
   model: string;
@@ -24,9 +25,20 @@ function parseCodebooks(value: string | undefined, max: number): number {
   return n;
 }
 
+/** A file's bytes, or an error that names the file and what is wrong with it (missing, a folder, unreadable). */
+async function readInput(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    throw new ParlaError(code === 'ENOENT' ? 'file_not_found' : 'invalid_input', `cannot read ${path}: ${why}`, { param: 'input', cause: err });
+  }
+}
+
 async function loadCodec(flags: CodecFlags) {
   const { id, codecId, spec } = readCodecSpec(flags.model);
-  const threads = flags.threads ? Number(flags.threads) : undefined;
+  const threads = intFlag(flags.threads, '--threads', 1, 256);
   return { id, codecId, codec: await Codec.load(spec, { intraOpThreads: threads }) };
 }
 
@@ -55,13 +67,17 @@ export function registerCodec(program: Command): void {
   common(codec.command('encode').argument('<input>', 'audio file in any common format').argument('<output>', '.pcodes file'))
     .description('encode audio to a .pcodes file')
     .action(async (input: string, output: string, flags: CodecFlags) => {
+      // "-" is stdout for `decode`; codes are a file format of their own, not a stream to pipe on.
+      if (output === '-') throw new ParlaError('invalid_input', 'codec encode writes a .pcodes file: give its path (stdout is for decoded audio)', { param: 'output' });
       const { codecId, codec: model } = await loadCodec(flags);
       const codebooks = parseCodebooks(flags.codebooks, model.spec.numCodebooks);
       const pcm = await decodeAudio(input, { sampleRate: model.sampleRate });
       const codes = firstCodebooks(await model.encode(pcm), codebooks);
       // The header's modelId field names the codec (like voices' codes.pcodes), not the language model around it.
       const file = writePcodes(codes, { modelId: codecId, sampleRate: model.sampleRate, hopLength: model.hopLength, codebookSize: model.spec.codebookSize, numSamples: pcm.length });
-      await writeFile(output, file);
+      await writeFile(output, file).catch((err: Error) => {
+        throw new ParlaError('invalid_input', `cannot write ${output}: ${err.message}`, { param: 'output', cause: err });
+      });
       const seconds = pcm.length / model.sampleRate;
       console.error(`${input}: ${seconds.toFixed(2)} s -> ${codes.codebooks}x${codes.frames} codes, ${file.length} bytes (${((file.length * 8) / seconds / 1000).toFixed(2)} kbps)`);
     });
@@ -71,7 +87,7 @@ export function registerCodec(program: Command): void {
     .description('decode a .pcodes file to audio')
     .action(async (input: string, output: string, flags: CodecFlags) => {
       const { id, codecId, codec: model } = await loadCodec(flags);
-      const { header, codes } = readPcodes(await readFile(input), input);
+      const { header, codes } = readPcodes(await readInput(input), input);
       assertSameCodec(input, header, { id, codecId }, flags.model);
       const pcm = await model.decode(codes, { codebooks: parseCodebooks(flags.codebooks, codes.codebooks) });
       await writeAudioOutput(pcm.subarray(0, header.numSamples), model.sampleRate, output, flags.format);

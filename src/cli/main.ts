@@ -30,6 +30,10 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; user errors print one clear line and exit 1, never a stack trace. */
 export async function main(argv: string[]): Promise<void> {
+  // `parla say ... -o - | head -c 100`: the reader is gone, so is the point of writing; no "Unhandled 'error' event".
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

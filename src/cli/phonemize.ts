@@ -2,7 +2,14 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { loadLexicon, type Lexicon } from '../text/lexicon.js';
+import { ParlaError } from '../errors.js';
 import { analyzeText, type TextOptions } from '../text/pipeline.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 interface PhonemizeFlags {
   jsonl?: boolean;
@@ -23,8 +30,14 @@ export function registerPhonemize(program: Command): void {
     .action(async (words: string[], flags: PhonemizeFlags) => {
       const lexicon: Lexicon | undefined = flags.lexicon ? loadLexicon(flags.lexicon) : undefined;
       const options: TextOptions = { normalize: flags.normalize, language: flags.language, lexicon };
-      if (flags.jsonl) return phonemizeJsonLines(options);
-      const result = await analyzeText(words.join(' '), options);
+      if (flags.jsonl) {
+        if (words.length > 0) throw new ParlaError('invalid_input', 'with --jsonl the texts come as JSON lines on stdin, not as arguments', { param: 'text' });
+        return phonemizeJsonLines(options);
+      }
+      // No text: read it from stdin when something is piped in (echo hello | parla phonemize), else say what is missing.
+      const text = words.length > 0 ? words.join(' ') : process.stdin.isTTY ? '' : await readStdin();
+      if (text.trim() === '') throw new ParlaError('empty_input', 'no text to phonemize: give it as arguments or on stdin', { param: 'text' });
+      const result = await analyzeText(text, options);
       console.log(result.normalized);
       console.log(result.phonemes);
       if (result.unknown.length > 0) console.error(`unknown symbols: ${result.unknown.join(' ')}`);

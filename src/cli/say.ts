@@ -13,7 +13,9 @@ import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 import { resolveLanguage } from '../text/phonemize.js';
 import { outputFormat, writeAudioOutput } from './audio-output.js';
-import { numberFlag, onOff } from './flags.js';
+import { asFlagErrors, intFlag, numberFlag, onOff } from './flags.js';
+import { MAX_CANDIDATES } from '../engine/candidates.js';
+import { MAX_SPLICE_WORDS } from '../engine/splice.js';
 
 interface SayFlags {
   output: string;
@@ -63,23 +65,26 @@ export function registerSay(program: Command): void {
       const text = words.join(' ');
       const format = outputFormat(flags.output, flags.format); // a bad format fails before the model loads
       const sampling = {
-        seed: intFlag(flags.seed, '--seed'),
+        // The API's range: each seed in it gives other audio (the generator takes 32 bits).
+        seed: intFlag(flags.seed, '--seed', 0, 2 ** 31 - 1),
         temperature: numberFlag(flags.temperature, '--temperature'),
         topP: numberFlag(flags.topP, '--top-p'),
         guidance: numberFlag(flags.guidance, '--guidance'),
         ras: onOff(flags.ras, '--ras'),
         speculative: onOff(flags.speculative, '--speculative'),
-        candidates: intFlag(flags.candidates, '--candidates'),
-        spliceWords: intFlag(flags.spliceWords, '--splice-words'),
+        candidates: intFlag(flags.candidates, '--candidates', 1, MAX_CANDIDATES),
+        spliceWords: intFlag(flags.spliceWords, '--splice-words', 0, MAX_SPLICE_WORDS),
         retryAbove: numberFlag(flags.retryAbove, '--retry-above'),
       };
-      const threads = intFlag(flags.threads, '--threads');
+      const threads = intFlag(flags.threads, '--threads', 1, 256);
       if (flags.language) resolveLanguage(flags.language); // fails before the model loads
       const textOptions = { normalize: flags.normalize, language: flags.language, lexicon: flags.lexicon ? loadLexicon(flags.lexicon) : undefined };
-      resolveSamplingParams(sampling); // bad values fail here, before the model loads
-      if (sampling.candidates !== undefined) checkCandidates(sampling.candidates, true); // the reader is checked once loaded
-      if (sampling.spliceWords !== undefined) checkSpliceWords(sampling.spliceWords, true); // likewise what the model can splice
-      if (sampling.retryAbove !== undefined) checkRetryAbove(sampling.retryAbove, 1); // and whether it splices
+      asFlagErrors(() => {
+        resolveSamplingParams(sampling); // bad values fail here, before the model loads
+        if (sampling.candidates !== undefined) checkCandidates(sampling.candidates, true); // the reader is checked once loaded
+        if (sampling.spliceWords !== undefined) checkSpliceWords(sampling.spliceWords, true); // likewise what the model can splice
+        if (sampling.retryAbove !== undefined) checkRetryAbove(sampling.retryAbove, 1); // and whether it splices
+      });
       if (!existsSync(join(flags.model, 'model.json'))) {
         throw new ParlaError(
           'model_missing',
@@ -89,7 +94,7 @@ export function registerSay(program: Command): void {
       }
       const model = await loadModel(flags.model, { threads });
       const voice = await pickVoice(model, flags);
-      const result = await new Synthesizer(model).generate(text, { voice, ...sampling, ...textOptions });
+      const result = await asFlagErrors(() => new Synthesizer(model).generate(text, { voice, ...sampling, ...textOptions }));
       await writeAudioOutput(result.audio, result.sampleRate, flags.output, format);
       if (flags.output === '-') return;
       const s = result.stats;
@@ -110,10 +115,4 @@ async function pickVoice(model: LoadedModel, flags: SayFlags): Promise<Voice> {
   const id = defaultVoiceId(await library.list());
   if (id === undefined) throw new ParlaError('voice_not_found', `no --voice given and no saved voices in ${library.dir}: pass --voice <audio file>`, { param: 'voice' });
   return resolveVoice(model, library, id, { promptText: flags.promptText });
-}
-
-function intFlag(value: string | undefined, flag: string): number | undefined {
-  const n = numberFlag(value, flag);
-  if (n !== undefined && !Number.isInteger(n)) throw new ParlaError('invalid_input', `${flag} must be an integer, got "${value}"`, { param: flag });
-  return n;
 }

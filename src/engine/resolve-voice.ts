@@ -3,7 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { LoadedModel } from './model.js';
 import type { Voice, VoiceLibrary } from './types.js';
-import { createVoice, slugify, transcriptIds } from './voice.js';
+import { ParlaError } from '../errors.js';
+import { createVoice, slugify, transcriptIds, VOICE_ID } from './voice.js';
 
 export interface ResolveVoiceOptions {
   /** What the prompt says; replaces a saved voice's transcript. */
@@ -19,6 +20,11 @@ export async function resolveVoice(model: LoadedModel, library: VoiceLibrary, sp
   if (existsSync(spec) && statSync(spec).isFile()) {
     const name = basename(spec, extname(spec));
     return createVoice(model, spec, { name, id: slugify(name), transcript: options.promptText, language: options.language });
+  }
+  // What cannot be an id (a slash, a dot) was meant as a file: say what is wrong with it, not "unknown voice".
+  if (!VOICE_ID.test(spec) && (existsSync(spec) || /[/\\]/.test(spec) || extname(spec) !== '')) {
+    if (existsSync(spec)) throw new ParlaError('invalid_input', `voice ${spec} is a folder, not an audio file`, { param: 'voice' });
+    throw new ParlaError('file_not_found', `voice audio file not found: ${spec} (and it cannot be a saved voice's id)`, { param: 'voice' });
   }
   const voice = await library.get(spec);
   const promptText = options.promptText?.trim();

@@ -92,6 +92,7 @@ export class FileVoiceLibrary implements VoiceLibrary {
    */
   async create(input: { name: string; audio: Buffer; transcript?: string; id?: string; origin?: 'bundled' | 'user' }): Promise<VoiceInfo> {
     const id = input.id ?? (await this.freeId(slugify(input.name ?? '')));
+    if (input.origin !== 'bundled') await this.refuseBundled(id);
     const voice = await createVoice(this.model, input.audio, { name: input.name, transcript: input.transcript, id, origin: input.origin });
     await this.save(voice);
     return info(toFile(voice, this.model), voice.origin);
@@ -109,6 +110,17 @@ export class FileVoiceLibrary implements VoiceLibrary {
     await writeFile(join(tmp, 'voice.json'), `${JSON.stringify(toFile(voice, model), null, 2)}\n`);
     await rm(join(this.dir, voice.id), { recursive: true, force: true });
     await rename(tmp, join(this.dir, voice.id));
+  }
+
+  /**
+   * A bundled voice saved in this library's own folder (the package's voices/, the default library) is read-only:
+   * a user voice under its id would replace it, and could then be deleted. (In another folder a user voice may
+   * shadow a bundled id: the bundled one stays where it is.)
+   */
+  private async refuseBundled(id: string): Promise<void> {
+    if (!VOICE_ID.test(id) || !existsSync(join(this.dir, id, 'voice.json'))) return;
+    const file = await readVoiceFile(this.dir, id).catch(() => undefined);
+    if (file?.origin === 'bundled') throw new ParlaError('invalid_input', `voice "${id}" is bundled with Parla and cannot be replaced; save yours under another id`, { param: 'id' });
   }
 
   /** @throws ParlaError('voice_not_found'); ('invalid_input') for a bundled voice, whatever codec it was made with. */
