@@ -84,6 +84,23 @@ describe('parla book: SIGKILL and resume', () => {
     expectSameAudio(reference, killed);
   });
 
+  it('Ctrl-C (SIGINT) stops with 130 and says how to continue; the same command then finishes the book', async () => {
+    const stopped = join(dir, 'sigint.m4b');
+    const jobDir = `${stopped}.parla-job`;
+    const child = spawn(process.execPath, args(stopped), { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    const deadline = Date.now() + 45_000;
+    while (journalLines(jobDir) < 1 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('parla: interrupted; run the same command again to continue');
+    const resumed = runChild(stopped);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/chunks: 5 \(\d synthesized now, [1-5] from the job journal/);
+  });
+
   it('--jobs 2 (two worker threads) journals the same chunk audio as one worker', () => {
     const parallel = join(dir, 'parallel.m4b');
     const r = runChild(parallel, '--jobs', '2');

@@ -20,6 +20,7 @@ describe('parla voices', () => {
     const added = await voices('add', 'Ada Lovelace', clip, '--transcript', 'A test prompt.');
     expect(added.code).toBe(0);
     const id = /as ([a-z0-9-]+)/.exec(added.out)![1];
+    expect(added.out).toContain(`to speak with it: PARLA_VOICES_DIR=${library} parla say "..." --voice ${id}`);
     const listed = JSON.parse((await voices('list', '--json')).out) as { voices: { id: string; name: string; hasTranscript: boolean; origin: string }[] };
     expect(listed.voices.filter((v) => v.origin === 'user')).toEqual([expect.objectContaining({ id, name: 'Ada Lovelace', hasTranscript: true })]);
     expect((await voices('list')).out).toContain(id);
@@ -74,6 +75,15 @@ describe('parla voices', () => {
     const r = await voices(...args);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
+  });
+
+  it('a --dir that is a file is refused, for list as for add', async () => {
+    const file = join(dir, 'not-a-folder.txt');
+    writeFileSync(file, 'x');
+    for (const args of [['list'], ['add', 'X', file]]) {
+      const r = await runCli('voices', ...args, '-m', FIXTURE, '--dir', file);
+      expect([r.code, r.err]).toEqual([1, `parla: --dir ${file} is a file; the voice library is a folder (created if missing)`]);
+    }
   });
 
   it('refuses a clip that is too short', async () => {

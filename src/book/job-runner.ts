@@ -2,7 +2,7 @@
  * `parla book` end to end, minus argument parsing: plan chunks, synthesize the ones the journal lacks (quality gate,
  * retries, N engines in parallel), join chapters from the job directory, mux the m4b or chapter files, write subtitles.
  */
-import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ParlaError } from '../errors.js';
 import { type BookOutput, writeOutput } from './book-output.js';
@@ -77,6 +77,8 @@ function checkWritable(output: BookOutput): void {
   try {
     if (output.kind === 'files') mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
+    // The book is renamed over the output at the end: a folder there would only fail then.
+    if (output.kind === 'm4b' && existsSync(output.path) && statSync(output.path).isDirectory()) throw new Error('it is a folder');
   } catch (err) {
     const what = output.kind === 'm4b' ? output.path : output.dir;
     throw new ParlaError('invalid_input', `cannot write output ${what}: ${(err as Error).message}`, { param: output.kind === 'm4b' ? 'output' : 'out-dir', cause: err });

@@ -58,6 +58,12 @@ export function createProgress(bookChars: number, meter: SpeedMeter, stream: Nod
   const stats = (): string => `${meter.charsPerSecond.toFixed(1)} chars/s, RTF ${meter.rtf.toFixed(3)}, ETA ${clock(meter.etaSeconds(bookChars - bookDone))}`;
 
   if (!stream.isTTY) {
+    // Ctrl-C (or a SIGINT from a script): finished chunks are already durable in the journal; say how to go on.
+    const interrupted = (): void => {
+      stream.write('parla: interrupted; run the same command again to continue\n');
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted);
     return {
       chapter(index, title, chars, doneChars) {
         chapterDone = doneChars;
@@ -71,7 +77,9 @@ export function createProgress(bookChars: number, meter: SpeedMeter, stream: Nod
         if (!resumed) stream.write(`parla:   ${chapterDone}/${chapterChars} chars, book ${((100 * bookDone) / Math.max(1, bookChars)).toFixed(1)}%, ${stats()}\n`);
       },
       log: (line) => void stream.write(`parla: ${line}\n`),
-      stop() {},
+      stop() {
+        process.off('SIGINT', interrupted);
+      },
     };
   }
 

@@ -1,5 +1,7 @@
 /** `parla voices list|add|remove`: the voice library from the command line (the same folders the server and web UI use). */
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FileVoiceLibrary, loadCodecModel } from '../engine/index.js';
 import { ParlaError } from '../errors.js';
@@ -19,6 +21,9 @@ interface VoicesFlags {
  * The package's bundled voices are listed (read-only) whatever --dir is.
  */
 async function openLibrary(flags: VoicesFlags): Promise<FileVoiceLibrary> {
+  if (existsSync(flags.dir) && !statSync(flags.dir).isDirectory()) {
+    throw new ParlaError('invalid_input', `--dir ${flags.dir} is a file; the voice library is a folder (created if missing)`, { param: 'dir' });
+  }
   return new FileVoiceLibrary(await loadCodecModel(flags.model), voiceLibraryDirs(flags.dir));
 }
 
@@ -53,6 +58,8 @@ export function registerVoices(program: Command): void {
       }
       const info = await (await openLibrary(flags)).create({ name, audio: bytes, transcript: flags.transcript, id: flags.id, origin: flags.bundled ? 'bundled' : 'user' });
       console.log(`saved voice "${info.name}" as ${info.id} (${info.durationSeconds.toFixed(1)} s)`);
+      // say, book and serve look in PARLA_VOICES_DIR (default: the package's voices/), not in a --dir given here.
+      if (resolve(flags.dir) !== resolve(defaultVoicesDir())) console.log(`to speak with it: PARLA_VOICES_DIR=${flags.dir} parla say "..." --voice ${info.id} -o out.wav`);
       if (info.promptTempo) console.log(`the prompt was slower than the model's pace: sped up ${info.promptTempo}x before encoding`);
       if (info.promptCroppedFrom) console.log(`the prompt had ${info.promptCroppedFrom.toFixed(1)} s of speech, more than the model reads well from: its first part was kept${flags.transcript && !info.hasTranscript ? ', and the transcript, which spoke for all of it, was set aside' : ''}`);
     });
