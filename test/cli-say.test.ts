@@ -135,8 +135,12 @@ describe('parla say', () => {
     vi.unstubAllEnvs();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('unknown voice "nobody"');
-    // The bundled voices stay available with PARLA_VOICES_DIR elsewhere.
-    expect(r.stderr).toMatch(/valid voices: .*\bslt\b/);
+    // The bundled voices stay available with PARLA_VOICES_DIR elsewhere, and so do their OpenAI names.
+    expect(r.stderr).toMatch(/valid voices: .*\bslt\b.*, or an OpenAI name \(alloy, /);
+    // --voice alloy reaches slt as the API's "voice": "alloy" does (voices/aliases.json); the fixture's codec is not the
+    // one slt's codes were made with, which the refusal names.
+    const alloy = await say('Hello.', '-m', FIXTURE, '--voice', 'alloy', '-o', join(dir, 'a.wav'));
+    expect([alloy.code, alloy.stderr]).toEqual([1, expect.stringMatching(/voice "slt" holds codes of codec "codec-cpu1-step6648"/)]);
     const empty = await say('   ', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'e.wav'));
     expect([empty.code, empty.stderr]).toEqual([1, expect.stringContaining('text is empty')]);
   });

@@ -7,7 +7,7 @@ import { createVoice, FileVoiceLibrary, loadCodecModel, loadModel, type CodecOnl
 import { ParlaError } from '../src/errors.js';
 import { bundledVoicesDir, voiceLibraryDirs } from '../src/paths.js';
 import { startServer } from '../src/server/index.js';
-import { OPENAI_VOICES, readVoiceAliases, resolveVoiceId } from '../src/server/voice-aliases.js';
+import { OPENAI_VOICES, readVoiceAliases, resolveVoiceId } from '../src/engine/voice-aliases.js';
 import { expectEnvelope, json, postJson, promptWav, startTestServer, tempDir, testConfig, TINY_MODEL, uploadVoice } from './server-harness.js';
 
 const VOICES = resolve(import.meta.dirname, '..', 'voices');

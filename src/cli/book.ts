@@ -13,7 +13,7 @@ import { defaultGateChecks, parseGateChecks } from '../book/quality-gate.js';
 import { formatSummary } from '../book/run-summary.js';
 import { MAX_CANDIDATES } from '../engine/candidates.js';
 import { checkRetryAbove } from '../engine/splice.js';
-import { FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, WorkerSynthesizer } from '../engine/index.js';
+import { FileVoiceLibrary, libraryAliases, loadModel, resolveVoice, Synthesizer, WorkerSynthesizer } from '../engine/index.js';
 import { isParlaError, ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
 import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
@@ -60,7 +60,7 @@ export function registerBook(program: Command): void {
     .command('book')
     .description('turn a book (EPUB, TXT, Markdown, HTML) into an audiobook (.m4b with chapters, or one file per chapter)')
     .argument('<input>', 'book file: .epub, .txt, .md, .html')
-    .option('-v, --voice <voice>', 'saved voice id, or an audio file to clone')
+    .option('-v, --voice <voice>', 'bundled/saved voice id, an OpenAI voice name (alloy, echo, ...), or an audio file to clone')
     .option('--prompt-text <text>', 'what the voice prompt audio says (without it, a model with an audio reader hears the phonemes)')
     .option('-o, --output <file>', 'write one .m4b audiobook with chapter markers')
     .option('--out-dir <dir>', 'write one file per chapter into this folder instead')
@@ -126,7 +126,8 @@ export function registerBook(program: Command): void {
       }
       const threads = flags.threads === undefined ? Math.max(1, Math.floor(availableParallelism() / jobs)) : intFlag(flags.threads, '--threads', 1, 256);
       const model = await loadModel(flags.model, { threads });
-      const voice = await resolveVoice(model, new FileVoiceLibrary(model, voiceLibraryDirs()), flags.voice, { promptText: flags.promptText });
+      const dirs = voiceLibraryDirs();
+      const voice = await resolveVoice(model, new FileVoiceLibrary(model, dirs), flags.voice, { promptText: flags.promptText, aliases: libraryAliases(dirs) });
       const checks = gateChecks ?? defaultGateChecks(Boolean(model.ar.dims.pointerClasses));
       const jobDir = resolve(flags.jobDir ?? (output.kind === 'm4b' ? `${output.path}.parla-job` : join(output.dir, '.parla-job')));
       if (flags.restart) BookJob.discard(jobDir);

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { defaultVoiceId, FileVoiceLibrary, loadModel, resolveVoice, Synthesizer, type Voice } from '../engine/index.js';
+import { defaultVoiceId, FileVoiceLibrary, libraryAliases, loadModel, resolveVoice, Synthesizer, type Voice } from '../engine/index.js';
 import type { LoadedModel } from '../engine/model.js';
 import { ParlaError } from '../errors.js';
 import { resolveSamplingParams } from '../lm/sampling/index.js';
@@ -45,7 +45,7 @@ export function registerSay(program: Command): void {
     .argument('<text...>', 'text to speak')
     .requiredOption('-o, --output <file>', 'output audio file, or - for stdout')
     .option('-m, --model <dir>', 'model directory', defaultModelDir())
-    .option('-v, --voice <voice>', 'bundled/saved voice id, or an audio file to clone')
+    .option('-v, --voice <voice>', 'bundled/saved voice id, an OpenAI voice name (alloy, echo, ...), or an audio file to clone')
     .option('--prompt-text <text>', 'what the voice prompt audio says (without it, a model with an audio reader hears the phonemes)')
     .option('-f, --format <format>', 'wav|mp3|opus|aac|flac|pcm (default: from the file extension, else wav)')
     .option('--seed <n>', 'random seed for reproducible output')
@@ -110,8 +110,9 @@ export function registerSay(program: Command): void {
 
 /** --voice: a saved id or an audio file; without it, the voice called "default", else the first saved one. */
 async function pickVoice(model: LoadedModel, flags: SayFlags): Promise<Voice> {
-  const library = new FileVoiceLibrary(model, voiceLibraryDirs());
-  if (flags.voice) return resolveVoice(model, library, flags.voice, { promptText: flags.promptText });
+  const dirs = voiceLibraryDirs();
+  const library = new FileVoiceLibrary(model, dirs);
+  if (flags.voice) return resolveVoice(model, library, flags.voice, { promptText: flags.promptText, aliases: libraryAliases(dirs) });
   const id = defaultVoiceId(await library.list());
   if (id === undefined) throw new ParlaError('voice_not_found', `no --voice given and no saved voices in ${library.dir}: pass --voice <audio file>`, { param: 'voice' });
   return resolveVoice(model, library, id, { promptText: flags.promptText });

@@ -5,11 +5,14 @@ import type { LoadedModel } from './model.js';
 import type { Voice, VoiceLibrary } from './types.js';
 import { ParlaError } from '../errors.js';
 import { createVoice, slugify, transcriptIds, VOICE_ID } from './voice.js';
+import { resolveVoiceId } from './voice-aliases.js';
 
 export interface ResolveVoiceOptions {
   /** What the prompt says; replaces a saved voice's transcript. */
   promptText?: string;
   language?: string;
+  /** The library's OpenAI names (libraryAliases), so that `--voice alloy` speaks as the API's `"voice": "alloy"` does. */
+  aliases?: Record<string, string>;
 }
 
 /**
@@ -26,7 +29,7 @@ export async function resolveVoice(model: LoadedModel, library: VoiceLibrary, sp
     if (existsSync(spec)) throw new ParlaError('invalid_input', `voice ${spec} is a folder, not an audio file`, { param: 'voice' });
     throw new ParlaError('file_not_found', `voice audio file not found: ${spec} (and it cannot be a saved voice's id)`, { param: 'voice' });
   }
-  const voice = await library.get(spec);
+  const voice = await library.get(options.aliases ? await resolveVoiceId(spec, library, {}, options.aliases) : spec);
   const promptText = options.promptText?.trim();
   if (promptText) return { ...voice, transcript: promptText, transcriptIds: await transcriptIds(promptText, options.language), transcriptHeard: undefined };
   return voice;

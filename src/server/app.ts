@@ -16,7 +16,7 @@ import { ServerMetrics } from './metrics.js';
 import { BoundedQueue } from './queue.js';
 import { speechHandler } from './speech.js';
 import { modelsRouter, systemRouter } from './system.js';
-import { readVoiceAliases } from './voice-aliases.js';
+import { libraryAliases } from '../engine/voice-aliases.js';
 import { voicesRouter } from './voices.js';
 
 export interface CreateAppOptions {
@@ -52,9 +52,8 @@ export function createApp(options: CreateAppOptions): ParlaApp {
   const ctx: AppContext = { config, queue, metrics: new ServerMetrics(queue), log, shuttingDown: false, inflight: new Set() };
 
   const voiceDirs = options.bundledVoices === false ? { dir: config.voicesDir, bundledDirs: [] } : voiceLibraryDirs(config.voicesDir);
-  // Read up front: a broken aliases.json stops the server at start, naming the file, like a bad setting. The bundled
-  // folder's names first, the voices folder's own over them.
-  const aliases: Record<string, string> = Object.assign({}, ...[...voiceDirs.bundledDirs, voiceDirs.dir].map(readVoiceAliases));
+  // Read up front: a broken aliases.json stops the server at start, naming the file, like a bad setting.
+  const aliases = libraryAliases(voiceDirs);
   const useWorker = options.worker ?? options.model === undefined;
   const loading = Promise.allSettled([
     options.model ? Promise.resolve(options.model) : loadModel(config.modelDir),

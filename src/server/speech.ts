@@ -10,7 +10,7 @@ import { envelope, sendError, toParlaError } from './api-error.js';
 import { requireEngine, type AppContext, type Engine } from './context.js';
 import { outputRate, shapePcm } from './pcm-shaper.js';
 import { acceptedModels, parseOrThrow, speechSchema, type SpeechRequest } from './speech-schema.js';
-import { resolveVoiceId } from './voice-aliases.js';
+import { resolveVoiceId } from '../engine/voice-aliases.js';
 
 export function speechHandler(ctx: AppContext): RequestHandler {
   const schema = speechSchema(ctx.config.maxInputChars);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ParlaError } from '../errors.js';
 import { requireEngine, type AppContext } from './context.js';
 import { parseOrThrow } from './speech-schema.js';
-import { aliasTable, resolveVoiceId } from './voice-aliases.js';
+import { aliasTable, resolveVoiceId } from '../engine/voice-aliases.js';
 
 /** Same rule the library uses for folder names: nothing that can climb out of voices/. */
 const VOICE_ID = /^[a-z0-9-]{1,64}$/;

@@ -5,12 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParlaError } from '../errors.js';
-import type { VoiceLibrary } from '../engine/types.js';
+import type { VoiceLibrary } from './types.js';
+import { VOICE_ID } from './voice.js';
 
 export const OPENAI_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer', 'verse', 'marin', 'cedar'] as const;
-
-/** Same rule the library uses for folder names. */
-const VOICE_ID = /^[a-z0-9-]{1,64}$/;
 
 /**
  * `<voicesDir>/aliases.json` ({"format": "parla-voice-aliases", "version": 1, "aliases": {"alloy": "slt", ...}}):
@@ -37,6 +35,11 @@ export function readVoiceAliases(voicesDir: string): Record<string, string> {
     aliases[name] = id;
   }
   return aliases;
+}
+
+/** The aliases of a library's folders: the bundled folders' names first, the voices folder's own over them. */
+export function libraryAliases(dirs: { dir: string; bundledDirs: string[] }): Record<string, string> {
+  return Object.assign({}, ...[...dirs.bundledDirs, dirs.dir].map(readVoiceAliases));
 }
 
 /**
