@@ -143,6 +143,8 @@ describe('parla say', () => {
     expect([alloy.code, alloy.stderr]).toEqual([1, expect.stringMatching(/voice "slt" holds codes of codec "codec-cpu1-step6648"/)]);
     const empty = await say('   ', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'e.wav'));
     expect([empty.code, empty.stderr]).toEqual([1, expect.stringContaining('text is empty')]);
+    const japanese = await say('日本語', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'j.wav'));
+    expect([japanese.code, japanese.stderr]).toEqual([1, expect.stringContaining('the text is in Han script, with no Latin letters: this model reads English')]);
   });
 
   it('-o - writes the audio to stdout (a real process)', () => {

@@ -148,6 +148,7 @@ describe('POST /v1/audio/speech validation', () => {
     ['missing input', { model: 'tts-1', voice: 'test-voice' }, 400, 'invalid_input', 'input'],
     ['empty input', { ...ok, input: '   ' }, 400, 'invalid_input', 'input'],
     ['input over 4096 characters', { ...ok, input: 'a'.repeat(4097) }, 400, 'invalid_input', 'input'],
+    ['input in another script', { ...ok, input: 'Привет, мир!' }, 400, 'unsupported_language', 'input'],
     ['missing voice', { model: 'tts-1', input: 'Hi' }, 400, 'invalid_input', 'voice'],
     ['voice of the wrong type', { ...ok, voice: 42 }, 400, 'invalid_input', 'voice'],
     ['unknown response_format', { ...ok, response_format: 'ogg' }, 400, 'invalid_input', 'response_format'],

@@ -12,6 +12,7 @@ import { measuredCloning } from '../engine/voice-cloning.js';
 import { defaultModelDir, voiceLibraryDirs } from '../paths.js';
 import { loadLexicon } from '../text/lexicon.js';
 import { resolveLanguage } from '../text/phonemize.js';
+import { checkLatinScript } from '../text/script.js';
 import { outputFormat, writeAudioOutput } from './audio-output.js';
 import { asFlagErrors, intFlag, numberFlag, onOff } from './flags.js';
 import { MAX_CANDIDATES } from '../engine/candidates.js';
@@ -63,6 +64,7 @@ export function registerSay(program: Command): void {
     .option('--lexicon <file>', 'pronunciation lexicon: "word /ipa/" or "word respelling" per line')
     .action(async (words: string[], flags: SayFlags) => {
       const text = words.join(' ');
+      checkLatinScript(text);
       const format = outputFormat(flags.output, flags.format); // a bad format fails before the model loads
       const sampling = {
         // The API's range: each seed in it gives other audio (the generator takes 32 bits).

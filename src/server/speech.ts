@@ -11,11 +11,13 @@ import { requireEngine, type AppContext, type Engine } from './context.js';
 import { outputRate, shapePcm } from './pcm-shaper.js';
 import { acceptedModels, parseOrThrow, speechSchema, type SpeechRequest } from './speech-schema.js';
 import { resolveVoiceId } from '../engine/voice-aliases.js';
+import { checkLatinScript } from '../text/script.js';
 
 export function speechHandler(ctx: AppContext): RequestHandler {
   const schema = speechSchema(ctx.config.maxInputChars);
   return async (req, res) => {
     const body = parseOrThrow(schema, jsonObject(req));
+    checkLatinScript(body.input, 'input');
     const engine = requireEngine(ctx);
     checkModel(body.model, engine.model.id);
     const voice = await engine.library.get(await resolveVoiceId(body.voice, engine.library, ctx.config.voiceMap, engine.aliases));
