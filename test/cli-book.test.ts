@@ -133,6 +133,11 @@ describe('parla book --list and bad input', () => {
       writeFileSync(p, '   \n\n');
       return [p, '-o', join(dir, 'x.m4b')];
     }, /empty\.md contains no readable text/],
+    ['a book of emoji and punctuation', () => {
+      const p = join(dir, 'emoji.md');
+      writeFileSync(p, '😀😀 !!!\n\n... 🙂\n');
+      return [p, '-o', join(dir, 'x.m4b')];
+    }, /emoji\.md contains no readable text/],
     ['missing book', () => [join(dir, 'nope.md'), '-o', join(dir, 'x.m4b')], /cannot read book .*nope\.md/],
     ['unknown chapter range', () => [bookPath, '-o', join(dir, 'x.m4b'), '--chapters', '2-9'], /chapter spec "2-9": chapter 9 does not exist; valid chapters are 1-3/],
     ['no output', () => [bookPath], /an output is required: -o book\.m4b, or --out-dir/],

@@ -50,6 +50,9 @@ export function readBook(path: string, options: ReadBookOptions = {}): Book {
       : kind === 'markdown'
         ? parseMarkdown(source, { chapterLevel: options.chapterLevel, fallbackTitle })
         : parseHtml(source, { chapterLevel: options.chapterLevel, fallbackTitle });
-  if (!book.chapters.length) throw new ParlaError('empty_input', `${basename(path)} contains no readable text`, { param: path });
+  // Chapters whose paragraphs hold no letter or digit (emoji, punctuation) would only speak their titles: the file name.
+  if (!book.chapters.some((c) => c.paragraphs.some((p) => /[\p{L}\p{N}]/u.test(p)))) {
+    throw new ParlaError('empty_input', `${basename(path)} contains no readable text`, { param: path });
+  }
   return book;
 }
