@@ -47,6 +47,12 @@ describe('parla bench codec', () => {
     expect(rows).toHaveLength(files.length);
   });
 
+  it("names the row by the codec's id, not the language model's around it", async () => {
+    const { code, out } = await run('bench', 'codec', '-m', 'models/default', '--seconds', '1', '--runs', '1', '--threads', '1', '--no-record');
+    expect(code).toBe(0);
+    expect(out).toMatch(/\| codec-cpu1-step6648 \| 1 \| 1 \| 1 \|/);
+  });
+
   it('--no-record writes nothing', async () => {
     const results = join(dir, 'none');
     const { code } = await run('bench', 'codec', '-m', model, '--seconds', '1', '--runs', '1', '--out', results, '--no-record');

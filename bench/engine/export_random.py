@@ -1,6 +1,6 @@
 """Exports default-size random-weight models for `parla bench engine` (speed only: the speech is noise).
 
-    /usr/bin/python3 bench/engine/export_random.py --out bench/models [--codec-ckpt training/runs/codec/cpu1/last.pt]
+    /usr/bin/python3 bench/engine/export_random.py --out bench/models [--codec-ckpt training/checkpoints/codec-cpu1-last.pt]
 
 Writes <out>/g2/ (AR G=2 + drafter + NAR, the default sizes of training/lm/train.py) and <out>/g1/ (the same
 AR with G=1 and a G=1 drafter), each with the codec exported from --codec-ckpt (real size; random weights of
@@ -87,7 +87,7 @@ def export_g1_twin(model_dir: str, out: str, seed: int = 0) -> None:
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
-    p.add_argument("--codec-ckpt", default=os.path.join(REPO, "training", "runs", "codec", "cpu1", "last.pt"))
+    p.add_argument("--codec-ckpt", default=os.path.join(REPO, "training", "checkpoints", "codec-cpu1-last.pt"))
     p.add_argument("--like", help="a trained model folder: write only its G=1 twin to --out")
     a = p.parse_args(argv)
     if a.like:

@@ -68,7 +68,8 @@ export async function runCodecBench(options: CodecBenchOptions): Promise<CodecBe
   const runs = options.runs ?? 5;
   if (!(seconds > 0 && seconds <= 120)) throw new ParlaError('invalid_input', `--seconds must be in (0, 120], got ${seconds}`, { param: 'seconds' });
   if (!Number.isInteger(runs) || runs < 1) throw new ParlaError('invalid_input', `--runs must be a positive integer, got ${runs}`, { param: 'runs' });
-  const { id, spec } = readCodecSpec(options.modelDir);
+  // The codec's own id names the row (a language model shipped over the codec would otherwise name it instead).
+  const { codecId: id, spec } = readCodecSpec(options.modelDir);
   const codec = await Codec.load(spec, { intraOpThreads: threads, interOpThreads: 1 });
   const pcm = await speechClip(seconds);
   const encodeSeconds: number[] = [];

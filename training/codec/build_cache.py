@@ -17,6 +17,8 @@ def build_all(cache_dir: str = CACHE_DIR, manifests=(), workers: int = 2) -> dic
 
 
 if __name__ == "__main__":
+    from training.usage import help_requested
+    help_requested(__doc__)
     manifests = [a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--manifest=")]
     t0 = time.time()
     for name, s in build_all(manifests=manifests).items():

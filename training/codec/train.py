@@ -187,4 +187,6 @@ def main(argv: list):
 
 
 if __name__ == "__main__":
+    from training.usage import help_requested
+    help_requested(__doc__)
     main(sys.argv[1:])

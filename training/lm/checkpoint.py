@@ -52,4 +52,6 @@ def slim_checkpoint(src: str, dst: str) -> int:
 
 if __name__ == "__main__":  # python -m training.lm.checkpoint SRC DST: write a slim copy
     import sys
+    if len(sys.argv) != 3 or sys.argv[1] in ("-h", "--help"):
+        sys.exit("usage: python -m training.lm.checkpoint SRC DST: a slim copy of checkpoint SRC (weights, config, step; no optimizer state)")
     print(f"{sys.argv[2]}: step {slim_checkpoint(sys.argv[1], sys.argv[2])}, no optimizer state")

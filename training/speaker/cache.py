@@ -1,4 +1,4 @@
-"""Decode speaker-labelled speech once into int16 arrays under training/cache/speaker/ (git-ignored).
+"""Decode speaker-labelled speech once into int16 arrays under training/cache/speaker/ (git-ignored): `python -m training.speaker.cache`.
 
 Per source `<name>`: `<name>.pcm.npy` (int16, utterances concatenated), `<name>.idx.npy` (int64
 offsets, n+1), `<name>.json` (ids, speakers, summary; written last so its presence marks a
@@ -137,6 +137,8 @@ class Source:
 
 
 if __name__ == "__main__":  # python -m training.speaker.cache
+    from training.usage import help_requested
+    help_requested(__doc__)
     jobs = real_sources()
     syn = synthetic_source()
     if syn:

@@ -82,4 +82,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    from training.usage import help_requested
+    help_requested(__doc__)
     main(sys.argv[1:])

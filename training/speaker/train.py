@@ -14,6 +14,7 @@ from training.speaker.batches import SpeakerBatches, load_noise
 from training.speaker.cache import Source
 from training.speaker.checkpoint import save_checkpoint
 from training.speaker.config import SpeakerConfig
+from training.usage import help_requested
 from training.speaker.evaluate import evaluate
 from training.speaker.loss import AAMSoftmax
 from training.speaker.model import SpeakerEncoder, count_parameters
@@ -42,6 +43,7 @@ stats_channels = 384
 embedding_dim = 192
 n_mels = 40
 # ----------------------------------------------
+help_requested(__doc__)
 _keys = [k for k, v in dict(globals()).items() if not k.startswith("_") and isinstance(v, (int, float, str))]
 for _arg in sys.argv[1:]:
     _k, _v = _arg[2:].split("=", 1)
