@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { decodeAudio } from '../src/audio/decode.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { main } from '../src/cli/main.js';
-import { FIXTURE, promptPcm } from './engine-helpers.js';
+import { FIXTURE, fixtureCopy, POINTER_FIXTURE, promptPcm } from './engine-helpers.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 let dir: string;
@@ -145,6 +145,20 @@ describe('parla say', () => {
     expect([empty.code, empty.stderr]).toEqual([1, expect.stringContaining('text is empty')]);
     const japanese = await say('日本語', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'j.wav'));
     expect([japanese.code, japanese.stderr]).toEqual([1, expect.stringContaining('the text is in Han script, with no Latin letters: this model reads English')]);
+  });
+
+  const copies: string[] = [];
+  it('says when a setting asked for could not be used (no drafter; candidates at temperature 0)', async () => {
+    const bare = fixtureCopy(FIXTURE, copies, (m) => (m.draft = null), 'draft.onnx');
+    const r = await say('Hi.', '-m', bare, '--voice', promptWav, '--speculative', 'on', '--temperature', '0', '-o', join(dir, 'notes.wav'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('has no drafter, so --speculative on decoded plainly');
+    const quiet = await say('Hi.', '-m', bare, '--voice', promptWav, '-o', join(dir, 'quiet.wav'));
+    expect(quiet.stderr).not.toMatch(/note: .*drafter|--candidates has no effect/);
+    const greedy = await say('Hi.', '-m', POINTER_FIXTURE, '--voice', promptWav, '--candidates', '2', '--temperature', '0', '-o', join(dir, 'greedy.wav'));
+    expect(greedy.code, greedy.stderr).toBe(0);
+    expect(greedy.stderr).toContain('greedy decoding (temperature 0) makes one candidate: --candidates has no effect');
+    for (const c of copies.splice(0)) rmSync(c, { recursive: true, force: true });
   });
 
   it('-o - writes the audio to stdout (a real process)', () => {

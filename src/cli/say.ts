@@ -29,7 +29,7 @@ interface SayFlags {
   topP?: string;
   guidance?: string;
   ras: string;
-  speculative: string;
+  speculative?: string;
   candidates?: string;
   spliceWords?: string;
   retryAbove?: string;
@@ -54,7 +54,7 @@ export function registerSay(program: Command): void {
     .option('--top-p <p>', 'nucleus sampling probability mass')
     .option('--guidance <w>', 'classifier-free guidance weight for a phoneme-pointer model; 0 = off (default: the model\'s)')
     .option('--ras <on|off>', 'repetition-aware sampling', 'on')
-    .option('--speculative <on|off>', 'speculative decoding with the drafter', 'on')
+    .option('--speculative <on|off>', 'speculative decoding with the drafter (default: on when the model has one)')
     .option('--candidates <n>', "candidates sampled per sentence chunk, the model's reader keeping the best (default: the model's)")
     .option('--splice-words <n>', "with candidates: take each group of n words from the candidate heard saying it best; 0 = best whole candidate (default: the model's)")
     .option('--retry-above <nats>', "with splicing: a chunk whose worst word group still reads worse than this gets as many candidates again; 0 = never (default: the model's)")
@@ -73,7 +73,7 @@ export function registerSay(program: Command): void {
         topP: numberFlag(flags.topP, '--top-p'),
         guidance: numberFlag(flags.guidance, '--guidance'),
         ras: onOff(flags.ras, '--ras'),
-        speculative: onOff(flags.speculative, '--speculative'),
+        speculative: flags.speculative === undefined ? true : onOff(flags.speculative, '--speculative'),
         candidates: intFlag(flags.candidates, '--candidates', 1, MAX_CANDIDATES),
         spliceWords: intFlag(flags.spliceWords, '--splice-words', 0, MAX_SPLICE_WORDS),
         retryAbove: numberFlag(flags.retryAbove, '--retry-above'),
@@ -103,6 +103,9 @@ export function registerSay(program: Command): void {
       const spec = s.acceptanceRate === undefined ? '' : `, draft acceptance ${(100 * s.acceptanceRate).toFixed(0)}%`;
       const takes = s.candidates === undefined ? '' : `, ${s.candidates} candidates`;
       console.error(`parla: wrote ${flags.output} (${format}, ${s.audioSeconds.toFixed(2)} s of audio in ${s.wallSeconds.toFixed(2)} s, RTF ${s.rtf.toFixed(3)}, ${s.arSteps} AR steps${takes}${spec})`);
+      // Settings asked for that this run could not use: say so rather than ignore them silently.
+      if (flags.speculative === 'on' && !model.draft) console.error(`parla: note: ${model.id} has no drafter, so --speculative on decoded plainly`);
+      if ((sampling.candidates ?? 1) > 1 && s.temperature === 0) console.error('parla: note: greedy decoding (temperature 0) makes one candidate: --candidates has no effect');
       const cloning = measuredCloning(model.manifest);
       if (voice.origin === 'user' && cloning && !cloning.clones) {
         console.error(`parla: note: ${model.id} does not clone voices yet (its card: speaker similarity ${cloning.similarity} to unseen voices, ${cloning.ceiling} between two recordings of one person); the prompt sets pace and delivery, the timbre stays the model's`);
