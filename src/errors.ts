@@ -39,6 +39,11 @@ export class ParlaError extends Error {
   }
 }
 
+/** The same error, naming the field as the caller knows it (the engine's "text" is the API's "input"); others unchanged. */
+export function renameParam(err: unknown, from: string, to: string): unknown {
+  return err instanceof ParlaError && err.param === from ? new ParlaError(err.code, err.message, { param: to, cause: err.cause }) : err;
+}
+
 export function isParlaError(err: unknown): err is ParlaError {
   return err instanceof ParlaError;
 }

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import { CONTENT_TYPES, createEncoderStream } from '../audio/index.js';
 import type { SynthesisOptions, SynthesisStats, Voice } from '../engine/types.js';
-import { isParlaError, ParlaError } from '../errors.js';
+import { isParlaError, ParlaError, renameParam } from '../errors.js';
 import { envelope, sendError, toParlaError } from './api-error.js';
 import { requireEngine, type AppContext, type Engine } from './context.js';
 import { outputRate, shapePcm } from './pcm-shaper.js';
@@ -90,8 +90,7 @@ async function respond(ctx: AppContext, engine: Engine, body: SpeechRequest, voi
 
   // Wait for the first audio before committing to 200, so errors found early (text, voice) get a proper status.
   const first = await pcm.next().catch((err: unknown) => {
-    // The engine calls the text "text"; in this request it is the field "input".
-    throw err instanceof ParlaError && err.param === 'text' ? new ParlaError(err.code, err.message, { param: 'input', cause: err.cause }) : err;
+    throw renameParam(err, 'text', 'input'); // the engine's "text" is this request's "input"
   });
   const sse = body.stream_format === 'sse';
   res.status(200);

@@ -2,7 +2,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { ParlaError } from '../errors.js';
+import { ParlaError, renameParam } from '../errors.js';
 import { requireEngine, type AppContext } from './context.js';
 import { parseOrThrow } from './speech-schema.js';
 import { aliasTable, resolveVoiceId } from '../engine/voice-aliases.js';
@@ -35,8 +35,9 @@ export function voicesRouter(ctx: AppContext): Router {
     const controller = new AbortController();
     res.once('close', () => controller.abort());
     // Encoding a clip runs the codec: it waits its turn with the syntheses.
+    // The voice checks name the clip "audio"; over HTTP it is the form field "file".
     const info = await ctx.queue.run(() => library.create({ name: fields.name, audio, transcript: fields.transcript }), controller.signal).catch((err: unknown) => {
-      throw asUploadError(err);
+      throw renameParam(err, 'audio', 'file');
     });
     ctx.log.info({ voice: info.id, bytes: audio.length }, 'voice created');
     res.status(201).json(info);
@@ -47,7 +48,7 @@ export function voicesRouter(ctx: AppContext): Router {
     const id = checkId(req.params.id);
     const { library, aliases } = requireEngine(ctx);
     const resolved = await resolveVoiceId(id, library, ctx.config.voiceMap, aliases).catch((err: unknown) => {
-      throw err instanceof ParlaError && err.param === 'voice' ? new ParlaError(err.code, err.message, { param: 'id' }) : err;
+      throw renameParam(err, 'voice', 'id');
     });
     const info = (await library.list()).find((v) => v.id === resolved);
     if (!info) throw new ParlaError('voice_not_found', `unknown voice "${id}"`, { param: 'id' });
@@ -84,12 +85,6 @@ function parsedUpload(upload: RequestHandler): RequestHandler {
 /** multer's words for a request stream that broke off, or a socket already gone (req itself ends destroyed either way). */
 function clientGone(req: Request, err: unknown): boolean {
   return req.socket.destroyed || /^Request (aborted|closed)$/.test((err as Error)?.message ?? '');
-}
-
-/** The voice checks name the clip "audio"; over HTTP the clip is the form field "file". */
-function asUploadError(err: unknown): unknown {
-  if (!(err instanceof ParlaError) || err.param !== 'audio') return err;
-  return new ParlaError(err.code, err.message, { param: 'file', cause: err.cause });
 }
 
 function checkId(id: string): string {
