@@ -144,7 +144,7 @@ describe('parla say', () => {
     const empty = await say('   ', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'e.wav'));
     expect([empty.code, empty.stderr]).toEqual([1, expect.stringContaining('text is empty')]);
     const japanese = await say('日本語', '-m', FIXTURE, '--voice', promptWav, '-o', join(dir, 'j.wav'));
-    expect([japanese.code, japanese.stderr]).toEqual([1, expect.stringContaining('the text is in Han script, with no Latin letters: this model reads English')]);
+    expect([japanese.code, japanese.stderr]).toEqual([1, expect.stringContaining('the text has a word in Han script ("日本語"): this model reads English')]);
   });
 
   const copies: string[] = [];

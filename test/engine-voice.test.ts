@@ -1,5 +1,5 @@
 /** Voices: creation from PCM/bytes/files, prompt checks, the on-disk library (round trip, ids, traversal, bundled, codec ids). */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +225,18 @@ describe('FileVoiceLibrary', () => {
     // in another folder a user voice may shadow a bundled id: the bundled one stays where it is
     expect((await lib.create({ name: 'My narrator', audio: wav, id: 'narrator' })).origin).toBe('user');
     expect((await new FileVoiceLibrary(model, { dir: bundled }).get('narrator')).origin).toBe('bundled');
+  });
+
+  it('uploads of one name at once get distinct ids, none overwritten, no temp folder left', async () => {
+    const dir = freshDir('race');
+    const lib = new FileVoiceLibrary(model, { dir });
+    const made = await Promise.all(Array.from({ length: 4 }, () => lib.create({ name: 'Race', audio: wav })));
+    expect(made.map((v) => v.id).sort()).toEqual(['race', 'race-2', 'race-3', 'race-4']);
+    expect(readdirSync(dir).sort()).toEqual(['race', 'race-2', 'race-3', 'race-4']);
+    // the same explicit id at once: written one after the other, the folder whole
+    await Promise.all(Array.from({ length: 3 }, (_, i) => lib.create({ name: `Take ${i}`, audio: wav, id: 'fixed' })));
+    expect((await lib.get('fixed')).codes.frames).toBeGreaterThan(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
   });
 
   it('create with an explicit id replaces the voice saved under it', async () => {

@@ -114,6 +114,8 @@ describe('voices', () => {
     ['a steady tone (not speech)', () => uploadVoice(base, 'tone', encodeWav(sineTone(440, 4, 16000, 0.3), 16000)), 400, 'invalid_input', 'file'],
     ['a multipart body cut short', () => multipart('--xyz\r\nContent-Disposition: form-data; name="name"\r\n\r\nA\r\n--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nabc', 'multipart/form-data; boundary=xyz'), 400, 'invalid_input', 'file'],
     ['a multipart body without a boundary', () => multipart('garbage', 'multipart/form-data'), 400, 'invalid_input', 'file'],
+    ['a urlencoded form', () => fetch(`${base}/v1/audio/voices`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'name=x' }), 400, 'invalid_input', 'file'],
+    ['the file as a text field', () => { const f = new FormData(); f.append('name', 'x'); f.append('file', 'notafile'); return fetch(`${base}/v1/audio/voices`, { method: 'POST', body: f }); }, 400, 'invalid_input', 'file'],
     ['over the upload cap', () => uploadVoice(base, 'big', Buffer.alloc(500_000, 1)), 413, 'too_large', 'file'],
     ['unknown form field', () => uploadVoice(base, 'x', promptWav(), { colour: 'red' }), 400, 'invalid_input', 'colour'],
     ['audio in the wrong field', () => { const f = new FormData(); f.append('name', 'x'); f.append('audio', new Blob([promptWav()]), 'a.wav'); return fetch(`${base}/v1/audio/voices`, { method: 'POST', body: f }); }, 400, 'invalid_input', 'audio'],
@@ -125,6 +127,8 @@ describe('voices', () => {
     if (_what === 'no name') expect(error.message).toBe('name is required');
     if (_what.startsWith('a multipart')) expect(error.message).toMatch(/^malformed multipart\/form-data body: /);
     if (_what.startsWith('a steady')) expect(error.message).toMatch(/does not sound like speech/);
+    if (_what === 'a urlencoded form') expect(error.message).toMatch(/^a voice is created from multipart\/form-data \(fields name, file/);
+    if (_what === 'the file as a text field') expect(error.message).toMatch(/^file must be the clip itself, uploaded as a file/);
     if (code === 'not_audio') expect(error.message).not.toMatch(/pipe:0/);
   });
   const multipart = (body: string, type: string): Promise<Response> => fetch(`${base}/v1/audio/voices`, { method: 'POST', headers: { 'Content-Type': type }, body });
@@ -167,6 +171,7 @@ describe('POST /v1/audio/speech validation', () => {
     ['unknown field', { ...ok, volume: 11 }, 400, 'invalid_input', 'volume'],
     ['malformed JSON', '{"model": "tts-1", ', 400, 'invalid_input', null],
     ['JSON null', 'null', 400, 'invalid_input', null],
+    ['optional fields sent as null (as left out) and a required one', { ...ok, speed: null, instructions: null, response_format: null, voice: null }, 400, 'invalid_input', 'voice'],
     ['a JSON array', '[1, 2]', 400, 'invalid_input', null],
     ['body over the cap', { ...ok, instructions: 'x'.repeat(200_000) }, 413, 'too_large', null],
     ['unknown model', { ...ok, model: 'tts-9' }, 404, 'not_found', 'model'],
@@ -180,6 +185,7 @@ describe('POST /v1/audio/speech validation', () => {
     if (_what.startsWith('OpenAI')) expect(error.message).toMatch(/no bundled voices/);
     if (_what === 'unknown voice') expect(error.message).toContain('test-voice');
     if (_what.startsWith('missing')) expect(error.message).toBe(`${param} is required`);
+    if (_what === 'empty input') expect(error.message).toBe('input is empty');
     if (_what === 'JSON null') expect(error.message).toBe('request body must be a JSON object, not null');
     if (_what === 'voice of the wrong type') expect(error.message).toBe('voice: expected a voice id (a string) or an object {"id": "..."}');
   });
@@ -192,6 +198,8 @@ describe('POST /v1/audio/speech validation', () => {
     expect((await expectEnvelope(res, 400, 'invalid_input')).message).toMatch(message);
     const empty = await expectEnvelope(await fetch(`${base}/v1/audio/speech`, { method: 'POST' }), 400, 'invalid_input');
     expect(empty.message).toMatch(/must be a JSON object/);
+    const noBody = await expectEnvelope(await fetch(`${base}/v1/audio/speech`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_input');
+    expect(noBody.message).toBe('request body is empty: send a JSON object with model, input and voice');
   });
 
   it('text with nothing to pronounce names the field "input"', async () => {
@@ -221,6 +229,7 @@ describe('API key and CORS', () => {
     ['a wrong key', { Authorization: 'Bearer sk-wrong' }, /^Incorrect API key/],
     ['a non-bearer scheme', { Authorization: 'Basic c2stdGVzdC0xMjM=' }, /must be "Bearer <key>"/],
     ['a bare key', { Authorization: 'sk-test-123' }, /must be "Bearer <key>"/],
+    ['Bearer with no key', { Authorization: 'Bearer ' }, /^Missing API key after "Bearer"/],
   ])('rejects %s with 401', async (_what, headers, message) => {
     expect((await expectEnvelope(await fetch(`${authServer.url}/v1/models`, { headers }), 401, 'unauthorized')).message).toMatch(message);
     await expectEnvelope(await postJson(`${authServer.url}/v1/audio/speech`, { model: 'tts-1', input: 'x', voice: 'x' }, headers), 401, 'unauthorized');

@@ -43,6 +43,7 @@ describe('loadServerConfig', () => {
   it('parses the OpenAI voice map and rejects malformed entries', () => {
     expect(parseVoiceMap('alloy=kathleen, Echo=ada')).toEqual({ alloy: 'kathleen', echo: 'ada' });
     expect(() => parseVoiceMap('alloy')).toThrow(/name=voice-id/);
+    expect(() => parseVoiceMap('bob=kal')).toThrow(/"bob" is not an OpenAI voice name/);
   });
 });
 

@@ -128,7 +128,7 @@ describe('the HTTP API over a voices folder with bundled voices and aliases.json
   it('refuses to delete a bundled voice, in the OpenAI envelope, and keeps it', async () => {
     const error = await expectEnvelope(await fetch(`${base}/v1/audio/voices/first`, { method: 'DELETE' }), 400, 'invalid_input');
     expect(error.message).toMatch(/"first" is bundled with Parla and cannot be deleted/);
-    expect(error.param).toBe('voice');
+    expect(error.param).toBe('id'); // the path's id, as GET names it
     expect((await fetch(`${base}/v1/audio/voices/first`)).status).toBe(200);
   });
 

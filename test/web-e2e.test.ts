@@ -178,8 +178,22 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     await page.fill('#text', '   ');
     await page.click('#generate');
     await page.locator('#error').waitFor({ state: 'visible' });
-    expect(await page.locator('#error').textContent()).toBe('input: input is empty (field: input)');
+    expect(await page.locator('#error').textContent()).toBe('input is empty (field: input)');
     expect(await page.getAttribute('#error', 'role')).toBe('alert');
+    // the previous result is not left in the player beside "Failed." (it is in the history)
+    expect(await page.getAttribute('#player', 'src')).toBeNull();
+  });
+
+  it('fits a phone screen (375 px): nothing runs off the right edge, settings open', async () => {
+    const phone = await (await browser.newContext({ viewport: { width: 375, height: 740 } })).newPage();
+    try {
+      await phone.goto(server.url);
+      await phone.click('#settings summary');
+      const widths = await phone.evaluate(() => ({ page: (globalThis as any).document.documentElement.scrollWidth, view: (globalThis as any).innerWidth }));
+      expect(widths.page).toBeLessThanOrEqual(widths.view);
+    } finally {
+      await phone.context().close();
+    }
   });
 
   it("starts the sampling controls at the model's recommended settings (model.json sampling)", async () => {

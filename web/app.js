@@ -21,11 +21,12 @@ const editor = new ClipEditor({ canvas: $('waveform'), start: $('trim-start'), e
 const recorder = new Recorder();
 let running = null;
 
-/** Errors show where the user acted: `box` is the Speak section's error line or the voice section's. */
+/** Errors show where the user acted: `box` is the Speak section's error line or the voice section's, scrolled into view. */
 function showError(err, box = ui.error) {
   const message = err instanceof ApiError ? `${err.message}${err.param ? ` (field: ${err.param})` : ''}` : `Could not reach the server: ${err.message}`;
   box.textContent = message;
   box.hidden = false;
+  box.scrollIntoView?.({ block: 'nearest' });
 }
 
 function clearError(box = ui.error) {
@@ -41,7 +42,8 @@ async function refreshVoices(select) {
     const { voices, openai_aliases: aliases = {} } = await listVoices();
     const current = select ?? ui.voice.value;
     ui.voice.replaceChildren(...voices.map((v) => new Option(`${v.name} (${v.origin === 'bundled' ? 'bundled' : 'yours'}, ${v.durationSeconds.toFixed(1)} s)`, v.id)));
-    for (const [name, id] of Object.entries(aliases)) ui.voice.append(new Option(`${name} → ${id}`, name));
+    // A voice of the user's own named after an OpenAI voice is listed once, as itself.
+    for (const [name, id] of Object.entries(aliases)) if (!voices.some((v) => v.id === name)) ui.voice.append(new Option(`${name} → ${id}`, name));
     if (voices.length === 0) ui.voice.append(new Option('No voices yet: create one below', ''));
     if ([...ui.voice.options].some((o) => o.value === current)) ui.voice.value = current;
     ui.voice.dataset.origins = JSON.stringify(Object.fromEntries(voices.map((v) => [v.id, v.origin])));
@@ -63,7 +65,7 @@ function updateVoiceButtons() {
   ui.deleteVoice.disabled = !own;
   ui.deleteVoice.title = own ? '' : ui.voice.value ? 'Bundled voices and OpenAI names cannot be deleted' : 'No voice selected';
   ui.generate.disabled = running !== null || !ui.voice.value;
-  ui.generate.title = ui.voice.value ? '' : 'Choose or create a voice first';
+  ui.generate.title = ui.voice.value ? '' : ui.voice.options.length === 0 ? 'Waiting for the server' : 'Choose or create a voice first';
 }
 
 function request() {
@@ -122,6 +124,9 @@ async function generate() {
     else {
       ui.status.textContent = 'Failed.';
       showError(err);
+      // The player would otherwise still hold the previous result beside "Failed." (it stays in the history).
+      ui.player.removeAttribute('src');
+      ui.player.load();
     }
   } finally {
     running = null;
@@ -246,6 +251,9 @@ function bindOutputs() {
 
 ui.generate.addEventListener('click', generate);
 ui.cancel.addEventListener('click', () => running?.abort());
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && running) running.abort();
+});
 ui.text.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !ui.generate.disabled) generate();
 });

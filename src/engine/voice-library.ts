@@ -1,4 +1,5 @@
 /** Saved voices on disk: `<dir>/<id>/voice.json` + `codes.pcodes`, user voices writable, bundled voices read-only. */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -91,25 +92,48 @@ export class FileVoiceLibrary implements VoiceLibrary {
    * `origin: 'bundled'` marks a voice shipped with Parla (listed as bundled, not deletable).
    */
   async create(input: { name: string; audio: Buffer; transcript?: string; id?: string; origin?: 'bundled' | 'user' }): Promise<VoiceInfo> {
-    const id = input.id ?? (await this.freeId(slugify(input.name ?? '')));
-    if (input.origin !== 'bundled') await this.refuseBundled(id);
-    const voice = await createVoice(this.model, input.audio, { name: input.name, transcript: input.transcript, id, origin: input.origin });
-    await this.save(voice);
-    return info(toFile(voice, this.model), voice.origin);
+    if (input.id !== undefined && input.origin !== 'bundled') await this.refuseBundled(input.id); // before the encode
+    // The slow part (decode, checks, codec) runs alongside other creates; the id is chosen when the voice is written.
+    const encoded = await createVoice(this.model, input.audio, { name: input.name, transcript: input.transcript, id: input.id, origin: input.origin });
+    return this.oneAtATime(async () => {
+      const id = input.id ?? (await this.freeId(encoded.id));
+      if (input.origin !== 'bundled') await this.refuseBundled(id);
+      const voice = { ...encoded, id };
+      await this.save(voice);
+      return info(toFile(voice, this.model), voice.origin);
+    });
+  }
+
+  /** The end of the last write: creates choose their id and write one at a time (see oneAtATime). */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `work` after every write queued before it: two uploads of one name at once get two ids ("ada", "ada-2"),
+   * and neither replaces the other's folder while it is being written (which failed with ENOTEMPTY).
+   */
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(work, work);
+    this.writing = run.catch(() => undefined);
+    return run;
   }
 
   /** Writes a voice (replacing one with the same id) atomically: a temp folder renamed into place. */
   async save(voice: Voice): Promise<void> {
     if (!VOICE_ID.test(voice.id)) throw new ParlaError('invalid_input', `voice id "${voice.id}" must match ${VOICE_ID.source}`, { param: 'id' });
     const { model } = this;
-    const tmp = join(this.dir, `.tmp-${voice.id}-${process.pid}-${Date.now()}`);
+    const tmp = join(this.dir, `.tmp-${voice.id}-${process.pid}-${randomUUID()}`);
     await mkdir(tmp, { recursive: true });
-    // The codes header names the codec (what decodes them), like voice.json's codecId.
-    const header = { modelId: model.codecId, sampleRate: model.sampleRate, hopLength: model.hopLength, codebookSize: model.codebookSize, numSamples: voice.codes.frames * model.hopLength };
-    await writeFile(join(tmp, 'codes.pcodes'), writePcodes(voice.codes, header));
-    await writeFile(join(tmp, 'voice.json'), `${JSON.stringify(toFile(voice, model), null, 2)}\n`);
-    await rm(join(this.dir, voice.id), { recursive: true, force: true });
-    await rename(tmp, join(this.dir, voice.id));
+    try {
+      // The codes header names the codec (what decodes them), like voice.json's codecId.
+      const header = { modelId: model.codecId, sampleRate: model.sampleRate, hopLength: model.hopLength, codebookSize: model.codebookSize, numSamples: voice.codes.frames * model.hopLength };
+      await writeFile(join(tmp, 'codes.pcodes'), writePcodes(voice.codes, header));
+      await writeFile(join(tmp, 'voice.json'), `${JSON.stringify(toFile(voice, model), null, 2)}\n`);
+      await rm(join(this.dir, voice.id), { recursive: true, force: true });
+      await rename(tmp, join(this.dir, voice.id));
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true }); // a failed write leaves nothing behind
+      throw err;
+    }
   }
 
   /**

@@ -11,11 +11,14 @@ export function requireApiKey(apiKey: string | undefined): RequestHandler {
   const expected = digest(apiKey);
   return (req, _res, next) => {
     const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const match = /^Bearer(?:\s+(.*))?$/i.exec(header.trim());
     // Hashing first makes both sides the same length, so timingSafeEqual leaks nothing about the key's length.
-    if (match && timingSafeEqual(digest(match[1].trim()), expected)) return next();
+    const key = match?.[1]?.trim() ?? '';
+    if (key && timingSafeEqual(digest(key), expected)) return next();
     const message = match
-      ? 'Incorrect API key provided.'
+      ? key
+        ? 'Incorrect API key provided.'
+        : 'Missing API key after "Bearer": send "Authorization: Bearer <key>".'
       : header
         ? 'The Authorization header must be "Bearer <key>"; another scheme or a bare key is not accepted.'
         : 'Missing API key: send "Authorization: Bearer <key>" (the server was started with PARLA_API_KEY).';

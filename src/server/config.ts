@@ -5,6 +5,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { defaultPoolWorkers } from '../engine/synthesizer-pool.js';
 import { ParlaError } from '../errors.js';
+import { OPENAI_VOICES } from '../engine/voice-aliases.js';
 import { defaultModelDir, defaultVoicesDir, PACKAGE_ROOT } from '../paths.js';
 
 export interface ServerConfig {
@@ -105,6 +106,10 @@ export function parseVoiceMap(text: string | undefined): Record<string, string> 
   for (const pair of list(text)) {
     const [name, id] = pair.split('=').map((s) => s.trim());
     if (!name || !id) throw new ParlaError('invalid_input', `PARLA_VOICE_MAP entry "${pair}" must look like name=voice-id`, { param: 'PARLA_VOICE_MAP' });
+    // Only OpenAI names are looked up in the map: another name would be ignored without a word.
+    if (!(OPENAI_VOICES as readonly string[]).includes(name.toLowerCase())) {
+      throw new ParlaError('invalid_input', `PARLA_VOICE_MAP entry "${pair}": "${name}" is not an OpenAI voice name (${OPENAI_VOICES.join(', ')}); other voices are asked for by their own id`, { param: 'PARLA_VOICE_MAP' });
+    }
     map[name.toLowerCase()] = id;
   }
   return map;

@@ -70,5 +70,7 @@ function zodToParla(error: z.ZodError, what = 'request body'): ParlaError {
     const keys = (issue as { keys: string[] }).keys;
     return new ParlaError('invalid_input', `unknown field${keys.length > 1 ? 's' : ''} in ${what}: ${keys.join(', ')}`, { param: keys[0] });
   }
-  return new ParlaError('invalid_input', param ? `${param}: ${issue.message}` : `${what}: ${issue.message}`, { param });
+  // "input: input is empty" says the field twice: a message that names its field stands alone.
+  const message = param ? (issue.message.startsWith(`${param} `) ? issue.message : `${param}: ${issue.message}`) : `${what}: ${issue.message}`;
+  return new ParlaError('invalid_input', message, { param });
 }

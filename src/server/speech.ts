@@ -44,6 +44,8 @@ export function speechHandler(ctx: AppContext): RequestHandler {
  * object is named as such, rather than reported as its first missing field ("model is required").
  */
 function jsonObject(req: Request): Record<string, unknown> {
+  const empty = (req.get('content-length') === '0' || req.get('content-length') === undefined) && req.get('transfer-encoding') === undefined;
+  if (empty && /^application\/json\b/i.test(req.get('content-type') ?? '')) throw new ParlaError('invalid_input', 'request body is empty: send a JSON object with model, input and voice');
   if (!req.is('application/json')) {
     const type = req.get('content-type');
     throw new ParlaError('invalid_input', type ? `request body must be JSON sent as "Content-Type: application/json", not "${type}"` : 'request body must be a JSON object sent as "Content-Type: application/json"');
@@ -52,7 +54,8 @@ function jsonObject(req: Request): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ParlaError('invalid_input', `request body must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}`);
   }
-  return body as Record<string, unknown>;
+  // As OpenAI's API does, a field sent as null is a field left out (some clients send every optional field).
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
 }
 
 /** The loaded model's id, "parla", or an OpenAI TTS model name (all served by the one loaded model). */

@@ -27,7 +27,8 @@ export function voicesRouter(ctx: AppContext): Router {
     res.json({ voices: await library.list(), openai_aliases: await aliasTable(library, ctx.config.voiceMap, aliases) });
   });
 
-  router.post('/', parsedUpload(upload.single('file')), (async (req, res) => {
+  router.post('/', requireMultipart, parsedUpload(upload.single('file')), (async (req, res) => {
+    if (typeof req.body?.file === 'string') throw new ParlaError('invalid_input', 'file must be the clip itself, uploaded as a file (curl -F file=@clip.wav), not a text field', { param: 'file' });
     const fields = parseOrThrow(CreateFields, req.body ?? {}, 'form fields');
     if (!req.file) throw new ParlaError('invalid_input', 'no audio: send the clip as multipart field "file" (wav, mp3, ogg, webm, m4a, flac)', { param: 'file' });
     const { library } = requireEngine(ctx);
@@ -63,11 +64,19 @@ export function voicesRouter(ctx: AppContext): Router {
       const resolved = await resolveVoiceId(id, library, ctx.config.voiceMap, aliases).catch(() => id);
       if (resolved !== id) throw new ParlaError('invalid_input', `"${id}" is an OpenAI voice name standing for the voice "${resolved}", not a voice of its own; delete a voice by its id`, { param: 'id' });
     }
-    await library.delete(id);
+    await library.delete(id).catch((err: unknown) => {
+      throw renameParam(err, 'voice', 'id');
+    });
     res.json({ id, object: 'voice', deleted: true });
   });
   return router;
 }
+
+/** A voice is a form with a file in it: anything else (JSON, a urlencoded form) is told so, not "name is required". */
+const requireMultipart: RequestHandler = (req, _res, next) => {
+  if (req.is('multipart/form-data')) return next();
+  next(new ParlaError('invalid_input', `a voice is created from multipart/form-data (fields name, file, and optionally transcript; curl -F name=Ada -F file=@clip.wav), not ${req.get('content-type') ? `"${req.get('content-type')}"` : 'an empty body'}`, { param: 'file' }));
+};
 
 /**
  * multer's own errors keep their meaning (api-error.ts); what else fails while the body is read is busboy finding
