@@ -8,7 +8,9 @@ import type { SynthesisOptions } from './types.js';
 /** Messages from the main thread. Options travel without `signal`/`onStats` (not cloneable): cancel and stats are messages. */
 export type WorkerRequest =
   | { type: 'generate' | 'stream'; id: number; text: string; options: Omit<SynthesisOptions, 'signal' | 'onStats'> }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** Cancel everything and exit once no graph is running (terminating a worker inside onnxruntime aborts the process). */
+  | { type: 'close' };
 
 export type WorkerReply =
   | { type: 'ready' }
@@ -44,15 +46,22 @@ async function serve(synth: Synthesizer, req: Extract<WorkerRequest, { type: 'ge
     send({ type: 'error', id: req.id, error: errorOf(err) });
   } finally {
     running.delete(req.id);
+    if (closing && running.size === 0) port.close();
   }
 }
+
+let closing = false;
 
 try {
   const synth = new Synthesizer(await loadModel(dir, { threads }));
   await synth.warmUp(); // before "ready": the first request should not pay first-use costs
   port.on('message', (req: WorkerRequest) => {
     if (req.type === 'cancel') running.get(req.id)?.abort();
-    else void serve(synth, req);
+    else if (req.type === 'close') {
+      closing = true;
+      for (const c of running.values()) c.abort();
+      if (running.size === 0) port.close(); // nothing left to do: the worker's event loop empties and it exits
+    } else if (!closing) void serve(synth, req);
   });
   send({ type: 'ready' });
 } catch (err) {

@@ -65,8 +65,18 @@ export class WorkerSynthesizer {
     }
   }
 
-  async close(): Promise<void> {
-    await this.worker.terminate();
+  /**
+   * Asks the worker to cancel its work and exit at the end of the graph call it is in: terminate() during a call
+   * into onnxruntime aborts the whole process ("terminate called after throwing an instance of 'Napi::Error'").
+   * A worker that does not exit within `graceMs` is terminated.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.gone) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ type: 'close' } satisfies WorkerRequest);
+    const timer = setTimeout(() => void this.worker.terminate(), graceMs);
+    await exited;
+    clearTimeout(timer);
   }
 
   /** Sends one request and yields its replies until 'result'/'end'; an 'error' reply is thrown; abort sends 'cancel'. */

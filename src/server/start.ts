@@ -1,6 +1,7 @@
 /** startServer: listen, and shut down gracefully (stop accepting, let in-flight syntheses finish within a grace period, cancel the rest). */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ParlaError } from '../errors.js';
 import { createApp, type CreateAppOptions, type ParlaApp } from './app.js';
 
 export interface RunningServer extends ParlaApp {
@@ -24,6 +25,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    // The model is already loading, in worker threads that would keep the process alive: close them first.
+    await parla.ready.catch(() => undefined);
+    await parla.context.engine?.synth.close?.();
+    const why = err.code === 'EADDRINUSE' ? 'the port is in use (another server?)' : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' ? `no such address here (${err.code})` : err.message;
+    throw new ParlaError('invalid_input', `cannot listen on ${config.host}:${config.port}: ${why}`, { param: 'port', cause: err });
   });
   // Synthesis of long input can take minutes on a CPU: never time out a request that is still producing audio.
   server.requestTimeout = 0;
@@ -57,5 +64,7 @@ async function shutdown(parla: ParlaApp, server: Server, graceSeconds: number): 
   clearTimeout(timer);
   server.closeAllConnections();
   await closed;
+  // A model still loading in the workers is waited for: exiting inside onnxruntime's session creation aborts.
+  await parla.ready.catch(() => undefined);
   await ctx.engine?.synth.close?.();
 }
