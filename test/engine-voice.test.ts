@@ -239,6 +239,20 @@ describe('FileVoiceLibrary', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
   });
 
+  it('a damaged voice: missing codes are named on use; an unreadable voice.json can still be removed', async () => {
+    const dir = freshDir('damaged');
+    const lib = new FileVoiceLibrary(model, { dir });
+    await lib.create({ name: 'No codes', audio: wav });
+    rmSync(join(dir, 'no-codes', 'codes.pcodes'));
+    const err = await parlaError(() => lib.get('no-codes'));
+    expect([err.code, err.message]).toEqual(['invalid_input', 'voice "no-codes" is damaged: its codes.pcodes is missing; create it again from its audio']);
+    await lib.create({ name: 'Broken', audio: wav });
+    writeFileSync(join(dir, 'broken', 'voice.json'), '{ not json');
+    expect((await lib.list()).map((v) => v.id)).toEqual(['no-codes']);
+    await lib.delete('broken');
+    expect(readdirSync(dir)).toEqual(['no-codes']);
+  });
+
   it('create with an explicit id replaces the voice saved under it', async () => {
     const lib = new FileVoiceLibrary(model, { dir: freshDir('explicit-id') });
     await lib.create({ name: 'First', audio: wav, id: 'fixed' });

@@ -36,8 +36,15 @@ describe('loadServerConfig', () => {
     [{ workers: 0 }, 'PARLA_WORKERS'],
     [{ workers: 'two' }, 'PARLA_WORKERS'],
     [{ maxQueue: -1 }, 'PARLA_MAX_QUEUE'],
+    [{ port: '0x4650' }, 'PARLA_PORT'],
+    [{ apiKey: '  ' }, '--api-key is empty'],
   ])('rejects %o naming %s', (flags, name) => {
     expect(() => loadServerConfig(flags, {}, '/nonexistent/.env')).toThrow(name);
+  });
+
+  it('an empty variable is a setting left out, not zero (PARLA_PORT= would have picked a random port)', () => {
+    const c = loadServerConfig({}, { PARLA_PORT: '', PARLA_MAX_QUEUE: ' ', PARLA_CONCURRENCY: '' }, '/nonexistent/.env');
+    expect([c.port, c.maxQueue, c.concurrency]).toEqual([8000, 16, 4]);
   });
 
   it('parses the OpenAI voice map and rejects malformed entries', () => {

@@ -77,7 +77,10 @@ export class FileVoiceLibrary implements VoiceLibrary {
       throw new ParlaError('invalid_input', `voice "${id}" holds codes of codec "${voiceCodec}", but model "${this.model.id}" uses codec "${this.model.codecId}": ${remedy}`, { param: 'voice' });
     }
     const path = join(dir, id, 'codes.pcodes');
-    const { codes } = readPcodes(await readFile(path), path);
+    const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+      throw new ParlaError('invalid_input', `voice "${id}" is damaged: ${err.code === 'ENOENT' ? 'its codes.pcodes is missing' : err.message}; create it again from its audio`, { param: 'voice', cause: err });
+    });
+    const { codes } = readPcodes(bytes, path);
     const voice: Voice = { id, name: file.name, codes, durationSeconds: file.durationSeconds, origin, createdAt: file.createdAt };
     if (file.promptTempo) voice.promptTempo = file.promptTempo;
     if (file.promptCroppedFrom) voice.promptCroppedFrom = file.promptCroppedFrom;
@@ -149,6 +152,11 @@ export class FileVoiceLibrary implements VoiceLibrary {
 
   /** @throws ParlaError('voice_not_found'); ('invalid_input') for a bundled voice, whatever codec it was made with. */
   async delete(id: string): Promise<void> {
+    // A user voice whose voice.json no longer reads can still be removed (listings skip it; nothing else could).
+    if (VOICE_ID.test(id) && existsSync(join(this.dir, id)) && !(await readVoiceFile(this.dir, id).then(() => true, () => false))) {
+      await rm(join(this.dir, id), { recursive: true, force: true });
+      return;
+    }
     const { origin } = await this.locate(id);
     if (origin === 'bundled') throw new ParlaError('invalid_input', `voice "${id}" is bundled with Parla and cannot be deleted (only voices you created can be)`, { param: 'voice' });
     await rm(join(this.dir, id), { recursive: true, force: true });

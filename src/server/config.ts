@@ -54,7 +54,14 @@ const ENV_NAMES = {
   voiceMap: 'PARLA_VOICE_MAP',
 } as const;
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Decimal digits only: Number() would also take "0x4650" (port 18000) or " 8000 ". */
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .or(z.number().int().min(min).max(max));
 const Schema = z.object({
   port: int(0, 65535).default(8000),
   host: z.string().min(1).default('127.0.0.1'),
@@ -72,11 +79,13 @@ const Schema = z.object({
  */
 export function loadServerConfig(flags: ServerFlags = {}, env: NodeJS.ProcessEnv = process.env, envFile = resolve('.env')): ServerConfig {
   const fileEnv = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
-  const pick = (key: keyof typeof ENV_NAMES): string | undefined => {
-    const flag = flags[key];
-    if (flag !== undefined && flag !== '') return String(flag);
-    return env[ENV_NAMES[key]] ?? fileEnv[ENV_NAMES[key]];
-  };
+  // An empty value (PARLA_PORT= in .env) is a setting left out, not a zero ("" coerces to port 0, a random port).
+  const given = (v: string | number | undefined): string | undefined => (v === undefined || String(v).trim() === '' ? undefined : String(v));
+  const pick = (key: keyof typeof ENV_NAMES): string | undefined => given(flags[key]) ?? given(env[ENV_NAMES[key]]) ?? given(fileEnv[ENV_NAMES[key]]);
+  // An API key given but blank would run the server open while its owner thinks it is locked.
+  if (flags.apiKey !== undefined && String(flags.apiKey).trim() === '') {
+    throw new ParlaError('invalid_input', '--api-key is empty: give the key, or leave the flag out to run without one', { param: 'PARLA_API_KEY' });
+  }
   const raw = { port: pick('port'), host: pick('host'), concurrency: pick('concurrency'), workers: pick('workers'), maxQueue: pick('maxQueue') };
   const parsed = Schema.safeParse(raw);
   if (!parsed.success) {
