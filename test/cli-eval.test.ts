@@ -77,6 +77,11 @@ describe('parla eval codec', () => {
     [['eval', 'tts', '-m', model, '--ras', 'maybe'], /--ras must be on or off, got "maybe"/],
     [['eval', 'tts', '-m', model, '--temperature', 'warm'], /--temperature must be a number, got "warm"/],
     [['eval', 'tts', '-m', model, '--ras', 'off', '--check'], /--ras off is a contrast run: leave out --check and --write-card/],
+    [['eval', 'codec', '-m', model, '--set', 'ci-codec', '--check', '--limit', '1'], /--check compares with the whole set's numbers: leave out --limit/],
+    [['eval', 'tts', '-m', model, '--set', 'ci-tts', '--check', '--hard', '0'], /--check compares the robustness run too: leave out --hard 0/],
+    [['eval', 'tts', '-m', model, '--set', 'ci-tts', '--seed', 'abc'], /--seed must be a number, got "abc"/],
+    [['eval', 'tts', '-m', model, '--set', 'ci-tts', '--seed', '-5'], /--seed must be an integer from 0 to 2147483647, got "-5"/],
+    [['eval', 'codec', '-m', model, '--set', 'ci-codec', '--speaker-encoder', '/nope.onnx'], /--speaker-encoder \/nope\.onnx: no such file/],
   ])('fails clearly: %j', async (args, message) => {
     const { err, code } = await run(...args);
     expect(code).toBe(1);

@@ -1,5 +1,6 @@
 /** `parla eval codec|tts`: measures a model's codec or full TTS on a named evaluation set and writes JSON + markdown results (bench/README.md explains the table). */
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readCodecSpec } from '../codec/spec.js';
 import { ParlaError } from '../errors.js';
@@ -11,7 +12,7 @@ import { runTtsEval } from '../eval/run-tts.js';
 import { codecCardEntry, ttsCardEntry, writeCardEntry } from '../eval/run-card.js';
 import { codecRegressions, readExpectedCodecQuality, readExpectedTtsQuality, ttsRegressions } from '../eval/run-thresholds.js';
 import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
-import { numberFlag, onOff } from './flags.js';
+import { intFlag, numberFlag, onOff } from './flags.js';
 
 interface CodecEvalFlags {
   model: string;
@@ -45,8 +46,14 @@ interface TtsEvalFlags {
 const DEFAULT_HARD_SENTENCES = 100;
 
 /** A card holds the whole set's numbers: a run on part of it must not overwrite them. */
-function refusePartialCard(flags: { writeCard?: boolean; limit?: string }): void {
+function refusePartialCard(flags: { writeCard?: boolean; check?: boolean; limit?: string; speakerEncoder?: string }): void {
   if (flags.writeCard && flags.limit !== undefined) throw new ParlaError('invalid_input', '--write-card records the whole set: leave out --limit', { param: 'limit' });
+  // and a check against it on part of the set would report a regression that is only a smaller sample
+  if (flags.check && flags.limit !== undefined) throw new ParlaError('invalid_input', '--check compares with the whole set\'s numbers: leave out --limit', { param: 'limit' });
+  // A speaker encoder asked for by name must be there; only the default one may be absent (similarity then off).
+  if (flags.speakerEncoder !== undefined && !existsSync(flags.speakerEncoder)) {
+    throw new ParlaError('file_not_found', `--speaker-encoder ${flags.speakerEncoder}: no such file`, { param: 'speaker-encoder' });
+  }
 }
 
 function requireCard<T>(modelDir: string, kind: 'codec' | 'tts', setName: string, card: T | null): T {
@@ -144,13 +151,15 @@ export function registerEval(program: Command): void {
       const set = loadTtsEvalSet(flags.set);
       const hard = flags.hard === undefined ? (set.hard ?? DEFAULT_HARD_SENTENCES) : Number(flags.hard);
       if (!Number.isInteger(hard) || hard < 0) throw new ParlaError('invalid_input', `--hard must be an integer >= 0, got "${flags.hard}"`, { param: 'hard' });
+      if (flags.check && hard === 0) throw new ParlaError('invalid_input', '--check compares the robustness run too: leave out --hard 0', { param: 'hard' });
+      intFlag(flags.seed, '--seed', 0, 2 ** 31 - 1); // before the model loads
       const card = flags.check ? requireCard(flags.model, 'tts', set.name, readExpectedTtsQuality(flags.model, set.name)) : null;
       const result = await runTtsEval({
         modelDir: flags.model,
         set,
         limit: positiveInt(flags.limit, '--limit'),
         hardSentences: hard === 0 ? [] : readHardSentences().slice(0, hard),
-        seed: Number(flags.seed),
+        seed: intFlag(flags.seed, '--seed', 0, 2 ** 31 - 1),
         temperature,
         ras,
         threads: positiveInt(flags.threads, '--threads'),
