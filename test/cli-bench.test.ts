@@ -67,6 +67,8 @@ describe('parla bench codec', () => {
     [['bench', 'codec', '-m', model, '--runs', '1.5'], /--runs must be a positive integer/],
     [['bench', 'codec', '-m', model, '--seconds', '1', '--runs', '1', '--out', join(dir, 'r2'), '--readme', join(dir, 'missing.md')], /missing.md not found/],
     [['bench', 'codec', '-m', model, '--seconds', '1', '--runs', '1', '--out', join(dir, 'r2'), '--readme', 'package.json'], /package.json lacks the markers/],
+    // the engine bench runs for minutes: a README it cannot write into is refused first, and nothing is recorded
+    [['bench', 'engine', '-m', model, '--no-torch', '--runs', '1', '--sentences', '2', '--seconds', '1', '--out', join(dir, 'r2'), '--readme', 'package.json'], /package.json lacks the markers <!-- engine-bench:start/],
   ])('fails clearly: %j', async (args, message) => {
     const { err, code } = await run(...args);
     expect(code).toBe(1);

@@ -51,6 +51,8 @@ describe('loadServerConfig', () => {
     expect(parseVoiceMap('alloy=kathleen, Echo=ada')).toEqual({ alloy: 'kathleen', echo: 'ada' });
     expect(() => parseVoiceMap('alloy')).toThrow(/name=voice-id/);
     expect(() => parseVoiceMap('bob=kal')).toThrow(/"bob" is not an OpenAI voice name/);
+    expect(() => parseVoiceMap('alloy=kal=x')).toThrow(/entry "alloy=kal=x" must look like name=voice-id/);
+    expect(() => parseVoiceMap('alloy=kal,Alloy=awb')).toThrow(/maps "Alloy" twice/);
   });
 });
 

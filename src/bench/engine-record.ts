@@ -74,10 +74,16 @@ function ptMs(t: EngineBenchResult['details']['pytorch']['torch']): number | nul
 
 /** Replaces the text between the engine markers in `readme` with this result's table. */
 export function updateEngineReadme(readme: string, result: EngineBenchResult): void {
+  const { text, start, end } = readEngineReadme(readme);
+  writeFileSync(readme, `${text.slice(0, start + ENGINE_TABLE_START.length)}\n${engineBenchTable(result)}\n${text.slice(end)}`);
+}
+
+/** The README the engine table goes into, and where: checked before a bench run (minutes), not after it. */
+export function readEngineReadme(readme: string): { text: string; start: number; end: number } {
   if (!existsSync(readme)) throw new ParlaError('file_not_found', `${readme} not found (the engine table is written inside it)`, { param: readme });
   const text = readFileSync(readme, 'utf8');
   const start = text.indexOf(ENGINE_TABLE_START);
   const end = text.indexOf(ENGINE_TABLE_END);
   if (start < 0 || end < start) throw new ParlaError('invalid_input', `${readme} lacks the markers ${ENGINE_TABLE_START} ... ${ENGINE_TABLE_END}`, { param: readme });
-  writeFileSync(readme, `${text.slice(0, start + ENGINE_TABLE_START.length)}\n${engineBenchTable(result)}\n${text.slice(end)}`);
+  return { text, start, end };
 }

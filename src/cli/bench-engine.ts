@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { runEngineBench } from '../bench/engine-bench.js';
 import { g1Twin } from '../bench/g1-twin.js';
-import { engineBenchTable, updateEngineReadme, writeEngineBenchResult } from '../bench/engine-record.js';
+import { engineBenchTable, readEngineReadme, updateEngineReadme, writeEngineBenchResult } from '../bench/engine-record.js';
 import { ParlaError } from '../errors.js';
 import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
 
@@ -56,6 +56,7 @@ export function registerBenchEngine(bench: Command): void {
         if (typeof twin === 'string') g1 = twin;
         else console.error(`grouped comparison skipped: ${twin.error}`);
       }
+      if (flags.record) readEngineReadme(flags.readme); // fail before a long run, not after it
       const result = await runEngineBench({
         modelDir: flags.model,
         g1ModelDir: g1,

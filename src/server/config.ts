@@ -113,11 +113,13 @@ export function loadServerConfig(flags: ServerFlags = {}, env: NodeJS.ProcessEnv
 export function parseVoiceMap(text: string | undefined): Record<string, string> {
   const map: Record<string, string> = {};
   for (const pair of list(text)) {
-    const [name, id] = pair.split('=').map((s) => s.trim());
-    if (!name || !id) throw new ParlaError('invalid_input', `PARLA_VOICE_MAP entry "${pair}" must look like name=voice-id`, { param: 'PARLA_VOICE_MAP' });
+    const parts = pair.split('=').map((s) => s.trim());
+    const [name, id] = parts;
+    if (parts.length !== 2 || !name || !id) throw new ParlaError('invalid_input', `--voice-map / PARLA_VOICE_MAP entry "${pair}" must look like name=voice-id`, { param: 'PARLA_VOICE_MAP' });
+    if (name.toLowerCase() in map) throw new ParlaError('invalid_input', `--voice-map / PARLA_VOICE_MAP maps "${name}" twice`, { param: 'PARLA_VOICE_MAP' });
     // Only OpenAI names are looked up in the map: another name would be ignored without a word.
     if (!(OPENAI_VOICES as readonly string[]).includes(name.toLowerCase())) {
-      throw new ParlaError('invalid_input', `PARLA_VOICE_MAP entry "${pair}": "${name}" is not an OpenAI voice name (${OPENAI_VOICES.join(', ')}); other voices are asked for by their own id`, { param: 'PARLA_VOICE_MAP' });
+      throw new ParlaError('invalid_input', `--voice-map / PARLA_VOICE_MAP entry "${pair}": "${name}" is not an OpenAI voice name (${OPENAI_VOICES.join(', ')}); other voices are asked for by their own id`, { param: 'PARLA_VOICE_MAP' });
     }
     map[name.toLowerCase()] = id;
   }
