@@ -8,9 +8,13 @@ import { tempDir, TINY_MODEL } from './server-harness.js';
 const REPO = resolve(import.meta.dirname, '..');
 const SCRIPT = "const { main } = await import('./src/cli/main.ts'); await main(process.argv);";
 
-function serve(...args: string[]): { child: ChildProcess; output: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function serve(...args: string[]): ReturnType<typeof serveWith> {
+  return serveWith({}, ...args);
+}
+
+function serveWith(env: Record<string, string>, ...args: string[]): { child: ChildProcess; output: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const voices = tempDir('proc-voices');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT, 'parla', 'serve', '-m', TINY_MODEL, '--voices-dir', voices.dir, '--workers', '1', ...args], { cwd: REPO });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT, 'parla', 'serve', '-m', TINY_MODEL, '--voices-dir', voices.dir, '--workers', '1', ...args], { cwd: REPO, env: { ...process.env, ...env } });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -34,6 +38,12 @@ async function until<T>(what: () => T | undefined, ms: number): Promise<T> {
 }
 
 describe('parla serve, the process', () => {
+  it('a PARLA_FFMPEG that is not there stops the server at start (it used to answer 200 with empty bodies)', async () => {
+    const run = serveWith({ PARLA_FFMPEG: '/nope/ffmpeg' }, '--port', '0');
+    expect((await run.exit).code).toBe(1);
+    expect(run.output()).toContain('parla: PARLA_FFMPEG=/nope/ffmpeg is not an executable file');
+  }, 60_000);
+
   it('a port in use: one clear line, exit 1 (it used to hang with the model loaded)', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
     await new Promise((r) => blocker.once('listening', r));

@@ -1,5 +1,6 @@
 /** `parla serve`: the OpenAI-compatible HTTP API and the web UI; flags over PARLA_* variables over .env. */
 import type { Command } from 'commander';
+import { resolveFfmpeg } from '../audio/ffmpeg.js';
 import { loadServerConfig, startServer, type ServerFlags } from '../server/index.js';
 
 export function registerServe(program: Command): void {
@@ -18,6 +19,8 @@ export function registerServe(program: Command): void {
     .option('--voice-map <map>', 'OpenAI voice names to voice ids, e.g. alloy=kathleen,echo=ada (PARLA_VOICE_MAP)')
     .action(async (flags: ServerFlags) => {
       const config = loadServerConfig(flags);
+      // Every response is encoded by ffmpeg: a bad PARLA_FFMPEG stops the server here, not as empty 200s later.
+      resolveFfmpeg();
       const running = await startServer({ config, handleSignals: true });
       running.context.log.info({ url: running.url, model: config.modelDir, voices: config.voicesDir }, `Parla listening on ${running.url} (web UI at /, API docs at /docs)`);
       // A model that fails to load keeps the server up (health says why) so the problem is visible, but say it here too.
