@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from './cli-harness.js';
 import { CODEC_TABLE_END, CODEC_TABLE_START } from '../src/eval/run-bench-table.js';
@@ -51,6 +51,17 @@ describe('parla bench codec', () => {
     const { code, out } = await run('bench', 'codec', '-m', 'models/default', '--seconds', '1', '--runs', '1', '--threads', '1', '--no-record');
     expect(code).toBe(0);
     expect(out).toMatch(/\| codec-cpu1-step6648 \| 1 \| 1 \| 1 \|/);
+  });
+
+  it("another --out leaves the package README's table (which lists bench/results/) as it was", async () => {
+    const readme = resolve(import.meta.dirname, '..', 'bench', 'README.md');
+    const before = readFileSync(readme, 'utf8');
+    const results = join(dir, 'elsewhere');
+    const { code, err } = await run('bench', 'codec', '-m', model, '--seconds', '1', '--runs', '1', '--threads', '1', '--out', results);
+    expect(code).toBe(0);
+    expect(err).toMatch(/its table was left as it was \(give --readme to write one for/);
+    expect(readFileSync(readme, 'utf8')).toBe(before);
+    expect(readdirSync(results)).toHaveLength(1);
   });
 
   it('--no-record writes nothing', async () => {

@@ -26,7 +26,10 @@ function numberFlag(value: string, flag: string, integer: boolean): number {
 }
 
 /** `parla bench codec`: encode + decode RTF of a clip of real speech. */
-export function registerCodecBench(bench: Command): void {
+export const DEFAULT_RESULTS = path.join(PACKAGE_ROOT, 'bench', 'results');
+const DEFAULT_README = path.join(PACKAGE_ROOT, 'bench', 'README.md');
+
+function registerCodecBench(bench: Command): void {
   bench
     .command('codec')
     .description('codec encode + decode real-time factor on a clip of held-out speech (median of runs)')
@@ -34,8 +37,8 @@ export function registerCodecBench(bench: Command): void {
     .option('--seconds <s>', 'clip length in seconds', '10')
     .option('--threads <n>', 'onnxruntime intra-op threads', '2')
     .option('--runs <n>', 'timed runs after one warm-up', '5')
-    .option('--out <dir>', 'folder for codec-<date>-<model>.json', path.join(PACKAGE_ROOT, 'bench', 'results'))
-    .option('--readme <file>', 'markdown file whose codec table is regenerated', path.join(PACKAGE_ROOT, 'bench', 'README.md'))
+    .option('--out <dir>', 'folder for codec-<date>-<model>.json', DEFAULT_RESULTS)
+    .option('--readme <file>', 'markdown file whose codec table is regenerated', DEFAULT_README)
     .option('--no-record', 'print the result only; write nothing')
     .action(async (flags: CodecBenchFlags) => {
       if (flags.record) readReadmeTable(flags.readme); // fail before a long run, not after it
@@ -48,6 +51,11 @@ export function registerCodecBench(bench: Command): void {
       console.log(codecBenchTable([result]));
       if (flags.record) {
         const file = writeCodecBenchResult(result, flags.out);
+        // The package README's table lists bench/results/: rebuilt from another --out it would lose the recorded rows.
+        if (path.resolve(flags.out) !== DEFAULT_RESULTS && path.resolve(flags.readme) === DEFAULT_README) {
+          console.error(`wrote ${file}; ${flags.readme} lists ${DEFAULT_RESULTS} only, so its table was left as it was (give --readme to write one for ${flags.out})`);
+          return;
+        }
         updateReadmeTable(flags.readme, flags.out);
         console.error(`wrote ${file}; regenerated the table in ${flags.readme}`);
       }
