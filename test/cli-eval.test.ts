@@ -82,6 +82,7 @@ describe('parla eval codec', () => {
     [['eval', 'tts', '-m', model, '--set', 'ci-tts', '--seed', 'abc'], /--seed must be a number, got "abc"/],
     [['eval', 'tts', '-m', model, '--set', 'ci-tts', '--seed', '-5'], /--seed must be an integer from 0 to 2147483647, got "-5"/],
     [['eval', 'codec', '-m', model, '--set', 'ci-codec', '--speaker-encoder', '/nope.onnx'], /--speaker-encoder \/nope\.onnx: no such file/],
+    [['eval', 'codec', '-m', model, '--set', 'ci-codec', '--out', 'package.json/sub'], /--out package\.json\/sub: cannot write there \(ENOTDIR\)/],
   ])('fails clearly: %j', async (args, message) => {
     const { err, code } = await run(...args);
     expect(code).toBe(1);

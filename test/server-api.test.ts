@@ -167,6 +167,7 @@ describe('POST /v1/audio/speech validation', () => {
     ['negative splice_words', { ...ok, splice_words: -1 }, 400, 'invalid_input', 'splice_words'],
     ['negative retry_above', { ...ok, retry_above: -0.5 }, 400, 'invalid_input', 'retry_above'],
     ['fractional seed', { ...ok, seed: 1.5 }, 400, 'invalid_input', 'seed'],
+    ['a seed of 1e300', { ...ok, seed: 1e300 }, 400, 'invalid_input', 'seed'],
     ['ras not boolean', { ...ok, ras: 'yes' }, 400, 'invalid_input', 'ras'],
     ['unknown field', { ...ok, volume: 11 }, 400, 'invalid_input', 'volume'],
     ['malformed JSON', '{"model": "tts-1", ', 400, 'invalid_input', null],
@@ -186,6 +187,7 @@ describe('POST /v1/audio/speech validation', () => {
     if (_what === 'unknown voice') expect(error.message).toContain('test-voice');
     if (_what.startsWith('missing')) expect(error.message).toBe(`${param} is required`);
     if (_what === 'empty input') expect(error.message).toBe('input is empty');
+    if (_what === 'a seed of 1e300') expect(error.message).toBe('seed: Too big: expected number to be <=2147483647');
     if (_what === 'JSON null') expect(error.message).toBe('request body must be a JSON object, not null');
     if (_what === 'voice of the wrong type') expect(error.message).toBe('voice: expected a voice id (a string) or an object {"id": "..."}');
   });

@@ -2,9 +2,9 @@
 import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ParlaError, type ParlaErrorCode } from '../src/errors.js';
-import { envelope, loadServerConfig, parseVoiceMap, statusOf } from '../src/server/index.js';
+import { createApp, envelope, loadServerConfig, parseVoiceMap, statusOf } from '../src/server/index.js';
 import { atempoFilter } from '../src/audio/tempo.js';
 import { tempDir } from './server-harness.js';
 
@@ -40,6 +40,16 @@ describe('loadServerConfig', () => {
     [{ apiKey: '  ' }, '--api-key is empty'],
   ])('rejects %o naming %s', (flags, name) => {
     expect(() => loadServerConfig(flags, {}, '/nonexistent/.env')).toThrow(name);
+  });
+
+  it('a PARLA_LOG_LEVEL that is not a level is named, with the levels there are', () => {
+    vi.stubEnv('PARLA_LOG_LEVEL', 'loud');
+    try {
+      const config = loadServerConfig({}, {}, '/nonexistent/.env');
+      expect(() => createApp({ config, model: new Promise(() => {}) })).toThrow('PARLA_LOG_LEVEL=loud is not a log level (fatal, error, warn, info, debug, trace, silent)');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('an empty variable is a setting left out, not zero (PARLA_PORT= would have picked a random port)', () => {

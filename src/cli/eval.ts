@@ -1,6 +1,6 @@
 /** `parla eval codec|tts`: measures a model's codec or full TTS on a named evaluation set and writes JSON + markdown results (bench/README.md explains the table). */
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readCodecSpec } from '../codec/spec.js';
 import { ParlaError } from '../errors.js';
@@ -45,14 +45,21 @@ interface TtsEvalFlags {
 /** Robustness sentences when neither --hard nor the set's `hard` says how many. */
 const DEFAULT_HARD_SENTENCES = 100;
 
-/** A card holds the whole set's numbers: a run on part of it must not overwrite them. */
-function refusePartialCard(flags: { writeCard?: boolean; check?: boolean; limit?: string; speakerEncoder?: string }): void {
+/** What can be found wrong before an evaluation (minutes) rather than after it. */
+function checkBeforeRun(flags: { writeCard?: boolean; check?: boolean; limit?: string; speakerEncoder?: string; out: string }): void {
+  // A card holds the whole set's numbers: a run on part of it must not overwrite them
   if (flags.writeCard && flags.limit !== undefined) throw new ParlaError('invalid_input', '--write-card records the whole set: leave out --limit', { param: 'limit' });
   // and a check against it on part of the set would report a regression that is only a smaller sample
   if (flags.check && flags.limit !== undefined) throw new ParlaError('invalid_input', '--check compares with the whole set\'s numbers: leave out --limit', { param: 'limit' });
   // A speaker encoder asked for by name must be there; only the default one may be absent (similarity then off).
   if (flags.speakerEncoder !== undefined && !existsSync(flags.speakerEncoder)) {
     throw new ParlaError('file_not_found', `--speaker-encoder ${flags.speakerEncoder}: no such file`, { param: 'speaker-encoder' });
+  }
+  try {
+    mkdirSync(flags.out, { recursive: true });
+    accessSync(flags.out, constants.W_OK);
+  } catch (err) {
+    throw new ParlaError('invalid_input', `--out ${flags.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { param: 'out', cause: err });
   }
 }
 
@@ -108,7 +115,7 @@ export function registerEval(program: Command): void {
     .option('--check', "fail (exit 1) when the neural row falls below the model card's quality.codec.<set> numbers (minus margins)")
     .option('--write-card', "write this run's numbers (neural row with the most codebooks) into <model>/model.json as quality.codec.<set>")
     .action(async (flags: CodecEvalFlags) => {
-      refusePartialCard(flags);
+      checkBeforeRun(flags);
       const { spec } = readCodecSpec(flags.model);
       const set = loadCodecEvalSet(flags.set);
       // Read the card before the run: a missing or malformed one should not cost a whole evaluation.
@@ -143,7 +150,7 @@ export function registerEval(program: Command): void {
     .option('--check', "fail (exit 1) when the run falls below the model card's quality.tts.<set> numbers (minus margins)")
     .option('--write-card', "write this run's numbers into <model>/model.json as quality.tts.<set>")
     .action(async (flags: TtsEvalFlags) => {
-      refusePartialCard(flags);
+      checkBeforeRun(flags);
       const ras = onOff(flags.ras, '--ras');
       const temperature = numberFlag(flags.temperature, '--temperature');
       // The card's numbers are the model's own sampling: a contrast run must not overwrite or be held to them.

@@ -45,9 +45,18 @@ export interface ParlaApp {
   ready: Promise<void>;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** PARLA_LOG_LEVEL, checked here: pino's own refusal ("default level:x must be included in custom levels") names neither. */
+function logLevel(): string {
+  const level = process.env.PARLA_LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ParlaError('invalid_input', `PARLA_LOG_LEVEL=${level} is not a log level (${LOG_LEVELS.join(', ')})`, { param: 'PARLA_LOG_LEVEL' });
+  return level;
+}
+
 export function createApp(options: CreateAppOptions): ParlaApp {
   const { config } = options;
-  const log = options.logger ?? pino({ name: 'parla', level: process.env.PARLA_LOG_LEVEL ?? 'info' });
+  const log = options.logger ?? pino({ name: 'parla', level: logLevel() });
   const queue = new BoundedQueue(config.concurrency, config.maxQueue);
   const ctx: AppContext = { config, queue, metrics: new ServerMetrics(queue), log, shuttingDown: false, inflight: new Set() };
 

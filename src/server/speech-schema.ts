@@ -25,7 +25,8 @@ export function speechSchema(maxInputChars: number) {
       stream_format: z.enum(['audio', 'sse']).default('audio'),
       /** Accepted for compatibility; this model has no instruction conditioning, so it is ignored. */
       instructions: z.string().max(maxInputChars).optional(),
-      seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      // The range before .int(): int() alone reports the safe-integer limit (2^53) for 1e300.
+      seed: z.number().min(0).max(2 ** 31 - 1).int().optional(),
       temperature: z.number().min(0).max(2).optional(),
       top_p: z.number().gt(0).max(1).optional(),
       top_k: z.number().int().min(0).max(10_000).optional(),
