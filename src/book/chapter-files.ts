@@ -1,10 +1,11 @@
 /** Writes one tagged audio file per chapter (mp3, opus or flac), numbered in reading order, loudness-matched like the m4b. */
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFfmpeg, summarizeStderr } from '../audio/ffmpeg.js';
 import { ParlaError } from '../errors.js';
 import { type AudiobookMetadata, bookTags, type ChapterSource, prepareChapters, writeCover } from './chapter-audio.js';
 import type { LoudnessTarget } from './chapter-loudness.js';
+import { makeDirs } from '../make-dirs.js';
 
 export type ChapterFileFormat = 'mp3' | 'opus' | 'flac';
 
@@ -41,7 +42,7 @@ export async function writeChapterFiles(
     throw new ParlaError('unsupported_format', `chapter file format "${format}"; supported: ${Object.keys(CODEC).join(', ')}`, { param: 'format' });
   }
   try {
-    mkdirSync(outDir, { recursive: true });
+    makeDirs(outDir);
   } catch (err) {
     throw new ParlaError('invalid_input', `cannot create output folder ${outDir}: ${(err as Error).message}`, { param: outDir, cause: err });
   }

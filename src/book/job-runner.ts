@@ -15,6 +15,7 @@ import { BookJob } from './journal.js';
 import { createProgress, SpeedMeter, type ProgressReporter } from './progress.js';
 import type { GateCheck } from './quality-gate.js';
 import type { Chapter } from './types.js';
+import { makeDirs } from '../make-dirs.js';
 
 export type { BookOutput } from './book-output.js';
 
@@ -75,7 +76,7 @@ export interface BookRunSummary {
 function checkWritable(output: BookOutput): void {
   const dir = output.kind === 'm4b' ? dirname(resolve(output.path)) : resolve(output.dir);
   try {
-    if (output.kind === 'files') mkdirSync(dir, { recursive: true });
+    if (output.kind === 'files') makeDirs(dir);
     accessSync(dir, constants.W_OK);
     // The book is renamed over the output at the end: a folder there would only fail then.
     if (output.kind === 'm4b' && existsSync(output.path) && statSync(output.path).isDirectory()) throw new Error('it is a folder');

@@ -16,7 +16,7 @@
  * Job folders from before FLAC chunks hold float32 `chunks/*.wav` with no CRC in their journal lines: they are still
  * read (WAV, checked by size as before), and the chunks made when such a job is resumed are FLAC.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -26,6 +26,7 @@ import { ParlaError } from '../errors.js';
 import { TEMP_MARK, writeFileAtomic } from './atomic-file.js';
 import { describeSettingsChange, fingerprint, type JobFingerprint, type JobSettings } from './job-fingerprint.js';
 import { acquireJobLock, releaseJobLock } from './job-lock.js';
+import { makeDirs } from '../make-dirs.js';
 
 const JOB_FORMAT = 1;
 /** Everything a job folder holds (the runner adds `assembly/`); a folder with other files in it is not one. */
@@ -105,7 +106,7 @@ export class BookJob {
     assertJobFolder(abs);
     const fp = await fingerprint(inputPath, settings);
     try {
-      mkdirSync(join(abs, 'chunks'), { recursive: true });
+      makeDirs(join(abs, 'chunks'));
     } catch (err) {
       throw new ParlaError('invalid_input', `cannot create job directory ${abs}: ${(err as Error).message}`, { param: abs, cause: err });
     }

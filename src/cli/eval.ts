@@ -1,6 +1,6 @@
 /** `parla eval codec|tts`: measures a model's codec or full TTS on a named evaluation set and writes JSON + markdown results (bench/README.md explains the table). */
 import path from 'node:path';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readCodecSpec } from '../codec/spec.js';
 import { ParlaError } from '../errors.js';
@@ -13,6 +13,7 @@ import { codecCardEntry, ttsCardEntry, writeCardEntry } from '../eval/run-card.j
 import { codecRegressions, readExpectedCodecQuality, readExpectedTtsQuality, ttsRegressions } from '../eval/run-thresholds.js';
 import { defaultModelDir, PACKAGE_ROOT } from '../paths.js';
 import { intFlag, numberFlag, onOff } from './flags.js';
+import { makeDirs } from '../make-dirs.js';
 
 interface CodecEvalFlags {
   model: string;
@@ -56,7 +57,7 @@ function checkBeforeRun(flags: { writeCard?: boolean; check?: boolean; limit?: s
     throw new ParlaError('file_not_found', `--speaker-encoder ${flags.speakerEncoder}: no such file`, { param: 'speaker-encoder' });
   }
   try {
-    mkdirSync(flags.out, { recursive: true });
+    makeDirs(flags.out);
     accessSync(flags.out, constants.W_OK);
   } catch (err) {
     throw new ParlaError('invalid_input', `--out ${flags.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { param: 'out', cause: err });

@@ -8,7 +8,7 @@ import { ParlaError } from '../errors.js';
 import { defaultVoicesDir } from '../paths.js';
 import type { CodecOnlyModel } from './model.js';
 import type { Voice, VoiceInfo, VoiceLibrary } from './types.js';
-import { createVoice, slugify, VOICE_ID } from './voice.js';
+import { createVoice, VOICE_ID } from './voice.js';
 
 /** voice.json, version 1. */
 interface VoiceFile {
