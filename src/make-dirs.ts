@@ -9,7 +9,10 @@ import { dirname, resolve } from 'node:path';
  */
 export function makeDirs(dir: string): void {
   const abs = resolve(dir);
-  if (existsSync(abs) && statSync(abs).isDirectory()) return;
+  if (existsSync(abs)) {
+    if (statSync(abs).isDirectory()) return;
+    throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${abs}'`), { code: 'ENOTDIR' }); // a file in the way
+  }
   const parent = dirname(abs);
   if (parent !== abs) makeDirs(parent);
   mkdirSync(abs);
