@@ -7,7 +7,7 @@ import { decodeAudio } from '../src/audio/index.js';
 import { chirp, sineTone, syllabify } from '../src/audio/signals.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { loadModel, type LoadedModel } from '../src/engine/model.js';
-import type { RunningServer } from '../src/server/index.js';
+import type { RunningServer, ServerConfig } from '../src/server/index.js';
 import { promptWav, startTestServer, tempDir, TINY_MODEL } from './server-harness.js';
 
 const CHROMIUM = process.env.PARLA_CHROMIUM ?? '/usr/bin/chromium';
@@ -248,35 +248,38 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     }
   });
 
+  /** A fresh page on a server of its own (model, settings), closed with its voices folder afterwards. */
+  async function onOwnServer(model: LoadedModel | Promise<LoadedModel>, overrides: Partial<ServerConfig>, test: (fresh: Page, url: string) => Promise<void>): Promise<void> {
+    const ownVoices = tempDir('e2e-voices-own');
+    const own = await startTestServer(ownVoices.dir, model, overrides);
+    const fresh = await page.context().newPage();
+    try {
+      await test(fresh, own.url);
+    } finally {
+      await fresh.close();
+      await own.close();
+      ownVoices.remove();
+    }
+  }
+
   it('a page opened while the model loads says so, tries again, and fills in once it is ready', async () => {
     let release: (m: LoadedModel) => void = () => {};
     const loading = new Promise<LoadedModel>((resolve) => (release = resolve));
-    const slowVoices = tempDir('e2e-voices-loading');
-    const slow = await startTestServer(slowVoices.dir, loading);
-    const fresh = await page.context().newPage();
-    try {
-      await fresh.goto(slow.url);
+    await onOwnServer(loading, {}, async (fresh, url) => {
+      await fresh.goto(url);
       await expect.poll(() => fresh.locator('#status').textContent()).toMatch(/^Waiting for the server; trying again in 5 s/);
       expect(await fresh.locator('#error').textContent()).toMatch(/loading/);
       expect(await fresh.locator('#generate').isDisabled()).toBe(true);
       release(await loadModel(TINY_MODEL));
       await expect.poll(() => fresh.locator('#voice option').first().textContent(), { timeout: 15_000 }).toContain('No voices yet');
       expect(await fresh.locator('#error').isHidden()).toBe(true);
-    } finally {
-      await fresh.close();
-      await slow.close();
-      slowVoices.remove();
-    }
+    });
   });
 
   it('a key typed into Connection loads the voices and the model settings, and clears the key error', async () => {
-    const keyVoices = tempDir('e2e-voices-key');
-    const recommending = loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling: { temperature: 0.3, candidates: 4 } } }));
-    const locked = await startTestServer(keyVoices.dir, recommending, { apiKey: 'sk-e2e' });
-    await locked.ready;
-    const fresh = await page.context().newPage();
-    try {
-      await fresh.goto(locked.url);
+    const recommending = await loadModel(TINY_MODEL).then((m) => ({ ...m, manifest: { ...m.manifest, sampling: { temperature: 0.3, candidates: 4 } } }));
+    await onOwnServer(recommending, { apiKey: 'sk-e2e' }, async (fresh, url) => {
+      await fresh.goto(url);
       await expect.poll(() => fresh.locator('#error').textContent()).toMatch(/^Missing API key/);
       expect(await fresh.inputValue('#temperature')).toBe('1');
       await fresh.click('#connection summary');
@@ -286,11 +289,7 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       await expect.poll(() => fresh.inputValue('#temperature')).toBe('0.3');
       expect(await fresh.locator('#takes option').first().textContent()).toBe('Model default (4)');
       expect(await fresh.locator('#error').isHidden()).toBe(true);
-    } finally {
-      await fresh.close();
-      await locked.close();
-      keyVoices.remove();
-    }
+    });
   });
 
   it('keeps a screenshot as an artifact', async () => {

@@ -44,7 +44,8 @@ export function speechHandler(ctx: AppContext): RequestHandler {
  * object is named as such, rather than reported as its first missing field ("model is required").
  */
 function jsonObject(req: Request): Record<string, unknown> {
-  const empty = (req.get('content-length') === '0' || req.get('content-length') === undefined) && req.get('transfer-encoding') === undefined;
+  // No length (or 0) and not chunked: body-parser would hand over {} and the first missing field would be blamed.
+  const empty = !Number(req.get('content-length')) && req.get('transfer-encoding') === undefined;
   if (empty && /^application\/json\b/i.test(req.get('content-type') ?? '')) throw new ParlaError('invalid_input', 'request body is empty: send a JSON object with model, input and voice');
   if (!req.is('application/json')) {
     const type = req.get('content-type');

@@ -6,9 +6,9 @@ import { ParlaError, renameParam } from '../errors.js';
 import { requireEngine, type AppContext } from './context.js';
 import { parseOrThrow } from './speech-schema.js';
 import { aliasTable, resolveVoiceId } from '../engine/voice-aliases.js';
+// The library's own rule for folder names: nothing that can climb out of voices/.
+import { VOICE_ID } from '../engine/voice.js';
 
-/** Same rule the library uses for folder names: nothing that can climb out of voices/. */
-const VOICE_ID = /^[a-z0-9-]{1,64}$/;
 
 const CreateFields = z
   .object({
